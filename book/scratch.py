@@ -1,0 +1,149 @@
+"""Generated from chapters/02_from_scratch.ipynb by `make export`; edit the notebook, not this file."""
+
+
+import torch
+from torch import nn
+
+from book.shapes import check_sequence, check_size, check_state
+
+__all__ = ["RNNScratch", "BiRNNScratch", "check_direction_dependence"]
+
+
+class RNNScratch(nn.Module):
+    """A one-direction tanh RNN layer, written as an explicit loop over time.
+
+    Args:
+        input_size: features per time step, d.
+        hidden_size: hidden units, h.
+        sigma: standard deviation of the Gaussian that initialises the weights.
+
+    Inputs: X, H
+        X: (T, n, d) a time-first batch of sequences.
+        H: (n, h) the initial state; zeros when omitted.
+
+    Outputs: outputs, H
+        outputs: (T, n, h) the state after every step.
+        H: (n, h) the state after the last step.
+    """
+
+    def __init__(self, input_size, hidden_size, sigma=0.01):
+        super().__init__()
+        self.input_size = check_size("input_size", input_size, owner="RNNScratch")
+        self.hidden_size = check_size("hidden_size", hidden_size, owner="RNNScratch")
+        self.W_xh = nn.Parameter(torch.randn(input_size, hidden_size) * sigma)
+        self.W_hh = nn.Parameter(torch.randn(hidden_size, hidden_size) * sigma)
+        self.b_h = nn.Parameter(torch.zeros(hidden_size))
+
+    def forward(self, X, H=None):
+        T, n = check_sequence(X, self.input_size, self.W_xh.dtype, owner="RNNScratch")
+        if H is None:
+            H = X.new_zeros((n, self.hidden_size))                  # (n, h)
+        else:
+            check_state(H, (n, self.hidden_size), self.W_xh.dtype, owner="RNNScratch")
+        outputs = []
+        for X_t in X:                                               # X_t: (n, d)
+            H = torch.tanh(X_t @ self.W_xh + H @ self.W_hh + self.b_h)  # (n, h)
+            outputs.append(H)
+        return torch.stack(outputs), H                              # (T, n, h), (n, h)
+
+
+class BiRNNScratch(nn.Module):
+    """A bidirectional tanh RNN layer built from two one-direction layers.
+
+    Args:
+        input_size: features per time step, d.
+        hidden_size: hidden units of the forward direction, h_f.
+        hidden_size_b: hidden units of the backward direction, h_b; defaults to h_f.
+        sigma: standard deviation of the Gaussian that initialises the weights.
+
+    Inputs: X, state
+        X: (T, n, d) a time-first batch of sequences.
+        state: optional pair (H_f, H_b) of initial states, (n, h_f) and (n, h_b).
+
+    Outputs: outputs, (H_f, H_b)
+        outputs: (T, n, h_f + h_b) forward states in [..., :h_f], backward in [..., h_f:].
+        H_f: (n, h_f) the forward state after reading x_T.
+        H_b: (n, h_b) the backward state after reading x_1.
+    """
+
+    def __init__(self, input_size, hidden_size, hidden_size_b=None, sigma=0.01):
+        super().__init__()
+        if hidden_size_b is None:
+            hidden_size_b = hidden_size
+        self.f_rnn = RNNScratch(input_size, hidden_size, sigma)
+        self.b_rnn = RNNScratch(input_size, hidden_size_b, sigma)
+        self.input_size = self.f_rnn.input_size
+        self.hidden_size, self.hidden_size_b = self.f_rnn.hidden_size, self.b_rnn.hidden_size
+
+    def forward(self, X, state=None):
+        if state is None:
+            H_f = H_b = None
+        elif isinstance(state, (tuple, list)) and len(state) == 2:
+            H_f, H_b = state
+        else:
+            raise ValueError("BiRNNScratch expected state to be None or a pair (H_f, H_b) of "
+                             f"shapes (n, {self.hidden_size}) and (n, {self.hidden_size_b}), "
+                             f"got {type(state).__name__}")
+        # Validate here too, so that errors name this layer and the state that is wrong.
+        T, n = check_sequence(X, self.input_size, self.f_rnn.W_xh.dtype, owner="BiRNNScratch")
+        for name, H, h in (("H_f", H_f, self.hidden_size), ("H_b", H_b, self.hidden_size_b)):
+            if H is not None:
+                check_state(H, (n, h), self.f_rnn.W_xh.dtype, owner="BiRNNScratch", name=name)
+        f_outputs, H_f = self.f_rnn(X, H_f)                  # (T, n, h_f)
+        b_outputs, H_b = self.b_rnn(X.flip(0), H_b)          # (T, n, h_b), reversed time
+        outputs = torch.cat([f_outputs, b_outputs.flip(0)], dim=-1)  # (T, n, h_f + h_b)
+        return outputs, (H_f, H_b)
+
+    @classmethod
+    def from_torch(cls, rnn):
+        """A ``BiRNNScratch`` holding the weights of a one-layer bidirectional ``nn.RNN``.
+
+        PyTorch stores ``weight_ih`` as (h, d), the transpose of our ``W_xh``, and keeps two
+        biases whose sum plays the role of ``b_h``; the ``_reverse`` tensors belong to the
+        backward direction.
+        """
+        if type(rnn) is not nn.RNN:
+            raise ValueError(f"from_torch expected an nn.RNN, got {type(rnn).__name__}")
+        if not rnn.bidirectional or rnn.num_layers != 1 or rnn.nonlinearity != "tanh":
+            raise ValueError("from_torch expected nn.RNN(..., num_layers=1, nonlinearity='tanh', "
+                             f"bidirectional=True), got num_layers={rnn.num_layers}, "
+                             f"nonlinearity={rnn.nonlinearity!r}, bidirectional={rnn.bidirectional}")
+        model = cls(rnn.input_size, rnn.hidden_size).to(rnn.weight_ih_l0.dtype)
+        with torch.no_grad():
+            for ours, suffix in ((model.f_rnn, "_l0"), (model.b_rnn, "_l0_reverse")):
+                ours.W_xh.copy_(getattr(rnn, "weight_ih" + suffix).T)
+                ours.W_hh.copy_(getattr(rnn, "weight_hh" + suffix).T)
+                if rnn.bias:
+                    ours.b_h.copy_(getattr(rnn, "bias_ih" + suffix) + getattr(rnn, "bias_hh" + suffix))
+                else:
+                    ours.b_h.zero_()
+        return model
+
+
+def check_direction_dependence(model, hidden_size, num_steps=5, batch_size=2, seed=0):
+    """Assert that a bidirectional layer's halves depend on the right inputs.
+
+    The forward half of ``outputs[t]`` (its first ``hidden_size`` columns) may depend only
+    on x_1..x_t, the backward half only on x_t..x_T. Perturbing x_1 must leave the backward
+    half of every later step unchanged; perturbing x_T must leave the forward half of every
+    earlier step unchanged. Raises ``AssertionError`` naming the offending steps.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    X = torch.randn(num_steps, batch_size, model.input_size, generator=gen)
+    with torch.no_grad():
+        base = model(X)[0]
+        X_first, X_last = X.clone(), X.clone()
+        X_first[0] += 1.0
+        X_last[-1] += 1.0
+        moved_first = (model(X_first)[0] != base).any(dim=1)   # (T, h_f + h_b)
+        moved_last = (model(X_last)[0] != base).any(dim=1)
+    bad_b = [t + 1 for t in range(1, num_steps) if moved_first[t, hidden_size:].any()]
+    bad_f = [t + 1 for t in range(num_steps - 1) if moved_last[t, :hidden_size].any()]
+    if bad_b:
+        raise AssertionError(
+            f"backward half at steps {bad_b} changed when only x_1 changed; it should depend "
+            "on x_t..x_T only. Were the backward outputs flipped back to the original order?")
+    if bad_f:
+        raise AssertionError(
+            f"forward half at steps {bad_f} changed when only x_{num_steps} changed; it should "
+            "depend on x_1..x_t only.")

@@ -1,0 +1,71 @@
+"""Input validation shared by the chapter's layers.
+
+Every public layer in :mod:`book` checks what it is given before any matrix
+product runs, so a learner who passes the wrong tensor sees a ``ValueError``
+that names the shape that was expected and the one that arrived, instead of a
+``RuntimeError`` from deep inside ``torch.matmul``.
+"""
+from __future__ import annotations
+
+import numbers
+
+import torch
+
+__all__ = ["check_size", "check_sequence", "check_state", "describe"]
+
+
+def describe(value) -> str:
+    """A short, readable description of ``value`` for error messages."""
+    if isinstance(value, torch.Tensor):
+        return f"a tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
+    return f"{type(value).__name__} {value!r}"
+
+
+def check_size(name: str, value, *, owner: str = "", maximum: int | None = None) -> int:
+    """Return ``value`` as an ``int`` if it is a positive whole number, else raise.
+
+    ``bool`` is refused although it is an ``int`` subclass: ``hidden_size=True``
+    is always a mistake.
+    """
+    where = f"{owner}: " if owner else ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{where}{name} must be a positive integer, got {describe(value)}")
+    if value < 1:
+        raise ValueError(f"{where}{name} must be a positive integer, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{where}{name} must be at most {maximum}, got {value}")
+    return int(value)
+
+
+def check_sequence(X, input_size: int, dtype: torch.dtype, *, owner: str, name: str = "X"):
+    """Check that ``X`` is a time-first batch ``(T, n, input_size)``; return ``(T, n)``."""
+    expected = f"(T, n, {input_size})"
+    if not isinstance(X, torch.Tensor):
+        raise ValueError(f"{owner} expected {name} to be a tensor of shape {expected}, "
+                         f"got {describe(X)}")
+    if X.dim() != 3:
+        raise ValueError(f"{owner} expected {name} of shape {expected} (rank 3: time, batch, "
+                         f"features), got shape {tuple(X.shape)} (rank {X.dim()})")
+    T, n, d = X.shape
+    if d != input_size:
+        raise ValueError(f"{owner} expected {name} of shape {expected}, got shape "
+                         f"{tuple(X.shape)}: the last axis has {d} features, not {input_size}")
+    if T == 0 or n == 0:
+        raise ValueError(f"{owner} expected {name} of shape {expected} with T >= 1 and n >= 1, "
+                         f"got shape {tuple(X.shape)}")
+    if X.dtype != dtype:
+        raise ValueError(f"{owner} expected {name} with dtype {dtype} (the parameters' dtype), "
+                         f"got dtype {X.dtype}")
+    return T, n
+
+
+def check_state(H, shape: tuple, dtype: torch.dtype, *, owner: str, name: str = "H") -> None:
+    """Check that the initial state ``H`` has exactly ``shape`` and ``dtype``."""
+    if not isinstance(H, torch.Tensor):
+        raise ValueError(f"{owner} expected {name} to be a tensor of shape {shape}, "
+                         f"got {describe(H)}")
+    if tuple(H.shape) != tuple(shape):
+        raise ValueError(f"{owner} expected {name} of shape {tuple(shape)}, "
+                         f"got shape {tuple(H.shape)}")
+    if H.dtype != dtype:
+        raise ValueError(f"{owner} expected {name} with dtype {dtype}, got dtype {H.dtype}")
