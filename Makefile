@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: help setup system-deps book test test-fast lab execute export lock clean
+.PHONY: help setup system-deps vendor book test lab execute export lock clean
 
 help:
 	@echo "make book     set up and build the HTML book into _build/html"
@@ -28,7 +28,19 @@ setup: $(STAMP)
 system-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-book: setup
+# Front-end assets the pages load (MathJax, RequireJS, the widget manager), installed by
+# npm from package-lock.json and copied into _vendor/, which Sphinx copies verbatim into
+# the site (html_extra_path), so readers' browsers never fetch them from a CDN.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+vendor: node_modules/.package-lock.json
+	rm -rf _vendor && mkdir -p _vendor/vendor
+	cp -r node_modules/mathjax/es5 _vendor/vendor/mathjax
+	cp node_modules/requirejs/require.js _vendor/vendor/require.js
+	cp -r node_modules/@jupyter-widgets/html-manager/dist _vendor/vendor/html-manager
+
+book: setup vendor
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
 	@echo "Book built: file://$(CURDIR)/_build/html/index.html"

@@ -7,6 +7,7 @@ that a page works offline and cleanly.
 from __future__ import annotations
 
 import functools
+import os
 import http.server
 import shutil
 import threading
@@ -17,7 +18,8 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
+# BOOK_HTML points the browser tests at another build (a developer's scratch build).
+HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"]
