@@ -1,0 +1,47 @@
+"""The strict build configuration turns a broken cross-reference into a failed build.
+
+These tests build a two-page book that uses the project's own _config.yml, once with a
+valid equation reference (must pass) and once with a broken one (must fail), so the
+strictness that `make book` relies on is proven rather than assumed.
+"""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+JB = Path(sys.executable).parent / "jupyter-book"
+
+PAGE = """# A page
+
+$$
+a = b
+$$ (eq-real)
+
+See {eq}`REF`.
+"""
+
+
+def _build(tmp_path, ref):
+    shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
+    (tmp_path / "_vendor").mkdir()  # html_extra_path must exist; assets are irrelevant here
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
+    (tmp_path / "intro.md").write_text("# Intro\n\nA test book.\n")
+    (tmp_path / "page.md").write_text(PAGE.replace("REF", ref))
+    return subprocess.run([str(JB), "build", "--all", "-W", "-n", "--keep-going", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.build
+def test_valid_equation_reference_builds(tmp_path):
+    result = _build(tmp_path, "eq-real")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+@pytest.mark.build
+def test_broken_equation_reference_fails_the_build(tmp_path):
+    result = _build(tmp_path, "eq-missing")
+    assert result.returncode != 0
+    assert "eq-missing" in result.stdout + result.stderr

@@ -1,0 +1,34 @@
+"""The shipped copy of The Time Machine and its integrity check."""
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from book.data import TIME_MACHINE_SHA256, load_time_machine, time_machine_path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def test_shipped_file_has_the_pinned_digest():
+    raw = time_machine_path().read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == TIME_MACHINE_SHA256
+
+
+@pytest.mark.skipif(not (SHARED / "timemachine.txt.sha256").exists(),
+                    reason="the shared data folder is not beside this checkout")
+def test_pinned_digest_matches_the_published_one():
+    published = (SHARED / "timemachine.txt.sha256").read_text().split()[0]
+    assert published == TIME_MACHINE_SHA256
+
+
+def test_load_returns_the_novel():
+    text = load_time_machine()
+    assert text.startswith("The Time Machine, by H. G. Wells")
+    assert "Time Traveller" in text and len(text) > 170_000
+
+
+def test_a_damaged_copy_is_refused(tmp_path):
+    damaged = tmp_path / "timemachine.txt"
+    damaged.write_bytes(time_machine_path().read_bytes().replace(b"Traveller", b"Traveler", 1))
+    with pytest.raises(ValueError, match=f"sha256 should be {TIME_MACHINE_SHA256}, got [0-9a-f]{{64}}"):
+        load_time_machine(damaged)
