@@ -1,0 +1,141 @@
+"""A faster scratch bidirectional RNN, and the operation schedules the chapter compares.
+
+:class:`BiRNNFast` computes exactly what :class:`book.BiRNNScratch` computes, with the same
+parameters (its ``state_dict`` loads into either), but schedules the work the way fused
+layers do:
+
+* the input projections ``X_t W_xh + b_h`` of all ``T`` steps are one matrix product per
+  direction, taken before the loop, because they do not depend on the recurrence;
+* both directions advance in the same loop: step ``t`` of the loop moves the forward state
+  to time ``t`` and the backward state to time ``T + 1 - t``; when ``h_f == h_b`` the two
+  recurrent products are one batched product (``torch.baddbmm``);
+* states are collected in a Python list and stacked once at the end. Writing them into a
+  preallocated output tensor in place makes autograd record a copy of the whole output's
+  gradient for every write, which turns the backward pass quadratic in ``T``.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from book.scratch import BiRNNScratch
+from book.shapes import check_sequence, check_state
+
+__all__ = ["BiRNNFast", "bidirectional_preallocated"]
+
+
+class BiRNNFast(BiRNNScratch):
+    """A bidirectional tanh RNN layer with the input projections hoisted out of the loop.
+
+    Args:
+        input_size: features per time step, d.
+        hidden_size: hidden units of the forward direction, h_f.
+        hidden_size_b: hidden units of the backward direction, h_b; defaults to h_f.
+        sigma: standard deviation of the Gaussian that initialises the weights.
+
+    Inputs: X, state
+        X: (T, n, d) a time-first batch of sequences.
+        state: optional pair (H_f, H_b) of initial states, (n, h_f) and (n, h_b).
+
+    Outputs: outputs, (H_f, H_b)
+        outputs: (T, n, h_f + h_b) forward states in [..., :h_f], backward in [..., h_f:].
+        H_f: (n, h_f) the forward state after reading x_T.
+        H_b: (n, h_b) the backward state after reading x_1.
+
+    The parameters are ``f_rnn.W_xh``, ``f_rnn.W_hh``, ``f_rnn.b_h`` and their ``b_rnn``
+    twins, as in :class:`book.BiRNNScratch`; ``BiRNNFast.from_torch(rnn)`` copies a one-layer
+    bidirectional ``nn.RNN``.
+    """
+
+    def _initial_state(self, X, state):
+        owner = type(self).__name__
+        if state is None:
+            H_f = H_b = None
+        elif isinstance(state, (tuple, list)) and len(state) == 2:
+            H_f, H_b = state
+        else:
+            raise ValueError(f"{owner} expected state to be None or a pair (H_f, H_b) of "
+                             f"shapes (n, {self.hidden_size}) and (n, {self.hidden_size_b}), "
+                             f"got {type(state).__name__}")
+        dtype = self.f_rnn.W_xh.dtype
+        T, n = check_sequence(X, self.input_size, dtype, owner=owner)
+        if H_f is None:
+            H_f = X.new_zeros((n, self.hidden_size))                 # (n, h_f)
+        else:
+            check_state(H_f, (n, self.hidden_size), dtype, owner=owner, name="H_f")
+        if H_b is None:
+            H_b = X.new_zeros((n, self.hidden_size_b))               # (n, h_b)
+        else:
+            check_state(H_b, (n, self.hidden_size_b), dtype, owner=owner, name="H_b")
+        return T, n, H_f, H_b
+
+    def forward(self, X, state=None):
+        T, n, H_f, H_b = self._initial_state(X, state)
+        f, b = self.f_rnn, self.b_rnn
+        X_flat = X.reshape(T * n, self.input_size)                   # (T n, d)
+        # One product per direction covers every step; the bias rides along in addmm.
+        P_f = torch.addmm(f.b_h, X_flat, f.W_xh).view(T, n, -1)      # (T, n, h_f)
+        P_b = torch.addmm(b.b_h, X_flat, b.W_xh).view(T, n, -1)      # (T, n, h_b)
+        if self.hidden_size == self.hidden_size_b:
+            return self._batched_loop(P_f, P_b, H_f, H_b)
+        return self._paired_loop(P_f, P_b, H_f, H_b)
+
+    def _batched_loop(self, P_f, P_b, H_f, H_b):
+        # Loop step t holds the forward input of time t and the backward input of time
+        # T + 1 - t, so one batched product advances both directions at once.
+        P = torch.stack([P_f, P_b.flip(0)], dim=1)                   # (T, 2, n, h)
+        W_hh = torch.stack([self.f_rnn.W_hh, self.b_rnn.W_hh])       # (2, h, h)
+        H = torch.stack([H_f, H_b])                                  # (2, n, h)
+        states = []
+        # unbind, not P[t]: the gradient of T slices is then one stack, not T full-size
+        # zero tensors with one slice filled in.
+        for P_t in P.unbind(0):                                      # P_t: (2, n, h)
+            H = torch.tanh(torch.baddbmm(P_t, H, W_hh))              # (2, n, h)
+            states.append(H)
+        S = torch.stack(states)                                      # (T, 2, n, h)
+        outputs = torch.cat([S[:, 0], S[:, 1].flip(0)], dim=-1)      # (T, n, 2h)
+        return outputs, (H[0], H[1])
+
+    def _paired_loop(self, P_f, P_b, H_f, H_b):
+        # h_f != h_b: the recurrent products cannot share one batched call, but the two
+        # directions still advance in the same loop.
+        W_f, W_b = self.f_rnn.W_hh, self.b_rnn.W_hh
+        f_states, b_states = [], []
+        for P_f_t, P_b_t in zip(P_f.unbind(0), reversed(P_b.unbind(0))):
+            H_f = torch.tanh(torch.addmm(P_f_t, H_f, W_f))           # (n, h_f)
+            H_b = torch.tanh(torch.addmm(P_b_t, H_b, W_b))           # (n, h_b)
+            f_states.append(H_f)
+            b_states.append(H_b)
+        outputs = torch.cat([torch.stack(f_states), torch.stack(b_states[::-1])],
+                            dim=-1)                                  # (T, n, h_f + h_b)
+        return outputs, (H_f, H_b)
+
+
+def bidirectional_preallocated(model, X):
+    """The slow pattern, kept for the chapter to measure: in-place writes into one output.
+
+    Computes what ``model(X)[0]`` computes for a :class:`book.BiRNNScratch` (or
+    :class:`BiRNNFast`) ``model``, with zero initial states, but writes each state into a
+    preallocated ``(T, n, h_f + h_b)`` tensor. Under autograd every such write is recorded
+    as a ``CopySlices`` node whose backward copies the whole output gradient, so the
+    backward pass does ``O(T)`` full-size copies.
+
+    Inputs:
+        X: (T, n, d)
+
+    Outputs:
+        outputs: (T, n, h_f + h_b)
+    """
+    T, n = check_sequence(X, model.input_size, model.f_rnn.W_xh.dtype,
+                          owner="bidirectional_preallocated")
+    f, b = model.f_rnn, model.b_rnn
+    h_f = model.hidden_size
+    outputs = X.new_zeros((T, n, h_f + model.hidden_size_b))        # (T, n, h_f + h_b)
+    H_f = X.new_zeros((n, h_f))
+    H_b = X.new_zeros((n, model.hidden_size_b))
+    for t in range(T):
+        H_f = torch.tanh(X[t] @ f.W_xh + H_f @ f.W_hh + f.b_h)
+        H_b = torch.tanh(X[T - 1 - t] @ b.W_xh + H_b @ b.W_hh + b.b_h)
+        outputs[t, :, :h_f] = H_f
+        outputs[T - 1 - t, :, h_f:] = H_b
+    return outputs
