@@ -1,0 +1,65 @@
+"""Sphinx extension that keeps the built site self-contained and its console clean.
+
+Loaded by ``_config.yml`` (``sphinx.local_extensions``). It
+
+* sets the theme's colour mode: with none set, pydata-sphinx-theme logs
+  "Got invalid theme mode" as a console error on every page;
+* drops repeated ``<script>`` tags: sphinx-thebe registers its settings as
+  ``const`` declarations, and Sphinx emits them twice, which throws
+  "Identifier 'THEBE_JS_URL' has already been declared" on every page;
+* fails the build when the self-served front-end assets (``make vendor``) are
+  missing, instead of producing pages whose maths silently stays raw.
+
+Thebe (the "Live code" button) is loaded only when a reader clicks it, because it
+needs a kernel on the Binder service anyway; reading a page fetches nothing from
+outside the site (tests/test_pages.py checks that with all other hosts blocked).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+
+# Files the pages load from the site's /vendor folder, copied there by `make vendor`.
+VENDORED = ("vendor/mathjax/tex-mml-chtml.js",)
+
+
+def _set_theme_mode(app: Sphinx, config) -> None:
+    # pydata-sphinx-theme reads the mode from the template context. Figures are drawn
+    # on white, so light is the readable default; readers can still switch.
+    config.html_context.setdefault("default_mode", "light")
+
+
+def _check_vendored(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+    roots = [Path(app.confdir, p) for p in app.config.html_extra_path]
+    for rel in VENDORED:
+        if not any((root / rel).exists() for root in roots):
+            raise ExtensionError(
+                f"{rel} is missing from html_extra_path {app.config.html_extra_path}: "
+                "run `make vendor` (npm-installed front-end assets) before building")
+
+
+def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for js in scripts:
+        # The same inline script may come once with filename None and once with "".
+        key = (str(getattr(js, "filename", js) or ""),
+               tuple(sorted((getattr(js, "attributes", {}) or {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    scripts[:] = unique
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _set_theme_mode)
+    app.connect("builder-inited", _check_vendored)
+    # Late priority: run after every extension has added its scripts.
+    app.connect("html-page-context", _dedupe_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
