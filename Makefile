@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: help setup system-deps vendor book test lab execute export lock clean
+.PHONY: help setup system-deps vendor book test lab execute export lock clean bench
 
 help:
 	@echo "make book     set up and build the HTML book into _build/html"
@@ -16,6 +16,7 @@ help:
 	@echo "make execute  re-run every notebook and save its outputs"
 	@echo "make export   regenerate book/ modules exported from notebooks"
 	@echo "make lock     regenerate requirements.txt from requirements.in"
+	@echo "make bench    time the notebooks, the build and the scratch BiRNN; writes _build/bench.json"
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +57,10 @@ execute: setup
 
 export: setup
 	$(BIN)/python -m tools.nbtools export
+
+# Reports timings against the goals (tools/bench.py); never fails on a missed goal.
+bench: setup vendor
+	$(BIN)/python -m tools.bench --out _build/bench.json
 
 lock:
 	rm -rf /tmp/birnn-lock && $(PYTHON) -m venv /tmp/birnn-lock

@@ -1,0 +1,70 @@
+"""The benchmark's report format, on a tiny configuration (no timing thresholds here)."""
+import json
+
+import nbformat
+
+from tools import bench
+
+KEYS = {"notebooks_s", "chapter_exec_s", "slowest_notebook_s", "build_s",
+        "fwd_ratio_scratch_vs_torch", "fwdbwd_ratio_scratch_vs_torch", "widget_update_ms",
+        "peak_rss_mb", "goals", "notes", "birnn_ms", "config", "machine"}
+
+
+def _tiny_chapters(tmp_path):
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    for name, source in (("01_a.ipynb", "x = 1 + 1"), ("02_b.ipynb", "print('hi')")):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        nbformat.write(nb, chapters / name)
+    return chapters
+
+
+def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
+    chapters = _tiny_chapters(tmp_path)
+    original = {p.name: p.read_text() for p in chapters.iterdir()}
+    out = tmp_path / "bench.json"
+    assert bench.main(["--out", str(out), "--chapters", str(chapters), "--skip-build",
+                       "--T", "3", "--n", "2", "--size", "4", "--repeats", "3"]) == 0
+    report = json.loads(out.read_text())
+    assert KEYS <= set(report)
+    assert set(report["notebooks_s"]) == set(original)
+    assert all(isinstance(v, float) and v > 0 for v in report["notebooks_s"].values())
+    assert report["chapter_exec_s"] >= report["slowest_notebook_s"] > 0
+    assert report["slowest_notebook_s"] == max(report["notebooks_s"].values())
+    assert report["build_s"] is None and "skipped" in report["notes"]["build_s"]
+    for key in ("fwd_ratio_scratch_vs_torch", "fwdbwd_ratio_scratch_vs_torch", "peak_rss_mb"):
+        assert isinstance(report[key], float) and report[key] > 0
+    for kind in ("fwd", "fwdbwd"):
+        r = report["birnn_ms"][kind]
+        assert abs(r["fast_ms"] / r["torch_ms"] - r["ratio"]) < 0.01 * r["ratio"] + 1e-3
+    # The widget timing is a number, or null with a note saying why.
+    assert (isinstance(report["widget_update_ms"], float)
+            or (report["widget_update_ms"] is None
+                and "not measured" in report["notes"]["widget_update_ms"]))
+    assert set(report["goals"]) == set(bench.GOALS)
+    for key, goal in report["goals"].items():
+        assert goal["value"] == report[key]
+        assert goal["met"] in (True, False, None)
+    assert report["config"] == {"T": 3, "n": 2, "d": 4, "h": 4, "repeats": 3, "device": "cpu"}
+    # The run executed copies; the notebooks themselves are unchanged.
+    assert {p.name: p.read_text() for p in chapters.iterdir()} == original
+    printed = capsys.readouterr().out
+    assert "| fwd_ratio_scratch_vs_torch" in printed and str(out) in printed
+
+
+def test_table_marks_missed_goals_without_failing():
+    report = {"notebooks_s": {"a.ipynb": 30.0}, "chapter_exec_s": 30.0,
+              "slowest_notebook_s": 30.0, "build_s": None,
+              "fwd_ratio_scratch_vs_torch": 2.0, "fwdbwd_ratio_scratch_vs_torch": 1.0,
+              "widget_update_ms": None, "peak_rss_mb": 100.0, "notes": {"build_s": "skipped"},
+              "birnn_ms": {k: {"fast_ms": 2.0, "torch_ms": 1.0, "ratio": 2.0}
+                           for k in ("fwd", "fwdbwd")}}
+    report["goals"] = {k: {"goal_max": g, "value": report[k],
+                           "met": None if report[k] is None else report[k] <= g}
+                       for k, g in bench.GOALS.items()}
+    rows = {line.split("|")[1].strip(): line for line in bench.table(report).splitlines()
+            if line.startswith("| ")}
+    assert rows["fwd_ratio_scratch_vs_torch"].rstrip(" |").endswith("NO")
+    assert rows["fwdbwd_ratio_scratch_vs_torch"].rstrip(" |").endswith("yes")
+    assert rows["slowest_notebook_s"].rstrip(" |").endswith("NO")
+    assert "null" in rows["widget_update_ms"] and "n/a" in rows["widget_update_ms"]

@@ -1,0 +1,243 @@
+"""The project's benchmark: how long the chapter takes to run and build, and how fast its code is.
+
+``make bench`` (or ``python -m tools.bench``) prints a table and writes ``_build/bench.json``.
+It measures:
+
+* ``notebooks_s``: seconds to execute each notebook in ``chapters/`` with a fresh kernel
+  (kernel start included), run on a temporary copy so committed notebooks are untouched;
+  ``chapter_exec_s`` is their sum and ``slowest_notebook_s`` their maximum;
+* ``build_s``: seconds for ``jupyter-book build`` into a clean temporary output folder; the
+  book's execution is off (``_config.yml``), so this is the cost of rendering committed outputs;
+* ``fwd_ratio_scratch_vs_torch`` and ``fwdbwd_ratio_scratch_vs_torch``: median time of
+  :class:`book.fast.BiRNNFast` over median time of ``nn.RNN(bidirectional=True)``, both on
+  the CPU at T=100, n=64, d=h=256, measured side by side (interleaved calls, so a load spike
+  hits both); "forward" runs under ``torch.no_grad()``, "forward+backward" is one training
+  step's forward and ``backward()``;
+* ``widget_update_ms``: ``book.explorer.benchmark_update(repeats=20)``, the median time of one
+  shape-explorer update in this process;
+* ``peak_rss_mb``: the larger of the peak resident set size of this process and that of the
+  largest child process it waited for (notebook kernels, the book build), from
+  ``resource.getrusage``; both parts are recorded too. A peak, not a sum.
+
+The goals are reported next to the numbers; a missed goal is printed, never an error, because
+wall-clock times depend on the machine and on what else it is doing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# metric -> (goal, how to read it); "<=" everywhere.
+GOALS = {
+    "fwd_ratio_scratch_vs_torch": 1.1,
+    "fwdbwd_ratio_scratch_vs_torch": 1.6,
+    "chapter_exec_s": 60.0,
+    "slowest_notebook_s": 20.0,
+    "widget_update_ms": 100.0,
+}
+
+
+def time_notebooks(chapters: Path, timeout: int = 600) -> dict[str, float]:
+    """Execute every notebook under ``chapters`` in a temporary copy; seconds per notebook."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    times = {}
+    with tempfile.TemporaryDirectory(prefix="bench-nb-") as tmp:
+        copy = Path(tmp) / chapters.name
+        shutil.copytree(chapters, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        for path in sorted(copy.glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                    resources={"metadata": {"path": str(path.parent)}})
+            start = time.perf_counter()
+            client.execute()
+            times[path.name] = round(time.perf_counter() - start, 3)
+            print(f"  executed {path.name} in {times[path.name]:.1f} s", flush=True)
+    return times
+
+
+def time_build(source: Path) -> float:
+    """Seconds for ``jupyter-book build`` of ``source`` into a clean temporary folder."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        start = time.perf_counter()
+        subprocess.run([str(exe), "build", "--all", "--path-output", tmp, str(source)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return round(time.perf_counter() - start, 3)
+
+
+def time_birnn(T: int, n: int, size: int, repeats: int, seed: int = 0) -> dict:
+    """Median seconds of BiRNNFast and nn.RNN, interleaved, forward and forward+backward."""
+    import torch
+    from torch import nn
+
+    from book.fast import BiRNNFast
+
+    torch.manual_seed(seed)
+    rnn = nn.RNN(size, size, bidirectional=True)
+    fast = BiRNNFast.from_torch(rnn)
+    X = torch.randn(T, n, size)
+    # A benchmark of a wrong result is worthless: check parity before timing.
+    torch.testing.assert_close(fast(X)[0], rnn(X)[0], rtol=1e-4, atol=1e-5)
+
+    def forward(model):
+        with torch.no_grad():
+            model(X)
+
+    def forward_backward(model):
+        model.zero_grad(set_to_none=True)
+        model(X)[0].sum().backward()
+
+    result = {}
+    for name, step in (("fwd", forward), ("fwdbwd", forward_backward)):
+        samples = {"fast": [], "torch": []}
+        for model in (fast, rnn):          # warm-up: first calls allocate and pick kernels
+            step(model)
+        for i in range(repeats):
+            # Alternate which model goes first so neither always follows the other's cache.
+            order = (("fast", fast), ("torch", rnn)) if i % 2 == 0 else (("torch", rnn), ("fast", fast))
+            for key, model in order:
+                start = time.perf_counter()
+                step(model)
+                samples[key].append(time.perf_counter() - start)
+        fast_s, torch_s = statistics.median(samples["fast"]), statistics.median(samples["torch"])
+        result[name] = {"fast_ms": round(1e3 * fast_s, 3), "torch_ms": round(1e3 * torch_s, 3),
+                        "ratio": round(fast_s / torch_s, 4)}
+    return result
+
+
+def widget_update_ms() -> tuple[float | None, str]:
+    try:
+        from book.explorer import benchmark_update
+    except ImportError as err:
+        return None, f"not measured: book.explorer.benchmark_update is not importable ({err})"
+    return round(float(benchmark_update(repeats=20)), 3), "median of 20 updates"
+
+
+def peak_rss() -> dict[str, float]:
+    # ru_maxrss is in kibibytes on Linux, bytes on macOS.
+    scale = 1 / 2**20 if sys.platform == "darwin" else 1 / 2**10
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale
+    return {"self": round(own, 1), "children": round(children, 1)}
+
+
+def run(args) -> dict:
+    import torch
+
+    report: dict = {
+        "config": {"T": args.T, "n": args.n, "d": args.size, "h": args.size,
+                   "repeats": args.repeats, "device": "cpu"},
+        "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+                    "torch": torch.__version__, "python": platform.python_version(),
+                    "load_average_at_start": [round(v, 2) for v in os.getloadavg()]},
+        "notes": {},
+    }
+    if args.skip_notebooks:
+        report["notebooks_s"] = {}
+        report["notes"]["notebooks_s"] = "skipped (--skip-notebooks)"
+    else:
+        print(f"executing notebooks in {args.chapters} ...", flush=True)
+        report["notebooks_s"] = time_notebooks(Path(args.chapters))
+    nb_times = list(report["notebooks_s"].values())
+    report["chapter_exec_s"] = round(sum(nb_times), 3) if nb_times else None
+    report["slowest_notebook_s"] = max(nb_times) if nb_times else None
+
+    if args.skip_build:
+        report["build_s"] = None
+        report["notes"]["build_s"] = "skipped (--skip-build)"
+    else:
+        print("building the book into a clean temporary folder ...", flush=True)
+        report["build_s"] = time_build(Path(args.book))
+        report["notes"]["build_s"] = "jupyter-book build --all, execution off: committed outputs"
+
+    print(f"timing BiRNNFast against nn.RNN at T={args.T}, n={args.n}, d=h={args.size} ...",
+          flush=True)
+    birnn = time_birnn(args.T, args.n, args.size, args.repeats)
+    report["birnn_ms"] = birnn
+    report["fwd_ratio_scratch_vs_torch"] = birnn["fwd"]["ratio"]
+    report["fwdbwd_ratio_scratch_vs_torch"] = birnn["fwdbwd"]["ratio"]
+    report["notes"]["ratios"] = ("median BiRNNFast time / median nn.RNN(bidirectional=True) "
+                                 "time, interleaved; fwd under no_grad, fwdbwd = forward + "
+                                 "backward of output.sum()")
+
+    report["widget_update_ms"], report["notes"]["widget_update_ms"] = widget_update_ms()
+
+    rss = peak_rss()
+    report["peak_rss_mb"] = max(rss.values())
+    report["peak_rss_mb_parts"] = rss
+    report["notes"]["peak_rss_mb"] = ("max of peak RSS of the benchmark process (RUSAGE_SELF) "
+                                      "and of its largest waited-for child (RUSAGE_CHILDREN: "
+                                      "notebook kernels, book build); a peak, not a sum")
+    report["goals"] = {key: {"goal_max": goal, "value": report[key],
+                             "met": None if report[key] is None else report[key] <= goal}
+                       for key, goal in GOALS.items()}
+    return report
+
+
+def table(report: dict) -> str:
+    """The report as a Markdown table, one metric a row, goals beside them."""
+    def fmt(value):
+        if value is None:
+            return "null"
+        return f"{value:.3g}" if isinstance(value, float) and abs(value) < 10 else f"{value:.1f}"
+
+    rows = [("metric", "value", "goal", "met")]
+    for name, seconds in report["notebooks_s"].items():
+        rows.append((f"notebooks_s[{name}]", fmt(seconds), "", ""))
+    for key in ("chapter_exec_s", "slowest_notebook_s", "build_s",
+                "fwd_ratio_scratch_vs_torch", "fwdbwd_ratio_scratch_vs_torch",
+                "widget_update_ms", "peak_rss_mb"):
+        goal = report["goals"].get(key)
+        met = "" if goal is None else {True: "yes", False: "NO", None: "n/a"}[goal["met"]]
+        rows.append((key, fmt(report[key]), "" if goal is None else f"<= {goal['goal_max']:g}",
+                     met))
+    for kind in ("fwd", "fwdbwd"):
+        r = report["birnn_ms"][kind]
+        rows.append((f"{kind} ms (BiRNNFast / nn.RNN)",
+                     f"{r['fast_ms']:.1f} / {r['torch_ms']:.1f}", "", ""))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |"
+             for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    notes = [f"- {key}: {text}" for key, text in report["notes"].items()]
+    return "\n".join(lines + [""] + notes)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default=str(ROOT / "_build" / "bench.json"))
+    parser.add_argument("--chapters", default=str(ROOT / "chapters"))
+    parser.add_argument("--book", default=str(ROOT))
+    parser.add_argument("--T", type=int, default=100)
+    parser.add_argument("--n", type=int, default=64)
+    parser.add_argument("--size", type=int, default=256, help="d = h")
+    parser.add_argument("--repeats", type=int, default=21)
+    parser.add_argument("--skip-notebooks", action="store_true")
+    parser.add_argument("--skip-build", action="store_true")
+    args = parser.parse_args(argv)
+    report = run(args)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print()
+    print(table(report))
+    print(f"\nwrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
