@@ -26,7 +26,12 @@ See {eq}`REF`.
 
 def _build(tmp_path, ref):
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
-    (tmp_path / "_vendor").mkdir()  # html_extra_path must exist; assets are irrelevant here
+    # html_extra_path must hold the vendored MathJax entry point (tools/sphinx_site.py
+    # checks it); the assets themselves are irrelevant here.
+    (tmp_path / "_vendor/vendor/mathjax").mkdir(parents=True)
+    (tmp_path / "_vendor/vendor/mathjax/tex-mml-chtml.js").touch()
+    (tmp_path / "tools").mkdir()  # the config's local Sphinx extension
+    shutil.copy(ROOT / "tools" / "sphinx_site.py", tmp_path / "tools" / "sphinx_site.py")
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (tmp_path / "intro.md").write_text("# Intro\n\nA test book.\n")
     (tmp_path / "page.md").write_text(PAGE.replace("REF", ref))
