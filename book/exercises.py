@@ -1,0 +1,589 @@
+"""Self-checks for the chapter's exercises (section "Summary and exercises").
+
+Each ``check_<name>(answer)`` takes the learner's answer, prints feedback and returns
+``True`` or ``False``. The feedback says what was expected and what came, in terms of shapes,
+values and the chapter's equations, never by quoting a solution. A check never raises: an
+exception from the learner's code is caught and reported by type and message, and so is any
+surprise inside the check itself. Learner code runs on small inputs, under a time limit where
+the platform allows one, so a check cannot hang on an endless loop either.
+"""
+from __future__ import annotations
+
+import functools
+import signal
+import threading
+import traceback
+
+import torch
+from torch import nn
+
+from book.scratch import BiRNNScratch
+from book.shapes import describe
+
+__all__ = ["check_unequal_sizes", "check_deep_birnn", "check_polysemy", "check_merge",
+           "check_summary", "check_padding", "check_perplexity", "PERPLEXITY_CHOICES"]
+
+TIME_LIMIT_S = 10.0
+OK, BAD = "✓", "✗"
+
+
+class _TimeLimit(BaseException):
+    """Raised inside learner code that runs too long (a BaseException, so that a learner's
+    ``except Exception`` cannot swallow it)."""
+
+
+class _Failed(Exception):
+    """A check found a problem; its message is the feedback."""
+
+
+def _describe(value) -> str:
+    if callable(value) and not isinstance(value, torch.Tensor):
+        return f"{type(value).__name__} {getattr(value, '__name__', repr(value))}"
+    text = describe(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _run(fn, *args, what: str):
+    """Call learner code; turn its exceptions and overruns into :class:`_Failed`."""
+    def explain(exc):
+        where = traceback.extract_tb(exc.__traceback__)
+        line = f" (line {where[-1].lineno} of {where[-1].name})" if where else ""
+        hint = ""
+        if isinstance(exc, NotImplementedError):
+            hint = " Replace the stub's `raise NotImplementedError` with your code."
+        return _Failed(f"{what} raised {type(exc).__name__}: {exc}{line}.{hint}")
+
+    in_main = threading.current_thread() is threading.main_thread()
+    if in_main and hasattr(signal, "setitimer"):
+        def on_alarm(signum, frame):
+            raise _TimeLimit()
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT_S)
+        try:
+            return fn(*args)
+        except _TimeLimit:
+            raise _Failed(f"{what} did not finish within {TIME_LIMIT_S:g} s on a tiny input: "
+                          "is there a loop that never ends?") from None
+        except Exception as exc:  # the learner's error becomes feedback
+            raise explain(exc) from None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    # Elsewhere (a worker thread, Windows) run in a daemon thread and stop waiting in time.
+    box = {}
+
+    def target():
+        try:
+            box["value"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(TIME_LIMIT_S)
+    if worker.is_alive():
+        raise _Failed(f"{what} did not finish within {TIME_LIMIT_S:g} s on a tiny input: "
+                      "is there a loop that never ends?")
+    if "error" in box:
+        raise explain(box["error"])
+    return box["value"]
+
+
+def _check(fn):
+    """Make a check total: print feedback, return a bool, never raise."""
+    @functools.wraps(fn)
+    def wrapper(answer):
+        try:
+            # The check seeds its own models; the learner's random stream stays untouched.
+            with torch.random.fork_rng(devices=[]):
+                message = fn(answer)
+        except _Failed as failure:
+            print(f"{BAD} {failure}")
+            return False
+        except BaseException as exc:  # noqa: BLE001 - a check must never raise
+            if isinstance(exc, KeyboardInterrupt):
+                print(f"{BAD} interrupted.")
+                return False
+            print(f"{BAD} the check could not finish: {type(exc).__name__}: {exc}. "
+                  "Look at the type and shape of what your answer returns.")
+            return False
+        print(f"{OK} {message}")
+        return True
+    return wrapper
+
+
+def _require_callable(answer, name: str):
+    if not callable(answer):
+        raise _Failed(f"expected {name}, got {_describe(answer)}.")
+
+
+def _as_tensor(value, what: str) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor):
+        raise _Failed(f"{what} should be a tensor, got {_describe(value)}.")
+    return value.detach()
+
+
+def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return a.shape == b.shape and torch.allclose(a.float(), b.float(), atol=1e-5, rtol=1e-4)
+
+
+def _shape(value, what: str) -> tuple:
+    """A shape given as a tuple, list or torch.Size of whole numbers, as a tuple of ints."""
+    if isinstance(value, (tuple, list, torch.Size)) and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return tuple(int(v) for v in value)
+    raise _Failed(f"{what} should be a shape: a tuple of whole numbers such as (2, 8), "
+                  f"got {_describe(value)}.")
+
+
+# --- Exercise 1: different hidden sizes per direction ------------------------------------------
+
+@_check
+def check_unequal_sizes(answer):
+    """``answer(n, h_f, h_b, q)`` returns ``(shape of H_t, shape of W_hq)``.
+
+    The truth is read off a real :class:`~book.BiRNNScratch` and a real output layer, not
+    typed in, so the check and the chapter's equations cannot drift apart.
+    """
+    _require_callable(answer, "a function shapes(n, h_f, h_b, q) returning (H_t shape, W_hq shape)")
+    for n, h_f, h_b, q in ((2, 3, 5, 4), (3, 6, 2, 7), (1, 4, 4, 2)):
+        result = _run(answer, n, h_f, h_b, q, what=f"shapes({n}, {h_f}, {h_b}, {q})")
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            raise _Failed(f"shapes({n}, {h_f}, {h_b}, {q}) should return a pair "
+                          f"(H_t shape, W_hq shape), got {_describe(result)}.")
+        H_shape = _shape(result[0], "the first item (the shape of H_t)")
+        W_shape = _shape(result[1], "the second item (the shape of W_hq)")
+        layer = BiRNNScratch(3, h_f, h_b)
+        with torch.no_grad():
+            outputs, _ = layer(torch.zeros(2, n, 3))        # (T, n, h_f + h_b)
+        true_H = tuple(outputs[0].shape)
+        head = nn.Linear(h_f + h_b, q)                       # weight is stored as (q, h_f + h_b)
+        true_W = tuple(head.weight.T.shape)
+        case = f"with n={n}, h_f={h_f}, h_b={h_b}, q={q}"
+        if H_shape != true_H:
+            if h_f != h_b and H_shape in ((n, 2 * h_f), (n, 2 * h_b)):
+                why = ("that treats both directions as if they had the same size; the forward "
+                       "half has h_f columns and the backward half h_b")
+            elif H_shape in ((n, h_f), (n, h_b)):
+                why = "H_t holds both directions side by side, not one of them"
+            elif H_shape == true_H[::-1]:
+                why = "the rows of H_t are the n examples of the batch; the columns are features"
+            elif len(H_shape) == 3:
+                why = "H_t is the state at one time step t, so it has no time axis"
+            else:
+                why = "see the concatenation equation (eq-concat)"
+            raise _Failed(f"{case}: expected H_t of shape {true_H}, got {H_shape}: {why}.")
+        if W_shape != true_W:
+            if W_shape == true_W[::-1]:
+                why = ("that is how nn.Linear stores its weight, (out, in); in O_t = H_t W_hq the "
+                       "matrix W_hq multiplies H_t from the right, so it has one row per "
+                       "column of H_t")
+            elif W_shape[0] != true_H[1] and len(W_shape) == 2 and W_shape[1] == q:
+                why = f"W_hq needs one row per column of H_t, and H_t has {true_H[1]} columns"
+            else:
+                why = "see the output equation (eq-output)"
+            raise _Failed(f"{case}: expected W_hq of shape {true_W}, got {W_shape}: {why}.")
+    return ("H_t and W_hq have the right shapes for equal and unequal h_f, h_b "
+            "(confirmed on a real BiRNNScratch and output layer).")
+
+
+# --- Exercise 2: a deep bidirectional RNN ------------------------------------------------------
+
+def _copy_weights(model, rnn):
+    """Load layer ``l`` of a multi-layer bidirectional ``nn.RNN`` into ``model.layers[l]``."""
+    layers = getattr(model, "layers", None)
+    if layers is None or not hasattr(layers, "__len__") or not hasattr(layers, "__getitem__"):
+        raise _Failed("the model should keep its layers in `self.layers` (an nn.ModuleList of "
+                      f"BiRNNScratch), got {_describe(layers)}; the check loads PyTorch's "
+                      "weights through it.")
+    if len(layers) != rnn.num_layers:
+        raise _Failed(f"with num_layers={rnn.num_layers}, expected {rnn.num_layers} layers in "
+                      f"`self.layers`, got {len(layers)}.")
+    d, h = rnn.input_size, rnn.hidden_size
+    for l, layer in enumerate(layers):
+        name = f"layer {l + 1}"
+        directions = [getattr(layer, "f_rnn", None), getattr(layer, "b_rnn", None)]
+        if any(not all(hasattr(r, p) for p in ("W_xh", "W_hh", "b_h")) for r in directions):
+            raise _Failed(f"{name} should be a BiRNNScratch (with f_rnn and b_rnn, each holding "
+                          f"W_xh, W_hh, b_h), got {type(layer).__name__}.")
+        f_rnn, b_rnn = directions
+        if f_rnn is b_rnn or f_rnn.W_xh is b_rnn.W_xh or f_rnn.W_hh is b_rnn.W_hh:
+            raise _Failed(f"in {name} the forward and backward directions share weights; "
+                          "equations eq-forward and eq-backward have separate parameters.")
+        expected_in = d if l == 0 else 2 * h
+        got_in = tuple(f_rnn.W_xh.shape)[0] if f_rnn.W_xh.dim() == 2 else None
+        if tuple(f_rnn.W_xh.shape) != (expected_in, h) or tuple(b_rnn.W_xh.shape) != (expected_in, h):
+            if l > 0 and got_in == d:
+                why = (f"{name} reads the concatenated states of layer {l}, so its input size "
+                       f"is h_f + h_b = {2 * h}, not the data's d = {d}")
+            elif l > 0 and got_in == h:
+                why = (f"{name} reads both directions of layer {l}, {2 * h} features, "
+                       f"not one direction's {h}")
+            else:
+                why = f"its input size should be {expected_in} and its hidden size {h}"
+            raise _Failed(f"with d={d}, h={h}: {name}'s W_xh should have shape "
+                          f"({expected_in}, {h}), got {tuple(f_rnn.W_xh.shape)}: {why}.")
+        with torch.no_grad():
+            for ours, suffix in ((f_rnn, f"_l{l}"), (b_rnn, f"_l{l}_reverse")):
+                ours.W_xh.copy_(getattr(rnn, "weight_ih" + suffix).T)
+                ours.W_hh.copy_(getattr(rnn, "weight_hh" + suffix).T)
+                ours.b_h.copy_(getattr(rnn, "bias_ih" + suffix) + getattr(rnn, "bias_hh" + suffix))
+
+
+@_check
+def check_deep_birnn(answer):
+    """``answer(input_size, hidden_size, num_layers)`` builds a deep bidirectional RNN.
+
+    The model keeps its layers in ``self.layers`` (``BiRNNScratch`` each); ``model(X)``
+    returns ``(outputs, h_n)`` shaped like ``nn.RNN(..., bidirectional=True)``'s:
+    ``(T, n, 2h)`` and ``(2L, n, h)``. The check copies the weights of a real ``nn.RNN``
+    into it and compares every number.
+    """
+    _require_callable(answer, "a class DeepBiRNN(input_size, hidden_size, num_layers)")
+    d, h, T, n = 3, 4, 5, 2
+    for L in (2, 3):
+        gen = torch.Generator().manual_seed(L)
+        rnn = nn.RNN(d, h, num_layers=L, bidirectional=True)
+        with torch.no_grad():
+            for p in rnn.parameters():
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.5)
+        model = _run(answer, d, h, L, what=f"DeepBiRNN({d}, {h}, {L})")
+        _copy_weights(model, rnn)
+        X = torch.randn(T, n, d, generator=gen)
+        result = _run(lambda: model(X), what=f"model(X) with X of shape {(T, n, d)}")
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            raise _Failed(f"model(X) should return a pair (outputs, h_n), got {_describe(result)}.")
+        outputs, h_n = (_as_tensor(r, w) for r, w in zip(result, ("outputs", "h_n")))
+        with torch.no_grad():
+            want_out, want_h = rnn(X)
+            first = nn.RNN(d, h, bidirectional=True)
+            for name, p in first.named_parameters():
+                p.copy_(getattr(rnn, name))
+            first_out, _ = first(X)
+        case = f"with d={d}, h={h}, num_layers={L}"
+        if outputs.shape != want_out.shape:
+            raise _Failed(f"{case}: expected outputs of shape {tuple(want_out.shape)} "
+                          f"(T, n, 2h), got {tuple(outputs.shape)}.")
+        if not _same(outputs, want_out):
+            if _same(outputs, first_out):
+                why = "they are layer 1's outputs; return the top layer's"
+            elif _same(outputs[..., :h], want_out[..., :h]):
+                why = "the forward half matches but the backward half does not"
+            else:
+                why = "each layer should read the previous layer's outputs, (T, n, 2h)"
+            raise _Failed(f"{case}: outputs differ from nn.RNN(num_layers={L}, "
+                          f"bidirectional=True) with the same weights: {why}.")
+        if h_n.shape != want_h.shape:
+            raise _Failed(f"{case}: expected h_n of shape {tuple(want_h.shape)} (2L, n, h), "
+                          f"got {tuple(h_n.shape)}.")
+        if not _same(h_n, want_h):
+            direction_major = torch.cat([want_h[0::2], want_h[1::2]])
+            if _same(h_n, direction_major):
+                why = ("the rows are grouped by direction; PyTorch groups them by layer: "
+                       "layer 1 forward, layer 1 backward, layer 2 forward, ...")
+            else:
+                why = ("row 2l should be layer l+1's last forward state and row 2l+1 its "
+                       "backward state after reading x_1")
+            raise _Failed(f"{case}: h_n differs from nn.RNN's: {why}.")
+    return ("outputs and h_n match nn.RNN(num_layers=L, bidirectional=True) with copied "
+            "weights, for L = 2 and 3.")
+
+
+# --- Exercise 3: polysemy and contextual word vectors -----------------------------------------
+
+def _vector(value, what: str) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor):
+        raise _Failed(f"{what} should return a tensor (a vector), got {_describe(value)}.")
+    v = value.detach().float().flatten()
+    if v.numel() == 0 or not torch.isfinite(v).all():
+        raise _Failed(f"{what} returned an empty or non-finite tensor: {_describe(value)}.")
+    return v
+
+
+def _group_separation(vectors) -> float:
+    """Mean same-sense minus mean cross-sense cosine, after centring the group of four."""
+    V = torch.stack(vectors)
+    V = V - V.mean(dim=0)
+    V = V / V.norm(dim=1, keepdim=True).clamp_min(1e-12)
+    C = V @ V.T
+    # Rows 0-1 are one sense, rows 2-3 the other (book.polysemy.probe_sentences).
+    within = (C[0, 1] + C[2, 3]) / 2
+    across = C[:2, 2:].mean()
+    return float(within - across)
+
+
+@_check
+def check_polysemy(answer):
+    """``answer(tokens, position)`` returns a vector for ``tokens[position]`` in its sentence.
+
+    The check uses the held-out probe sentences of :mod:`book.polysemy`: groups of four in
+    which "bank" keeps every word on one side and the sense cue on the other side changes.
+    A contextual vector must (1) differ between contexts, (2) differ between words of one
+    sentence, (3) change with the cue on either side, and (4) put the same sense closer than
+    the other sense.
+    """
+    from book.polysemy import probe_sentences
+
+    _require_callable(answer, "a function contextual_vector(tokens, position)")
+    probes = probe_sentences()
+    vectors = []
+    for p in probes:
+        what = f"contextual_vector({list(p.tokens)}, {p.position})"
+        vectors.append(_vector(_run(answer, list(p.tokens), p.position, what=what), what))
+    sizes = {v.numel() for v in vectors}
+    if len(sizes) > 1:
+        raise _Failed(f"expected vectors of one size for every sentence, got sizes {sorted(sizes)}.")
+    V = torch.stack(vectors)
+    if torch.allclose(V, V[0].expand_as(V), atol=1e-6):
+        raise _Failed(f"all {len(probes)} sentences gave the same vector for '{probes[0].tokens[probes[0].position]}'. "
+                      "That is a static embedding: one vector per word, whatever surrounds it. "
+                      "Run the encoder over the whole sentence and take its state at the word.")
+    first = probes[0]
+    other = 0 if first.position != 0 else 1
+    what = f"contextual_vector({list(first.tokens)}, {other})"
+    v_other = _vector(_run(answer, list(first.tokens), other, what=what), what)
+    if v_other.numel() == V.shape[1] and torch.allclose(v_other, V[0], atol=1e-6):
+        raise _Failed(f"'{first.tokens[other]}' and '{first.tokens[first.position]}' in the same "
+                      "sentence got the same vector: the answer ignores `position` and describes "
+                      "the sentence, not the word.")
+    right = [g for g in range(8) if probes[4 * g].cue == "right"]
+    left = [g for g in range(8) if probes[4 * g].cue == "left"]
+
+    def frozen(groups):
+        return all(torch.allclose(V[4 * g:4 * g + 4], V[4 * g].expand(4, -1), atol=1e-6)
+                   for g in groups)
+
+    if frozen(right):
+        raise _Failed("sentences that differ only in a word to the RIGHT of 'bank' ('... bank "
+                      "near the water' vs '... bank near the cash') got identical vectors: your "
+                      "vector reads only leftwards. Include the backward direction's state.")
+    if frozen(left):
+        raise _Failed("sentences that differ only in a word to the LEFT of 'bank' ('the muddy "
+                      "bank' vs 'the central bank') got identical vectors: your vector reads only "
+                      "rightwards. Include the forward direction's state.")
+    sep_right = sum(_group_separation(list(V[4 * g:4 * g + 4])) for g in right) / len(right)
+    sep_left = sum(_group_separation(list(V[4 * g:4 * g + 4])) for g in left) / len(left)
+    threshold = 0.5
+    if sep_right < threshold or sep_left < threshold:
+        raise _Failed(f"the vectors change with the context but do not group by sense: after "
+                      f"centring, same-sense pairs beat cross-sense pairs by {sep_right:.2f} "
+                      f"(cue on the right) and {sep_left:.2f} (cue on the left) in cosine "
+                      f"similarity; expected at least {threshold} for both (at most 2 is "
+                      "possible). Use the trained encoder's states, not random or untrained ones.")
+    return (f"context-dependent vectors: same-sense contexts are closer than cross-sense ones "
+            f"(separation {sep_right:.2f} with the cue on the right, {sep_left:.2f} on the left).")
+
+
+# --- Exercise 4: merging the directions --------------------------------------------------------
+
+@_check
+def check_merge(answer):
+    """``answer(f_outputs, b_outputs, mode)`` merges the two directions' states.
+
+    ``f_outputs`` is (T, n, h_f), ``b_outputs`` is (T, n, h_b), already in the original time
+    order. ``mode="concat"`` gives (T, n, h_f + h_b); ``"sum"`` and ``"mean"`` give (T, n, h)
+    and raise ``ValueError`` naming both sizes when h_f != h_b.
+    """
+    _require_callable(answer, "a function merge(f_outputs, b_outputs, mode)")
+    gen = torch.Generator().manual_seed(0)
+    T, n = 4, 2
+    F, B = torch.randn(T, n, 3, generator=gen), torch.randn(T, n, 3, generator=gen)
+    wants = {"concat": torch.cat([F, B], dim=-1), "sum": F + B, "mean": (F + B) / 2}
+    for mode, want in wants.items():
+        what = f"merge(f_outputs, b_outputs, {mode!r}) with both of shape {(T, n, 3)}"
+        got = _as_tensor(_run(answer, F.clone(), B.clone(), mode, what=what), what)
+        if got.shape != want.shape:
+            why = ""
+            if mode == "concat" and tuple(got.shape) == (2 * T, n, 3):
+                why = ": that joins them along time (dim 0); the directions go side by side in the feature axis"
+            elif mode == "concat" and tuple(got.shape) == (T, 2 * n, 3):
+                why = ": that joins them along the batch axis (dim 1); use the feature axis"
+            elif tuple(got.shape) in ((n, 3), (T, n), (n, 6)):
+                why = ": the merge happens at every step, per feature; nothing is reduced over time or features"
+            elif mode != "concat" and tuple(got.shape) == (T, n, 6):
+                why = f": {mode} combines matching features of the two directions, so the size stays h"
+            raise _Failed(f"{what}: expected shape {tuple(want.shape)}, got {tuple(got.shape)}{why}.")
+        if not _same(got, want):
+            if mode == "concat" and _same(got, torch.cat([B, F], dim=-1)):
+                why = "the backward half comes first; the chapter (and PyTorch) put forward first"
+            elif mode == "mean" and _same(got, F + B / 2):
+                why = "only the backward states were halved: mind the operator precedence"
+            elif mode == "mean" and _same(got, F + B):
+                why = "that is the sum; the mean divides it by the number of directions"
+            elif mode == "sum" and _same(got, (F + B) / 2):
+                why = "that is the mean, not the sum"
+            elif _same(got, F) or _same(got, B):
+                why = "only one direction came through"
+            else:
+                why = "compare with the definition of the mode, feature by feature, step by step"
+            raise _Failed(f"{what}: the shape is right but the values are not: {why}.")
+    F5 = torch.randn(T, n, 5, generator=gen)
+    what = "merge(f_outputs, b_outputs, 'concat') with h_f=3, h_b=5"
+    got = _as_tensor(_run(answer, F, F5, "concat", what=what), what)
+    if not _same(got, torch.cat([F, F5], dim=-1)):
+        raise _Failed(f"{what}: expected shape {(T, n, 8)} holding forward then backward states, "
+                      f"got {_describe(got)}.")
+    for mode in ("sum", "mean"):
+        what = f"merge(f_outputs, b_outputs, {mode!r}) with h_f=3, h_b=5"
+        try:
+            got = _run(answer, F, F5, mode, what=what)
+        except _Failed as failure:
+            text = str(failure)
+            if "raised ValueError" not in text:
+                raise _Failed(f"{text.rstrip('.')}. Expected a ValueError that names both sizes "
+                              "(3 and 5): check them before any arithmetic, as the chapter's "
+                              "layers do.") from None
+            if "3" not in text or "5" not in text:
+                raise _Failed(f"{what}: a ValueError is right, but its message should name both "
+                              f"sizes, 3 and 5; it said: {text.split('ValueError: ', 1)[-1]}") from None
+            continue
+        raise _Failed(f"{what}: expected a ValueError ({mode} needs h_f == h_b), but it returned "
+                      f"{_describe(got)}.")
+    return ("concat, sum and mean give the right shapes and values; sum and mean refuse "
+            "unequal hidden sizes with a clear ValueError.")
+
+
+# --- Exercise 5: a sentence summary from output and h_n ---------------------------------------
+
+@_check
+def check_summary(answer):
+    """``answer(output, h_n)`` returns an (n, 2h) summary of each whole sequence.
+
+    ``output`` and ``h_n`` come from ``nn.GRU(d, h, num_layers=L, bidirectional=True)``; the
+    summary is the top layer's final forward state and its backward state after reading x_1,
+    forward first.
+    """
+    _require_callable(answer, "a function summarize(output, h_n)")
+    d, h, T, n = 3, 4, 5, 3
+    for L in (1, 2):
+        torch.manual_seed(10 + L)
+        gru = nn.GRU(d, h, num_layers=L, bidirectional=True)
+        X = torch.randn(T, n, d)
+        with torch.no_grad():
+            output, h_n = gru(X)                               # (T, n, 2h), (2L, n, h)
+        want = torch.cat([h_n[-2], h_n[-1]], dim=-1)            # (n, 2h)
+        what = f"summarize(output, h_n) for num_layers={L} (output {tuple(output.shape)}, h_n {tuple(h_n.shape)})"
+        got = _as_tensor(_run(answer, output.clone(), h_n.clone(), what=what), what)
+        if got.shape != want.shape:
+            why = ""
+            if tuple(got.shape) == (h, n, 2) or tuple(got.shape) == (2, n, h):
+                why = ": one row per sequence, both directions side by side"
+            elif tuple(got.shape) == (n, h):
+                why = ": that is one direction; the summary needs both"
+            elif tuple(got.shape) == (n, 2 * L * h):
+                why = ": that includes every layer; the summary is the top layer's"
+            raise _Failed(f"{what}: expected shape {tuple(want.shape)} (n, 2h), got {tuple(got.shape)}{why}.")
+        if _same(got, want):
+            continue
+        if _same(got, output[-1]):
+            why = ("that is output[-1]: its backward half is the backward state at the last step, "
+                   "which has read only x_T")
+        elif _same(got, output[0]):
+            why = "that is output[0]: its forward half has read only x_1"
+        elif L == 2 and _same(got, torch.cat([h_n[0], h_n[1]], dim=-1)):
+            why = "those are layer 1's final states; the top layer's are the last two rows of h_n"
+        elif _same(got, torch.cat([h_n[-1], h_n[-2]], dim=-1)):
+            why = "the backward state comes first; put the forward state first, as in output"
+        elif _same(got, h_n[-2:].reshape(n, 2 * h)) or _same(got, h_n.reshape(n, -1)[:, :2 * h]):
+            why = ("reshape mixes the examples: in h_n the batch is the middle axis, so "
+                   "reshaping (2, n, h) to (n, 2h) pairs rows of different sequences")
+        elif _same(got, output.mean(dim=0)):
+            why = "that is the mean over time, which is a different summary; use the final states"
+        else:
+            why = "compare it with the final states in h_n"
+        raise _Failed(f"{what}: the shape is right but the values are not: {why}.")
+    return ("the summary holds the top layer's final forward state and its backward state "
+            "after x_1, for one and two layers.")
+
+
+# --- Exercise 6: the padding bug --------------------------------------------------------------
+
+@_check
+def check_padding(answer):
+    """``answer(rnn, X, lengths)`` returns correct (n, 2h) final states of a padded batch.
+
+    ``X`` is (T, n, d), time first, with sequence i occupying ``X[:lengths[i], i]``; the rest
+    is padding. Row i must equal what ``rnn`` gives for sequence i alone: the forward state
+    after its last real step, then the backward state after reading it back to x_1.
+    """
+    _require_callable(answer, "a function final_states(rnn, X, lengths)")
+    d, h = 3, 4
+    for T, lengths in ((6, [6, 3, 5, 1]), (4, [4, 4, 2])):
+        torch.manual_seed(T)
+        rnn = nn.GRU(d, h, bidirectional=True)
+        n = len(lengths)
+        X = torch.randn(T, n, d)
+        for i, length in enumerate(lengths):
+            X[length:, i] = 0.0                       # padding, as a padded batch would hold
+        lengths_t = torch.tensor(lengths)
+        with torch.no_grad():
+            alone = []
+            for i, length in enumerate(lengths):
+                _, h_i = rnn(X[:length, i:i + 1])     # (2, 1, h)
+                alone.append(torch.cat([h_i[0, 0], h_i[1, 0]]))
+            want = torch.stack(alone)                 # (n, 2h)
+            output, h_n = rnn(X)
+            naive = torch.cat([h_n[0], h_n[1]], dim=-1)
+        what = f"final_states(rnn, X, lengths) with X of shape {(T, n, d)} and lengths {lengths}"
+        got = _as_tensor(_run(answer, rnn, X.clone(), lengths_t.clone(), what=what), what)
+        if got.shape != want.shape:
+            raise _Failed(f"{what}: expected shape {tuple(want.shape)} (n, 2h), got {tuple(got.shape)}.")
+        if _same(got, want):
+            continue
+        fwd_ok = _same(got[:, :h], want[:, :h])
+        bwd_ok = _same(got[:, h:], want[:, h:])
+        short = [i for i, length in enumerate(lengths) if length < T]
+        if _same(got, naive):
+            why = (f"these are the final states of the padded batch: sequences {short} are "
+                   "shorter than T, so their forward state went on through the padding and their "
+                   "backward state started on it. Only the full-length rows are right")
+        elif fwd_ok:
+            why = ("the forward halves are right, the backward halves are not: for a short "
+                   "sequence the backward direction must start at its last real step, not at "
+                   "the padding")
+        elif bwd_ok:
+            why = ("the backward halves are right, the forward halves are not: the forward state "
+                   "should stop at each sequence's last real step")
+        else:
+            why = ("neither direction matches running each sequence on its own; rows must stay in "
+                   "the original batch order")
+        raise _Failed(f"{what}: {why}.")
+    return ("the final states of every sequence, short or long, equal those of the sequence run "
+            "on its own, in the original batch order.")
+
+
+# --- Exercise 7: why a bidirectional language model's perplexity lies --------------------------
+
+PERPLEXITY_CHOICES = {
+    "a": "It has twice as many parameters as a one-direction model, so it memorises the "
+         "training text.",
+    "b": "Its state at step t includes the backward direction, which has already read the "
+         "character x_{t+1} it is asked to predict.",
+    "c": "The backward direction is trained to predict x_{t-1}, and averaging the two "
+         "directions' losses halves the reported loss.",
+    "d": "Perplexity is the exponential of the loss, and two directions' states make the "
+         "logits larger, which the exponential exaggerates.",
+}
+_PERPLEXITY_WHY_NOT = {
+    "a": "memorising would not carry over to new text, yet such a model scores almost as well "
+         "on text it has never seen. Ask which inputs the state H_t has read.",
+    "c": "nothing in the next-character objective asks the backward direction to predict "
+         "x_{t-1}: both halves of H_t feed one prediction of x_{t+1}. Ask what the backward "
+         "half has read.",
+    "d": "scaling the logits does not lower a well-calibrated loss on its own, and perplexity "
+         "is a monotone function of the loss. The question is what information the "
+         "prediction had.",
+}
+
+
+@_check
+def check_perplexity(answer):
+    """``answer`` is one letter, a-d, from :data:`PERPLEXITY_CHOICES`."""
+    if not isinstance(answer, str) or answer.strip().strip("()").lower() not in PERPLEXITY_CHOICES:
+        raise _Failed(f"expected one letter, 'a', 'b', 'c' or 'd', got {_describe(answer)}.")
+    letter = answer.strip().strip("()").lower()
+    if letter in _PERPLEXITY_WHY_NOT:
+        raise _Failed(f"({letter}) is not the reason: {_PERPLEXITY_WHY_NOT[letter]}")
+    return ("right: the backward half of H_t is computed from x_t..x_T, so the target x_{t+1} is "
+            "part of the input. The model copies it, and the low perplexity measures copying, "
+            "not prediction.")
