@@ -40,6 +40,13 @@ vendor: node_modules/.package-lock.json
 	cp -r node_modules/mathjax/es5 _vendor/vendor/mathjax
 	cp node_modules/requirejs/require.js _vendor/vendor/require.js
 	cp -r node_modules/@jupyter-widgets/html-manager/dist _vendor/vendor/html-manager
+	cp tools/widget_setup.js _vendor/vendor/widget_setup.js
+	# anywidget's AMD bundle, from the pinned Python package (npm's build is an ES module,
+	# which RequireJS cannot load), at the path the widget manager asks for:
+	# <data-jupyter-widgets-cdn>anywidget@<_model_module_version>/dist/index.js.
+	dir="_vendor/vendor/npm/anywidget@$$($(BIN)/python -c 'import anywidget.widget as w; print(w._ANYWIDGET_SEMVER_VERSION)')/dist" \
+	  && mkdir -p "$$dir" \
+	  && cp "$$($(BIN)/python -c 'import anywidget, pathlib; print(pathlib.Path(anywidget.__file__).parent / "nbextension" / "index.js")')" "$$dir/index.js"
 
 book: setup vendor
 	rm -rf _build/html _build/.doctrees

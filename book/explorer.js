@@ -1,0 +1,282 @@
+// The shape explorer's view (anywidget). The drawing lives here, not in the kernel, so the
+// controls still redraw the picture in the rendered book, where no kernel is running.
+// layout() mirrors book/explorer.py:layout(); the browser test compares the two.
+
+const NAMES = ["T", "n", "d", "h_f", "h_b", "q", "L"];
+const SVG = "http://www.w3.org/2000/svg";
+
+// Returns [sizes, null] or [null, message]; the messages match validate_sizes() in Python.
+function validate(raw, cfg) {
+  const sizes = {};
+  for (const name of NAMES) {
+    const [low, high] = cfg.limits[name];
+    const allowed = `${name} (${cfg.descriptions[name]}) must be a whole number from ${low} to ${high}`;
+    let value = raw[name];
+    if (typeof value === "string") {
+      if (value.trim() === "") return [null, `${allowed}; the box is empty`];
+      value = Number(value);
+    }
+    if (typeof value !== "number" || Number.isNaN(value)) {
+      return [null, `${allowed}; got ${JSON.stringify(raw[name])}`];
+    }
+    if (!Number.isInteger(value)) return [null, `${allowed}; got ${value}, which is not a whole number`];
+    if (value < low) return [null, `${allowed}; got ${value}`];
+    if (value > high) {
+      return [null, `${allowed}; got ${value}, which is too large to draw or to check quickly here`];
+    }
+    sizes[name] = value;
+  }
+  return [sizes, null];
+}
+
+function shapesOf(s) {
+  const h = s.h_f + s.h_b;
+  const shapes = {
+    X_t: [s.n, s.d], H_f_t: [s.n, s.h_f], H_b_t: [s.n, s.h_b], H_t: [s.n, h],
+    W_hq: [h, s.q], O_t: [s.n, s.q], outputs: [s.T, s.n, h],
+  };
+  for (let l = 1; l <= s.L; l++) {
+    shapes[`input_${l}`] = [s.T, s.n, l === 1 ? s.d : h];
+    shapes[`H_f_final_${l}`] = [s.n, s.h_f];
+    shapes[`H_b_final_${l}`] = [s.n, s.h_b];
+  }
+  return shapes;
+}
+
+function specs(s) {
+  const list = [
+    ["X_t", "X_t", "n×d", "input", 0, 0],
+    ["H_f_t", "H→_t", "n×h_f", "forward", 0, 0],
+    ["H_b_t", "H←_t", "n×h_b", "backward", 0, 0],
+    ["H_t", "H_t", "n×(h_f+h_b)", "concat", 0, s.h_f],
+    ["W_hq", "W_hq", "(h_f+h_b)×q", "weight", 0, 0],
+    ["O_t", "O_t", "n×q", "output", 0, 0],
+    ["outputs", "outputs", "T×n×(h_f+h_b)", "concat", 1, s.h_f],
+  ];
+  for (let l = 1; l <= s.L; l++) {
+    list.push([`H_f_final_${l}`, `H→_T layer ${l}`, "n×h_f", "forward", 1, 0]);
+    list.push([`H_b_final_${l}`, `H←_1 layer ${l}`, "n×h_b", "backward", 1, 0]);
+  }
+  if (s.L > 1) {
+    for (let l = 1; l <= s.L; l++) {
+      list.push([`input_${l}`, `input of layer ${l}`, l === 1 ? "T×n×d" : "T×n×(h_f+h_b)",
+        l === 1 ? "input" : "concat", 2, l === 1 ? 0 : s.h_f]);
+    }
+  }
+  return list;
+}
+
+function layout(s, cfg) {
+  const shapes = shapesOf(s);
+  const list = specs(s);
+  const longest = Math.max(...list.map(([key]) => Math.max(...shapes[key].slice(-2))));
+  const scale = Math.min(cfg.max_scale_px, cfg.max_side_px / longest);
+  const blocks = [];
+  let x = 0, y = 0, rowNow = 0, rowHeight = 0;
+  for (const [key, name, formula, role, row, split] of list) {
+    const shape = shapes[key];
+    const width = shape[shape.length - 1] * scale, height = shape[shape.length - 2] * scale;
+    const depth = shape.length === 3 ? shape[0] : 1;
+    const extra = (Math.min(depth, cfg.stack_shown) - 1) * cfg.stack_offset_px;
+    if (row !== rowNow) {
+      y += rowHeight + cfg.row_gap_px;
+      x = 0; rowNow = row; rowHeight = 0;
+    }
+    const label = `${formula} = ${shape.join("×")}`;
+    blocks.push({ key, name, formula, shape, role, row, x, y, width, height, split, depth, extra, label });
+    // Room in the row: the block, its stack, or its longest label line (as in Python).
+    x += Math.max(width + extra, cfg.min_panel_px, Math.max(name.length, label.length) * cfg.char_px) +
+      cfg.gap_px;
+    rowHeight = Math.max(rowHeight, height + extra);
+  }
+  return blocks;
+}
+
+function el(tag, attrs = {}, text = null) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+function colour(cfg, role) {
+  return role === "weight" ? cfg.palette.neutral : cfg.palette[role];
+}
+
+function draw(svg, blocks, cfg) {
+  svg.replaceChildren();
+  const defs = el("defs");
+  const pattern = el("pattern", { id: "birnn-hatch", width: 6, height: 6,
+    patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
+  pattern.append(el("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: cfg.palette.backward,
+    "stroke-width": 1.5 }));
+  defs.append(pattern);
+  svg.append(defs);
+  const rect = (g, x, y, w, h, role) => {
+    const c = colour(cfg, role);
+    const attrs = { x, y, width: Math.max(w, 1.5), height: Math.max(h, 1.5), fill: c,
+      "fill-opacity": 0.33, stroke: c, "stroke-width": 1.2 };
+    // An opaque white base keeps stacked slabs from blending into each other.
+    g.append(el("rect", { x, y, width: attrs.width, height: attrs.height, fill: "white" }));
+    g.append(el("rect", attrs));
+    if (role === "backward") g.append(el("rect", { ...attrs, fill: "url(#birnn-hatch)", "fill-opacity": 1 }));
+  };
+  for (const row of [...new Set(blocks.map((b) => b.row))]) {
+    const y = Math.min(...blocks.filter((b) => b.row === row).map((b) => b.y));
+    svg.append(el("text", { x: 0, y: y - 8, class: "birnn-caption" }, cfg.row_titles[row]));
+  }
+  let right = 0, bottom = 0;
+  for (const b of blocks) {
+    const g = el("g", { class: "birnn-block", "data-key": b.key, "data-role": b.role,
+      "data-shape": b.shape.join(","), "data-width": b.width, "data-height": b.height });
+    for (let k = Math.min(b.depth, cfg.stack_shown) - 1; k >= 0; k--) {
+      const x = b.x + k * cfg.stack_offset_px, y = b.y + k * cfg.stack_offset_px;
+      if (b.split) {
+        const unit = b.width / b.shape[b.shape.length - 1];
+        rect(g, x, y, b.split * unit, b.height, "forward");
+        rect(g, x + b.split * unit, y, b.width - b.split * unit, b.height, "backward");
+      } else {
+        rect(g, x, y, b.width, b.height, b.role);
+      }
+    }
+    const top = b.y + b.height + b.extra;
+    const fill = (b.role === "weight" || b.role === "concat") ? cfg.palette.neutral : colour(cfg, b.role);
+    g.append(el("text", { x: b.x, y: top + 14, fill, class: "birnn-name" }, b.name));
+    g.append(el("text", { x: b.x, y: top + 28, fill, class: "birnn-label" }, b.label));
+    svg.append(g);
+    right = Math.max(right, b.x + Math.max(b.width + b.extra, cfg.min_panel_px,
+      Math.max(b.name.length, b.label.length) * cfg.char_px));
+    bottom = Math.max(bottom, top + 34);
+  }
+  svg.setAttribute("viewBox", `-4 -22 ${right + 8} ${bottom + 26}`);
+  svg.setAttribute("width", right + 8);
+}
+
+function render({ model, el: root }) {
+  const cfg = model.get("config");
+  root.classList.add("birnn-explorer");
+  const controls = document.createElement("div");
+  controls.className = "birnn-controls";
+  const inputs = {};
+  for (const name of NAMES) {
+    const [low, high] = cfg.limits[name];
+    const row = document.createElement("label");
+    row.className = "birnn-control";
+    row.title = cfg.descriptions[name];
+    const span = document.createElement("span");
+    span.textContent = name;
+    const slider = document.createElement("input");
+    Object.assign(slider, { type: "range", min: low, max: high, step: 1 });
+    slider.setAttribute("aria-label", `${name}, ${cfg.descriptions[name]}`);
+    slider.dataset.size = name;
+    const number = document.createElement("input");
+    Object.assign(number, { type: "number", min: low, max: high, step: 1 });
+    number.setAttribute("aria-label", `${name} value`);
+    number.dataset.size = name;
+    row.append(span, slider, number);
+    controls.append(row);
+    inputs[name] = { slider, number };
+  }
+  const message = document.createElement("p");
+  message.className = "birnn-message";
+  message.setAttribute("role", "alert");
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "birnn-picture");
+  svg.setAttribute("role", "img");
+  const check = document.createElement("div");
+  check.className = "birnn-check";
+  root.append(controls, message, svg, check);
+
+  let drawn = null;  // the sizes of the picture on screen (always valid)
+
+  const refresh = (raw) => {
+    const [sizes, error] = validate(raw, cfg);
+    message.textContent = error || "";
+    root.classList.toggle("birnn-invalid", Boolean(error));
+    if (sizes) {
+      drawn = sizes;
+      draw(svg, layout(sizes, cfg), cfg);
+      const s = sizes;
+      svg.setAttribute("aria-label", `Blocks to scale for T=${s.T}, n=${s.n}, d=${s.d}, ` +
+        `h_f=${s.h_f}, h_b=${s.h_b}, q=${s.q}, L=${s.L}`);
+    }
+    showCheck();
+  };
+
+  const showCheck = () => {
+    const result = model.get("check") || {};
+    const same = drawn && result.sizes && NAMES.every((k) => result.sizes[k] === drawn[k]);
+    check.replaceChildren();
+    if (same) {
+      check.className = "birnn-check " + (result.ok ? "birnn-ok" : "birnn-bad");
+      for (const line of result.lines) {
+        const p = document.createElement("p");
+        p.textContent = (result.ok ? "✓ " : "✗ ") + line;
+        check.append(p);
+      }
+      for (const note of result.notes || []) {
+        const p = document.createElement("p");
+        p.className = "birnn-note";
+        p.textContent = "• " + note;
+        check.append(p);
+      }
+    } else {
+      check.className = "birnn-check birnn-pending";
+      const p = document.createElement("p");
+      p.textContent = "Predicted shapes. Run the notebook to build this model and confirm them" +
+        (drawn && drawn.h_f !== drawn.h_b ? "; nn.RNN(bidirectional=True) would need h_f = h_b." : ".");
+      check.append(p);
+    }
+  };
+
+  const current = () => Object.fromEntries(NAMES.map((k) => [k, inputs[k].number.value]));
+
+  const fromModel = () => {
+    for (const name of NAMES) {
+      const value = model.get(name);
+      inputs[name].number.value = value;
+      const [low, high] = cfg.limits[name];
+      if (typeof value === "number" && value >= low && value <= high) inputs[name].slider.value = value;
+    }
+    refresh(Object.fromEntries(NAMES.map((k) => [k, model.get(k)])));
+  };
+
+  const send = (name, value) => {
+    model.set(name, value);
+    try {
+      model.save_changes();
+    } catch (err) {
+      // In the rendered book there is no kernel to tell; the picture is drawn here anyway.
+    }
+  };
+
+  for (const name of NAMES) {
+    const { slider, number } = inputs[name];
+    slider.addEventListener("input", () => {
+      number.value = slider.value;
+      refresh(current());
+      send(name, Number(slider.value));
+    });
+    number.addEventListener("input", () => {
+      const raw = current();
+      refresh(raw);
+      const [sizes] = validate(raw, cfg);
+      if (sizes) {
+        slider.value = sizes[name];
+        send(name, sizes[name]);
+      }
+    });
+  }
+
+  const onSize = () => fromModel();
+  const onCheck = () => showCheck();
+  for (const name of NAMES) model.on(`change:${name}`, onSize);
+  model.on("change:check", onCheck);
+  fromModel();
+  return () => {
+    for (const name of NAMES) model.off(`change:${name}`, onSize);
+    model.off("change:check", onCheck);
+  };
+}
+
+export default { render };

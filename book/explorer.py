@@ -1,0 +1,458 @@
+"""The shape explorer: every tensor of a bidirectional RNN drawn to scale.
+
+Seven sizes fix every shape in the chapter: ``T`` steps, batch ``n``, ``d`` inputs,
+``h_f`` and ``h_b`` hidden units per direction, ``q`` outputs and ``L`` layers.
+This module turns sizes into shapes (:func:`predict_shapes`), shapes into blocks
+whose sides are proportional to the dimensions (:func:`layout`), blocks into a
+matplotlib figure (:func:`draw_shapes`), and sizes into a real model whose measured
+shapes are compared with the prediction (:func:`check_shapes`).
+
+:class:`ShapeExplorer` is the widget. Its drawing lives in ``explorer.js``, which
+repeats :func:`layout` in JavaScript, so the picture responds in the rendered book
+where no kernel is running; in a kernel, every change also rebuilds the model and
+runs the check. The browser test compares the two layouts block by block.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import anywidget
+import torch
+import traitlets
+
+from book.figures import PALETTE
+from book.scratch import BiRNNScratch
+
+__all__ = ["LIMITS", "DEFAULTS", "validate_sizes", "predict_shapes", "layout", "draw_shapes",
+           "check_shapes", "ShapeExplorer", "benchmark_update"]
+
+# name: (smallest, largest, default). The upper limits keep the picture readable and the
+# in-kernel check well under a tenth of a second; they are not limits of the model.
+LIMITS = {
+    "T": (1, 50, 4),
+    "n": (1, 32, 3),
+    "d": (1, 64, 5),
+    "h_f": (1, 64, 6),
+    "h_b": (1, 64, 4),
+    "q": (1, 64, 2),
+    "L": (1, 4, 2),
+}
+DEFAULTS = {name: default for name, (_, _, default) in LIMITS.items()}
+DESCRIPTIONS = {
+    "T": "time steps", "n": "batch size", "d": "inputs per step",
+    "h_f": "forward hidden units", "h_b": "backward hidden units", "q": "outputs",
+    "L": "layers",
+}
+
+# Layout constants, mirrored in explorer.js (the browser test checks that they agree).
+MAX_SIDE_PX = 150     # the longest block side, in pixels
+MAX_SCALE_PX = 14     # pixels per unit when every dimension is small
+MIN_PANEL_PX = 60     # the narrowest room a block gets in its row
+CHAR_PX = 7.4         # width of one label character (12 px monospace), to keep labels apart
+GAP_PX = 18
+ROW_GAP_PX = 58
+STACK_SHOWN = 5       # slabs drawn for the T steps of the whole-sequence output
+STACK_OFFSET_PX = 4
+ROW_TITLES = ["one time step t (top layer)", "the whole sequence (top layer) and final states",
+              "each layer's input"]
+
+
+def validate_sizes(sizes: dict | None = None, **changes) -> dict[str, int]:
+    """Return a complete, checked dict of the seven sizes.
+
+    Args:
+        sizes: some or all of ``T, n, d, h_f, h_b, q, L``; missing ones take their defaults.
+        **changes: sizes that override ``sizes``.
+
+    Raises:
+        ValueError: naming the size, the allowed range and the value received, for a
+            value that is not a whole number (``bool``, text, ``2.5``, ``nan``), is below 1
+            or above the limit in :data:`LIMITS`, or for an unknown name.
+    """
+    merged = dict(DEFAULTS)
+    merged.update(sizes or {})
+    merged.update(changes)
+    unknown = sorted(set(merged) - set(LIMITS))
+    if unknown:
+        raise ValueError(f"unknown size {unknown[0]!r}; the sizes are {', '.join(LIMITS)}")
+    checked = {}
+    for name, (low, high, _) in LIMITS.items():
+        value = merged[name]
+        allowed = f"{name} ({DESCRIPTIONS[name]}) must be a whole number from {low} to {high}"
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{allowed}; got {type(value).__name__} {value!r}")
+        if isinstance(value, numbers.Integral):
+            value = int(value)
+        elif float(value).is_integer():  # 3.0 arrives from JSON as easily as 3
+            value = int(value)
+        else:
+            raise ValueError(f"{allowed}; got {value!r}, which is not a whole number")
+        if value < low:
+            raise ValueError(f"{allowed}; got {value}")
+        if value > high:
+            raise ValueError(f"{allowed}; got {value}, which is too large to draw or to check "
+                             "quickly here")
+        checked[name] = value
+    return checked
+
+
+def predict_shapes(sizes: dict | None = None, **changes) -> dict[str, tuple[int, ...]]:
+    """The shape of every tensor the explorer shows, from the sizes alone.
+
+    Keys: ``X_t`` (n, d), ``H_f_t`` (n, h_f), ``H_b_t`` (n, h_b), ``H_t`` (n, h_f + h_b),
+    ``W_hq`` (h_f + h_b, q), ``O_t`` (n, q), ``outputs`` (T, n, h_f + h_b); per layer
+    ``l`` = 1..L: ``input_l`` (T, n, d or h_f + h_b), ``H_f_final_l`` (n, h_f) and
+    ``H_b_final_l`` (n, h_b). The per-step tensors belong to the top layer.
+    """
+    s = validate_sizes(sizes, **changes)
+    T, n, d, h_f, h_b, q, L = (s[k] for k in ("T", "n", "d", "h_f", "h_b", "q", "L"))
+    h = h_f + h_b
+    shapes = {
+        "X_t": (n, d), "H_f_t": (n, h_f), "H_b_t": (n, h_b), "H_t": (n, h),
+        "W_hq": (h, q), "O_t": (n, q), "outputs": (T, n, h),
+    }
+    for layer in range(1, L + 1):
+        # Layer 1 reads the inputs; every later layer reads the concatenated states below it.
+        shapes[f"input_{layer}"] = (T, n, d if layer == 1 else h)
+        shapes[f"H_f_final_{layer}"] = (n, h_f)
+        shapes[f"H_b_final_{layer}"] = (n, h_b)
+    return shapes
+
+
+@dataclass(frozen=True)
+class Block:
+    """One tensor drawn as a rectangle: ``width = cols * scale``, ``height = rows * scale``.
+
+    ``split`` is the number of leading columns that hold forward states (drawn in the
+    forward colour, the rest in the backward colour); 0 when the block is one colour.
+    ``depth`` is the leading dimension of a 3-D tensor (drawn as stacked slabs), else 1.
+    """
+    key: str
+    name: str
+    formula: str
+    shape: tuple[int, ...]
+    role: str
+    row: int
+    x: float
+    y: float
+    width: float
+    height: float
+    split: int = 0
+
+    @property
+    def rows(self) -> int:
+        return self.shape[-2]
+
+    @property
+    def cols(self) -> int:
+        return self.shape[-1]
+
+    @property
+    def depth(self) -> int:
+        return self.shape[0] if len(self.shape) == 3 else 1
+
+    @property
+    def label(self) -> str:
+        """The text drawn under the block, e.g. ``n×h_f = 3×6``."""
+        return f"{self.formula} = {'×'.join(map(str, self.shape))}"
+
+
+def _specs(s: dict[str, int]) -> list[tuple]:
+    """(key, name, formula, role, row, split) of every block, in drawing order."""
+    h_f = s["h_f"]
+    specs = [
+        ("X_t", "X_t", "n×d", "input", 0, 0),
+        ("H_f_t", "H→_t", "n×h_f", "forward", 0, 0),
+        ("H_b_t", "H←_t", "n×h_b", "backward", 0, 0),
+        ("H_t", "H_t", "n×(h_f+h_b)", "concat", 0, h_f),
+        ("W_hq", "W_hq", "(h_f+h_b)×q", "weight", 0, 0),
+        ("O_t", "O_t", "n×q", "output", 0, 0),
+        ("outputs", "outputs", "T×n×(h_f+h_b)", "concat", 1, h_f),
+    ]
+    for layer in range(1, s["L"] + 1):
+        specs.append((f"H_f_final_{layer}", f"H→_T layer {layer}", "n×h_f", "forward", 1, 0))
+        specs.append((f"H_b_final_{layer}", f"H←_1 layer {layer}", "n×h_b", "backward", 1, 0))
+    if s["L"] > 1:
+        for layer in range(1, s["L"] + 1):
+            formula = "T×n×d" if layer == 1 else "T×n×(h_f+h_b)"
+            specs.append((f"input_{layer}", f"input of layer {layer}", formula,
+                          "input" if layer == 1 else "concat", 2, 0 if layer == 1 else h_f))
+    return specs
+
+
+def layout(sizes: dict | None = None, **changes) -> list[Block]:
+    """Place every tensor as a block; one scale for all blocks, so sizes compare by eye.
+
+    The scale is the largest that keeps every side at most ``MAX_SIDE_PX`` pixels (and
+    at most ``MAX_SCALE_PX`` per unit). Row 0 is one time step, row 1 the whole sequence
+    and the final states, row 2 (when L > 1) each layer's input.
+    """
+    s = validate_sizes(sizes, **changes)
+    shapes = predict_shapes(s)
+    specs = _specs(s)
+    longest = max(max(shapes[key][-2:]) for key, *_ in specs)
+    scale = min(MAX_SCALE_PX, MAX_SIDE_PX / longest)
+    blocks, x, row_now, y, row_height = [], 0.0, 0, 0.0, 0.0
+    for key, name, formula, role, row, split in specs:
+        shape = shapes[key]
+        width, height = shape[-1] * scale, shape[-2] * scale
+        extra = (min(shape[0], STACK_SHOWN) - 1) * STACK_OFFSET_PX if len(shape) == 3 else 0
+        if row != row_now:
+            x, y, row_now, row_height = 0.0, y + row_height + ROW_GAP_PX, row, 0.0
+        block = Block(key, name, formula, shape, role, row, x, y, width, height, split)
+        blocks.append(block)
+        x += _panel_width(block, extra) + GAP_PX
+        row_height = max(row_height, height + extra)
+    return blocks
+
+
+def _panel_width(block: Block, extra: float) -> float:
+    """Room a block takes in its row: the block, its stack, or its longest label line."""
+    chars = max(len(block.name), len(block.label))
+    return max(block.width + extra, MIN_PANEL_PX, chars * CHAR_PX)
+
+
+def _colour(role: str) -> str:
+    return PALETTE["neutral"] if role == "weight" else PALETTE[role]
+
+
+def draw_shapes(sizes: dict | None = None, ax=None, **changes):
+    """Draw :func:`layout` with matplotlib; forward blue, backward vermillion and hatched.
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    blocks = layout(sizes, **changes)
+    right = max(b.x + _panel_width(b, 0) for b in blocks)
+    bottom = max(b.y + b.height for b in blocks) + 40
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(right / 90, bottom / 90 + 0.6))
+    else:
+        fig = ax.figure
+
+    def rect(x, y, w, h, role, **kw):
+        colour = _colour(role)
+        # An opaque white base keeps stacked slabs from blending into each other.
+        ax.add_patch(Rectangle((x, y), max(w, 1.5), max(h, 1.5), facecolor="white"))
+        ax.add_patch(Rectangle((x, y), max(w, 1.5), max(h, 1.5), facecolor=colour + "55",
+                               edgecolor=colour, linewidth=1.2,
+                               hatch="//" if role == "backward" else None, **kw))
+
+    for b in blocks:
+        for k in reversed(range(min(b.depth, STACK_SHOWN))):  # back slabs first
+            x, y = b.x + k * STACK_OFFSET_PX, b.y + k * STACK_OFFSET_PX
+            if b.split:
+                unit = b.width / b.cols
+                rect(x, y, b.split * unit, b.height, "forward")
+                rect(x + b.split * unit, y, b.width - b.split * unit, b.height, "backward")
+            else:
+                rect(x, y, b.width, b.height, b.role)
+        top = b.y + b.height + (min(b.depth, STACK_SHOWN) - 1) * STACK_OFFSET_PX
+        ax.text(b.x, top + 4, f"{b.name}\n{b.label}", ha="left", va="top", fontsize=8,
+                color=PALETTE["neutral"] if b.role in ("weight", "concat") else _colour(b.role))
+    for row in sorted({b.row for b in blocks}):
+        y = min(b.y for b in blocks if b.row == row)
+        ax.text(0, y - 6, ROW_TITLES[row], fontsize=9, va="bottom")
+    ax.set_xlim(-4, right + 4)
+    ax.set_ylim(bottom, -22)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig
+
+
+class _StackedBiRNN(torch.nn.Module):
+    """``L`` scratch bidirectional layers and an output layer O = H W_hq + b_q."""
+
+    def __init__(self, d, h_f, h_b, q, num_layers):
+        super().__init__()
+        self.layers = torch.nn.ModuleList(
+            BiRNNScratch(d if i == 0 else h_f + h_b, h_f, h_b) for i in range(num_layers))
+        self.W_hq = torch.nn.Parameter(torch.randn(h_f + h_b, q) * 0.01)  # (h_f + h_b, q)
+        self.b_q = torch.nn.Parameter(torch.zeros(q))
+
+    def forward(self, X):
+        inputs, finals = [], []
+        H = X
+        for layer in self.layers:
+            inputs.append(H)
+            H, (H_f, H_b) = layer(H)                       # (T, n, h_f + h_b)
+            finals.append((H_f, H_b))
+        O = H @ self.W_hq + self.b_q                       # (T, n, q)
+        return H, O, inputs, finals
+
+
+def measure_shapes(sizes: dict | None = None, seed: int = 0, **changes) -> dict:
+    """Build the scratch model for these sizes, run it once and return measured shapes.
+
+    Same keys as :func:`predict_shapes`.
+    """
+    s = validate_sizes(sizes, **changes)
+    torch.manual_seed(seed)
+    h_f = s["h_f"]
+    model = _StackedBiRNN(s["d"], h_f, s["h_b"], s["q"], s["L"])
+    X = torch.randn(s["T"], s["n"], s["d"])                  # (T, n, d)
+    with torch.no_grad():
+        outputs, O, inputs, finals = model(X)
+    t = 0  # any step has the same shapes; the first always exists
+    measured = {
+        "X_t": X[t].shape, "H_f_t": outputs[t, :, :h_f].shape,
+        "H_b_t": outputs[t, :, h_f:].shape, "H_t": outputs[t].shape,
+        "W_hq": model.W_hq.shape, "O_t": O[t].shape, "outputs": outputs.shape,
+    }
+    for i, (inp, (H_f, H_b)) in enumerate(zip(inputs, finals), start=1):
+        measured[f"input_{i}"] = inp.shape
+        measured[f"H_f_final_{i}"] = H_f.shape
+        measured[f"H_b_final_{i}"] = H_b.shape
+    return {k: tuple(v) for k, v in measured.items()}
+
+
+def check_shapes(sizes: dict | None = None, **changes) -> dict:
+    """Compare measured and predicted shapes, with the scratch model and with ``nn.RNN``.
+
+    Returns:
+        ``{"sizes", "ok", "lines", "notes", "torch"}``: ``ok`` is True when every measured
+        shape equals its prediction; ``lines`` report the comparisons and ``notes`` what
+        was skipped, as shown in the widget; ``torch`` is ``None`` when ``h_f != h_b``
+        (``nn.RNN`` has one ``hidden_size`` for both directions), else the measured
+        ``{"output", "h_n"}`` shapes.
+    """
+    s = validate_sizes(sizes, **changes)
+    predicted, measured = predict_shapes(s), measure_shapes(s)
+    wrong = [k for k in predicted if measured.get(k) != predicted[k]]
+    T, n, d, h_f, h_b, L = (s[k] for k in ("T", "n", "d", "h_f", "h_b", "L"))
+    layers = f"{L} scratch bidirectional layer{'s' if L > 1 else ''}"
+    if wrong:
+        lines = [f"Mismatch in the scratch model ({layers}): "
+                 + "; ".join(f"{k} measured {measured[k]}, predicted {predicted[k]}"
+                             for k in wrong)]
+    else:
+        lines = [f"Scratch model ({layers} + W_hq): all {len(predicted)} measured shapes equal "
+                 f"the predicted ones, e.g. outputs {measured['outputs']}, "
+                 f"O_t {measured['O_t']}."]
+    torch_shapes, notes = None, []
+    if h_f == h_b:
+        rnn = torch.nn.RNN(d, h_f, num_layers=L, bidirectional=True)
+        with torch.no_grad():
+            output, h_n = rnn(torch.randn(T, n, d))
+        torch_shapes = {"output": tuple(output.shape), "h_n": tuple(h_n.shape)}
+        expected = {"output": (T, n, 2 * h_f), "h_n": (2 * L, n, h_f)}
+        same = torch_shapes == expected
+        wrong = wrong or not same
+        lines.append(f"nn.RNN({d}, {h_f}, num_layers={L}, bidirectional=True): output "
+                     f"{torch_shapes['output']}, h_n {torch_shapes['h_n']} "
+                     + ("as predicted." if same else f"but predicted {expected}."))
+    else:
+        notes.append(f"nn.RNN(bidirectional=True) is skipped: it has one hidden_size for both "
+                     f"directions, so it needs h_f = h_b (here h_f = {h_f}, h_b = {h_b}).")
+    return {"sizes": s, "ok": not wrong, "lines": lines, "notes": notes, "torch": torch_shapes}
+
+
+def _size_to_json(value, widget=None):
+    """Send a size to the view as it is when JSON can carry it, else as its ``repr``.
+
+    Sizes are ``traitlets.Any`` so that a bad value set from Python is kept and explained
+    instead of raising; this keeps such a value (``nan``, an object) from breaking the sync.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real) and math.isfinite(value):
+        return float(value)
+    return repr(value)
+
+
+def _size_trait(name):
+    return traitlets.Any(DEFAULTS[name]).tag(sync=True, to_json=_size_to_json)
+
+
+class ShapeExplorer(anywidget.AnyWidget):
+    """Sliders for the seven sizes and a to-scale drawing of every tensor.
+
+    Set a size from Python (``explorer.h_f = 8``) or with the controls. A valid change
+    redraws the picture and, in a kernel, rebuilds the model and reruns
+    :func:`check_shapes` (its result is in ``explorer.check``). An invalid one leaves
+    the last valid picture and check in place and explains itself in ``explorer.error``
+    and in the widget; nothing raises.
+    """
+
+    _esm = Path(__file__).with_name("explorer.js")
+    _css = Path(__file__).with_name("explorer.css")
+
+    T = _size_trait("T")
+    n = _size_trait("n")
+    d = _size_trait("d")
+    h_f = _size_trait("h_f")
+    h_b = _size_trait("h_b")
+    q = _size_trait("q")
+    L = _size_trait("L")
+    # Layout constants and colours travel with the widget, so explorer.js uses the same ones.
+    config = traitlets.Dict().tag(sync=True)
+    check = traitlets.Dict().tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, **sizes):
+        super().__init__()
+        self.config = {
+            "limits": {k: list(v) for k, v in LIMITS.items()},
+            "descriptions": DESCRIPTIONS,
+            "palette": PALETTE,
+            "max_side_px": MAX_SIDE_PX, "max_scale_px": MAX_SCALE_PX,
+            "min_panel_px": MIN_PANEL_PX, "char_px": CHAR_PX, "gap_px": GAP_PX, "row_gap_px": ROW_GAP_PX,
+            "stack_shown": STACK_SHOWN, "stack_offset_px": STACK_OFFSET_PX,
+            "row_titles": ROW_TITLES,
+        }
+        self.sizes = validate_sizes()
+        self.blocks = layout(self.sizes)
+        self.check = check_shapes(self.sizes)
+        self.observe(self._update, names=list(LIMITS))
+        for name, value in sizes.items():
+            if name not in LIMITS:
+                raise TypeError(f"ShapeExplorer() got an unknown size {name!r}; "
+                                f"the sizes are {', '.join(LIMITS)}")
+            setattr(self, name, value)
+
+    def _update(self, change=None):
+        try:
+            sizes = validate_sizes({k: getattr(self, k) for k in LIMITS})
+        except ValueError as err:
+            # Keep the last valid sizes, picture and check; say what is wrong.
+            self.error = str(err)
+            return
+        self.error = ""
+        self.sizes = sizes
+        self.blocks = layout(sizes)
+        self.check = check_shapes(sizes)
+
+    @property
+    def shapes(self) -> dict[str, tuple[int, ...]]:
+        """The predicted shapes for the current (last valid) sizes."""
+        return predict_shapes(self.sizes)
+
+
+def benchmark_update(repeats: int = 20) -> float:
+    """Median milliseconds of one explorer update in the kernel.
+
+    One update: set a control programmatically, validate, recompute the shapes and the
+    layout of the picture, rebuild the model, run the forward check (and ``nn.RNN`` when
+    ``h_f = h_b``) and publish the result to the view. The drawing itself happens in the
+    browser (``explorer.js``) and is not counted.
+    """
+    explorer = ShapeExplorer()
+    times = []
+    for i in range(repeats):
+        value = 5 + i % 7  # alternate equal and unequal hidden sizes
+        start = time.perf_counter()
+        explorer.h_f = value
+        times.append((time.perf_counter() - start) * 1000)
+        if explorer.error or explorer.check["sizes"]["h_f"] != value:
+            raise RuntimeError(f"explorer update failed: {explorer.error or explorer.check}")
+    return statistics.median(times)
