@@ -1,0 +1,119 @@
+"""The shape explorer in the built book: no kernel, no network, and the controls still work.
+
+The page must load RequireJS, the widget manager and anywidget from the site itself (every
+other host is refused by the ``open_page`` fixture) and redraw the picture when a slider
+moves or a number is typed. The drawn blocks are compared with :func:`book.explorer.layout`,
+so the JavaScript and the Python layouts cannot drift apart.
+"""
+from __future__ import annotations
+
+import pytest
+
+from book.explorer import DEFAULTS, LIMITS, layout
+
+pytestmark = pytest.mark.browser
+
+PAGE = "chapters/04_shape_explorer.html"
+
+
+def drawn_blocks(page) -> dict[str, dict]:
+    """key -> shape, size and label text of every block in the widget's SVG."""
+    return page.eval_on_selector_all(".birnn-explorer svg g.birnn-block", """gs => Object.fromEntries(
+        gs.map(g => [g.dataset.key, {
+            shape: g.dataset.shape.split(",").map(Number),
+            width: Number(g.dataset.width), height: Number(g.dataset.height),
+            name: g.querySelector(".birnn-name").textContent,
+            label: g.querySelector(".birnn-label").textContent,
+            rects: Array.from(g.querySelectorAll("rect")).filter(r => r.getAttribute("fill") !== "white")
+              .map(r => [Number(r.getAttribute("width")), Number(r.getAttribute("height"))]),
+        }]))""")
+
+
+def assert_drawn(page, sizes):
+    drawn = drawn_blocks(page)
+    expected = layout(sizes)
+    assert set(drawn) == {b.key for b in expected}
+    for b in expected:
+        got = drawn[b.key]
+        assert tuple(got["shape"]) == b.shape, b.key
+        assert got["name"] == b.name
+        assert got["label"] == b.label, b.key
+        assert got["width"] == pytest.approx(b.width) and got["height"] == pytest.approx(b.height)
+        # The front rectangles on screen have the block's height and, together, its width.
+        assert all(h == pytest.approx(max(b.height, 1.5)) for _, h in got["rects"])
+    return drawn
+
+
+@pytest.fixture
+def explorer_page(open_page):
+    page, log = open_page(PAGE)
+    page.wait_for_selector(".birnn-explorer svg g.birnn-block", timeout=20_000)
+    return page, log
+
+
+def number_box(page, name):
+    return page.locator(f'.birnn-explorer input[type="number"][data-size="{name}"]')
+
+
+def slider(page, name):
+    return page.locator(f'.birnn-explorer input[type="range"][data-size="{name}"]')
+
+
+def test_explorer_draws_the_saved_sizes_offline(explorer_page):
+    page, log = explorer_page
+    assert page.locator(".birnn-explorer").count() == 1
+    for name in LIMITS:
+        assert number_box(page, name).input_value() == str(DEFAULTS[name])
+    drawn = assert_drawn(page, DEFAULTS)
+    assert drawn["H_t"]["label"] == "n×(h_f+h_b) = 3×10"
+    # The saved check belongs to these sizes, so it is shown as confirmed.
+    assert "measured shapes equal the predicted ones" in page.inner_text(".birnn-check")
+    assert log.problems() == []
+
+
+def test_moving_a_slider_redraws_shapes_and_labels(explorer_page):
+    page, log = explorer_page
+    h_f = slider(page, "h_f")
+    h_f.focus()
+    for _ in range(3):
+        h_f.press("ArrowRight")  # as a reader would, one step at a time
+    sizes = {**DEFAULTS, "h_f": DEFAULTS["h_f"] + 3}
+    assert number_box(page, "h_f").input_value() == str(sizes["h_f"])
+    drawn = assert_drawn(page, sizes)
+    h = sizes["h_f"] + sizes["h_b"]
+    assert drawn["H_f_t"]["label"] == f"n×h_f = {sizes['n']}×{sizes['h_f']}"
+    assert drawn["H_t"]["label"] == f"n×(h_f+h_b) = {sizes['n']}×{h}"
+    assert drawn["W_hq"]["label"] == f"(h_f+h_b)×q = {h}×{sizes['q']}"
+    assert drawn["outputs"]["label"] == f"T×n×(h_f+h_b) = {sizes['T']}×{sizes['n']}×{h}"
+    assert drawn["input_2"]["shape"] == [sizes["T"], sizes["n"], h]
+    # H_t is split in the proportion h_f : h_b.
+    unit = drawn["H_t"]["width"] / h
+    widths = {round(w, 6) for w, _ in drawn["H_t"]["rects"]}
+    assert widths == {round(sizes["h_f"] * unit, 6), round(sizes["h_b"] * unit, 6)}
+    # No kernel: the page says the shapes are predicted, not confirmed on a model.
+    assert "Run the notebook" in page.inner_text(".birnn-check")
+    assert log.problems() == []
+
+
+def test_typing_numbers_and_bad_values(explorer_page):
+    page, log = explorer_page
+    number_box(page, "L").fill("3")
+    number_box(page, "T").fill("9")
+    sizes = {**DEFAULTS, "L": 3, "T": 9}
+    assert slider(page, "L").input_value() == "3"
+    drawn = assert_drawn(page, sizes)
+    assert drawn["input_3"]["label"] == f"T×n×(h_f+h_b) = 9×{sizes['n']}×{sizes['h_f'] + sizes['h_b']}"
+    assert page.inner_text(".birnn-message") == ""
+
+    low, high, _ = LIMITS["h_b"]
+    for bad, reason in (("0", "got 0"), ("-2", "got -2"), ("2.5", "not a whole number"),
+                        ("", "empty"), ("100000", "too large")):
+        number_box(page, "h_b").fill(bad)
+        message = page.inner_text(".birnn-message")
+        assert f"h_b (backward hidden units) must be a whole number from {low} to {high}" in message
+        assert reason in message
+        assert_drawn(page, sizes)  # the last valid picture stays
+    number_box(page, "h_b").fill("7")
+    assert page.inner_text(".birnn-message") == ""
+    assert_drawn(page, {**sizes, "h_b": 7})
+    assert log.problems() == []
