@@ -31,7 +31,8 @@ def _build(tmp_path, ref):
     (tmp_path / "_vendor/vendor/mathjax").mkdir(parents=True)
     (tmp_path / "_vendor/vendor/mathjax/tex-mml-chtml.js").touch()
     (tmp_path / "tools").mkdir()  # the config's local Sphinx extension
-    shutil.copy(ROOT / "tools" / "sphinx_site.py", tmp_path / "tools" / "sphinx_site.py")
+    for part in (ROOT / "tools").glob("sphinx_site.*"):  # the extension and its CSS
+        shutil.copy(part, tmp_path / "tools" / part.name)
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (tmp_path / "intro.md").write_text("# Intro\n\nA test book.\n")
     (tmp_path / "page.md").write_text(PAGE.replace("REF", ref))

@@ -7,6 +7,8 @@ Loaded by ``_config.yml`` (``sphinx.local_extensions``). It
 * drops repeated ``<script>`` tags: sphinx-thebe registers its settings as
   ``const`` declarations, and Sphinx emits them twice, which throws
   "Identifier 'THEBE_JS_URL' has already been declared" on every page;
+* adds ``sphinx_site.css`` (beside this file): phone-width fixes and wide content
+  (equations, tables, outputs) scrolling inside its own box;
 * fails the build when the self-served front-end assets (``make vendor``) are
   missing, instead of producing pages whose maths silently stays raw.
 
@@ -29,6 +31,19 @@ def _set_theme_mode(app: Sphinx, config) -> None:
     # pydata-sphinx-theme reads the mode from the template context. Figures are drawn
     # on white, so light is the readable default; readers can still switch.
     config.html_context.setdefault("default_mode", "light")
+
+
+CSS = Path(__file__).with_suffix(".css")
+
+
+def _add_css(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+    static = Path(app.outdir, "_static")
+    static.mkdir(parents=True, exist_ok=True)
+    (static / CSS.name).write_text(CSS.read_text(encoding="utf-8"), encoding="utf-8")
+    # After the theme's and the extensions' stylesheets, so these rules win.
+    app.add_css_file(CSS.name, priority=900)
 
 
 def _check_vendored(app: Sphinx) -> None:
@@ -60,6 +75,7 @@ def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> No
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _set_theme_mode)
     app.connect("builder-inited", _check_vendored)
+    app.connect("builder-inited", _add_css)
     # Late priority: run after every extension has added its scripts.
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
