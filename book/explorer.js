@@ -83,10 +83,14 @@ function layout(s, cfg) {
       x = 0; rowNow = row; rowHeight = 0;
     }
     const label = `${formula} = ${shape.join("×")}`;
-    blocks.push({ key, name, formula, shape, role, row, x, y, width, height, split, depth, extra, label });
     // Room in the row: the block, its stack, or its longest label line (as in Python).
-    x += Math.max(width + extra, cfg.min_panel_px, Math.max(name.length, label.length) * cfg.char_px) +
-      cfg.gap_px;
+    const panel = Math.max(width + extra, cfg.min_panel_px,
+      Math.max(name.length, label.length) * cfg.char_px);
+    if (x > 0 && x + panel > cfg.max_row_px) {
+      x = 0; y += rowHeight + cfg.line_gap_px; rowHeight = 0;
+    }
+    blocks.push({ key, name, formula, shape, role, row, x, y, width, height, split, depth, extra, label });
+    x += panel + cfg.gap_px;
     rowHeight = Math.max(rowHeight, height + extra);
   }
   return blocks;
@@ -140,7 +144,8 @@ function draw(svg, blocks, cfg) {
       }
     }
     const top = b.y + b.height + b.extra;
-    const fill = (b.role === "weight" || b.role === "concat") ? cfg.palette.neutral : colour(cfg, b.role);
+    // Only the two directions get coloured text; green and orange text would be hard to read.
+    const fill = (b.role === "forward" || b.role === "backward") ? colour(cfg, b.role) : "#222222";
     g.append(el("text", { x: b.x, y: top + 14, fill, class: "birnn-name" }, b.name));
     g.append(el("text", { x: b.x, y: top + 28, fill, class: "birnn-label" }, b.label));
     svg.append(g);

@@ -55,7 +55,9 @@ MAX_SCALE_PX = 14     # pixels per unit when every dimension is small
 MIN_PANEL_PX = 60     # the narrowest room a block gets in its row
 CHAR_PX = 7.4         # width of one label character (12 px monospace), to keep labels apart
 GAP_PX = 18
-ROW_GAP_PX = 58
+ROW_GAP_PX = 64       # between rows (room for labels and the next row's title)
+LINE_GAP_PX = 40      # between the lines of a row that wraps (room for labels)
+MAX_ROW_PX = 720      # a row wraps rather than grow wider than this
 STACK_SHOWN = 5       # slabs drawn for the T steps of the whole-sequence output
 STACK_OFFSET_PX = 4
 ROW_TITLES = ["one time step t (top layer)", "the whole sequence (top layer) and final states",
@@ -190,7 +192,8 @@ def layout(sizes: dict | None = None, **changes) -> list[Block]:
 
     The scale is the largest that keeps every side at most ``MAX_SIDE_PX`` pixels (and
     at most ``MAX_SCALE_PX`` per unit). Row 0 is one time step, row 1 the whole sequence
-    and the final states, row 2 (when L > 1) each layer's input.
+    and the final states, row 2 (when L > 1) each layer's input; a row wider than
+    ``MAX_ROW_PX`` wraps onto another line.
     """
     s = validate_sizes(sizes, **changes)
     shapes = predict_shapes(s)
@@ -205,8 +208,12 @@ def layout(sizes: dict | None = None, **changes) -> list[Block]:
         if row != row_now:
             x, y, row_now, row_height = 0.0, y + row_height + ROW_GAP_PX, row, 0.0
         block = Block(key, name, formula, shape, role, row, x, y, width, height, split)
+        panel = _panel_width(block, extra)
+        if x > 0 and x + panel > MAX_ROW_PX:
+            x, y, row_height = 0.0, y + row_height + LINE_GAP_PX, 0.0
+            block = Block(key, name, formula, shape, role, row, x, y, width, height, split)
         blocks.append(block)
-        x += _panel_width(block, extra) + GAP_PX
+        x += panel + GAP_PX
         row_height = max(row_height, height + extra)
     return blocks
 
@@ -232,11 +239,15 @@ def draw_shapes(sizes: dict | None = None, ax=None, **changes):
 
     blocks = layout(sizes, **changes)
     right = max(b.x + _panel_width(b, 0) for b in blocks)
-    bottom = max(b.y + b.height for b in blocks) + 40
+    bottom = max(b.y + b.height + (min(b.depth, STACK_SHOWN) - 1) * STACK_OFFSET_PX
+                 for b in blocks) + 40
     if ax is None:
-        fig, ax = plt.subplots(figsize=(right / 90, bottom / 90 + 0.6))
+        # One data unit is one pixel at 90 dpi, so the label sizes below match the widget's.
+        fig = plt.figure(figsize=((right + 24) / 90, (bottom + 22) / 90))
+        ax = fig.add_axes((0, 0, 1, 1))
     else:
         fig = ax.figure
+    font = dict(family="monospace", fontsize=12 * 72 / 90)  # 12 px, as in explorer.css
 
     def rect(x, y, w, h, role, **kw):
         colour = _colour(role)
@@ -256,12 +267,12 @@ def draw_shapes(sizes: dict | None = None, ax=None, **changes):
             else:
                 rect(x, y, b.width, b.height, b.role)
         top = b.y + b.height + (min(b.depth, STACK_SHOWN) - 1) * STACK_OFFSET_PX
-        ax.text(b.x, top + 4, f"{b.name}\n{b.label}", ha="left", va="top", fontsize=8,
-                color=PALETTE["neutral"] if b.role in ("weight", "concat") else _colour(b.role))
+        ax.text(b.x, top + 3, f"{b.name}\n{b.label}", ha="left", va="top", linespacing=1.35, **font,
+                color=_colour(b.role) if b.role in ("forward", "backward") else "#222222")
     for row in sorted({b.row for b in blocks}):
         y = min(b.y for b in blocks if b.row == row)
-        ax.text(0, y - 6, ROW_TITLES[row], fontsize=9, va="bottom")
-    ax.set_xlim(-4, right + 4)
+        ax.text(0, y - 6, ROW_TITLES[row], va="bottom", **font)
+    ax.set_xlim(-4, right + 20)
     ax.set_ylim(bottom, -22)
     ax.set_aspect("equal")
     ax.axis("off")
@@ -407,6 +418,7 @@ class ShapeExplorer(anywidget.AnyWidget):
             "palette": PALETTE,
             "max_side_px": MAX_SIDE_PX, "max_scale_px": MAX_SCALE_PX,
             "min_panel_px": MIN_PANEL_PX, "char_px": CHAR_PX, "gap_px": GAP_PX, "row_gap_px": ROW_GAP_PX,
+            "line_gap_px": LINE_GAP_PX, "max_row_px": MAX_ROW_PX,
             "stack_shown": STACK_SHOWN, "stack_offset_px": STACK_OFFSET_PX,
             "row_titles": ROW_TITLES,
         }

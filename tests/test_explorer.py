@@ -50,11 +50,15 @@ def test_blocks_share_one_scale_and_fit(sizes):
         assert b.height == pytest.approx(b.rows * scale)
         assert max(b.width, b.height) <= ex.MAX_SIDE_PX + 1e-9
     assert scale <= ex.MAX_SCALE_PX
-    # Blocks in one row never overlap, labels included.
-    for row in {b.row for b in blocks}:
-        in_row = [b for b in blocks if b.row == row]
-        for left, right in zip(in_row, in_row[1:]):
+    # Blocks on one line never overlap, labels included, and a line wraps before it grows
+    # wider than MAX_ROW_PX (unless it holds a single block).
+    for y in {b.y for b in blocks}:
+        line = [b for b in blocks if b.y == y]
+        for left, right in zip(line, line[1:]):
             assert right.x >= left.x + ex._panel_width(left, 0)
+        if len(line) > 1:
+            assert line[-1].x + ex._panel_width(line[-1], 0) <= ex.MAX_ROW_PX + 5 * ex.STACK_OFFSET_PX
+    assert len({b.row for b in blocks}) == (3 if sizes["L"] > 1 else 2)
 
 
 @pytest.mark.parametrize("sizes", SIZE_SETS[:3] + SIZE_SETS[4:])
@@ -150,7 +154,8 @@ def test_the_view_code_ships_with_the_package():
     assert "export default { render }" in js
     # Every layout constant the view needs travels with the widget.
     for key in ("max_side_px", "max_scale_px", "min_panel_px", "char_px", "gap_px",
-                "row_gap_px", "stack_shown", "stack_offset_px", "limits", "palette"):
+                "row_gap_px", "line_gap_px", "max_row_px", "stack_shown", "stack_offset_px",
+                "limits", "palette", "row_titles"):
         assert key in w.config
 
 
