@@ -12,7 +12,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from book.shapes import check_size
 
-__all__ = ["PALETTE", "draw_birnn"]
+__all__ = ["PALETTE", "draw_birnn", "draw_dependence", "plot_learning_curves"]
 
 PALETTE = {
     "forward": "#0072B2",   # blue
@@ -80,4 +80,86 @@ def draw_birnn(num_steps: int = 4, ax=None):
     ax.set_ylim(-0.5, 4.25)
     ax.set_aspect("equal")
     ax.axis("off")
+    return fig
+
+
+def draw_dependence(maps, *, titles=None, cmap="viridis", zero_colour="#dddddd"):
+    """Dependence maps side by side, on one logarithmic colour scale.
+
+    Entry ``[t, s]`` of each map is ‖∂H_t/∂x_s‖ (see :mod:`book.dependence`). Exact zeros
+    cannot sit on a log scale; they are drawn in a flat light grey and named in the legend,
+    so "no dependence at all" reads differently from "weak dependence".
+
+    Args:
+        maps: a dict ``{name: (T, T) tensor}``; one panel per entry, in order.
+        titles: optional panel titles, one per map; the names by default.
+        cmap: a perceptually uniform colour map (viridis and cividis are colour-blind safe).
+        zero_colour: colour of exact zeros.
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    import matplotlib as mpl
+    import numpy as np
+    from matplotlib.colors import LogNorm
+    from matplotlib.patches import Patch
+
+    arrays = [np.asarray(m, dtype=float) for m in maps.values()]
+    T = arrays[0].shape[0]
+    if any(a.shape != (T, T) for a in arrays):
+        raise ValueError("draw_dependence expected square maps of one size (T, T), got "
+                         f"{[a.shape for a in arrays]}")
+    positive = np.concatenate([a[a > 0] for a in arrays])
+    norm = LogNorm(vmin=positive.min(), vmax=positive.max())      # one scale for all panels
+    colours = mpl.colormaps[cmap].with_extremes(bad=zero_colour)
+    fig, axes = plt.subplots(1, len(arrays), figsize=(3.6 * len(arrays) + 1.2, 3.9),
+                             constrained_layout=True)
+    axes = np.atleast_1d(axes)
+    ticks = np.arange(0, T, max(1, T // 6))
+    for ax, a, title in zip(axes, arrays, titles or list(maps)):
+        image = ax.imshow(np.ma.masked_equal(a, 0.0), cmap=colours, norm=norm,
+                          extent=(0.5, T + 0.5, T + 0.5, 0.5))
+        ax.set_title(title)
+        ax.set_xlabel("input step $s$")
+        ax.set_xticks(ticks + 1)
+        ax.set_yticks(ticks + 1)
+    axes[0].set_ylabel("state step $t$")
+    bar = fig.colorbar(image, ax=list(axes), shrink=0.85)
+    bar.set_label(r"$\|\partial \mathbf{H}_t / \partial \mathbf{x}_s\|$ (log scale)")
+    axes[-1].legend(handles=[Patch(facecolor=zero_colour, edgecolor="#999999",
+                                   label="exactly 0")],
+                    loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
+    return fig
+
+
+def plot_learning_curves(histories, *, ylabel="cross-entropy loss (nats)", ax=None,
+                         colours=None):
+    """Training (solid) and held-out (dashed) loss against the training step.
+
+    Args:
+        histories: a dict ``{label: history}`` with histories as returned by
+            :func:`book.train.train`.
+        ylabel: label of the vertical axis.
+        colours: a dict ``{label: colour}``; by default the first model is drawn in the
+            forward colour and the second in the backward colour.
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.4, 3.8), constrained_layout=True)
+    else:
+        fig = ax.figure
+    default = [PALETTE["forward"], PALETTE["backward"], PALETTE["input"], PALETTE["output"]]
+    for i, (label, history) in enumerate(histories.items()):
+        colour = (colours or {}).get(label, default[i % len(default)])
+        ax.plot(history["step"], history["train_loss"], color=colour, marker="o",
+                markersize=3, label=f"{label}, training")
+        if "val_loss" in history:
+            ax.plot(history["step"], history["val_loss"], color=colour, linestyle="--",
+                    marker="s", markersize=3, label=f"{label}, held out")
+    ax.set_xlabel("training step")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False)
     return fig

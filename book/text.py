@@ -1,0 +1,168 @@
+"""Characters as tensors: a vocabulary, masking, batching and a small character model.
+
+The fill-in-the-blank and language-modelling experiments of the chapter share this
+pipeline. Sequences are time-first, ``(T, n)`` token ids, as everywhere in the chapter.
+"""
+from __future__ import annotations
+
+import re
+
+import torch
+from torch import nn
+
+from book.shapes import check_size, describe
+
+__all__ = ["PAD", "MASK", "preprocess", "Vocab", "split_windows", "batches",
+           "mask_tokens", "CharRNN", "count_parameters"]
+
+PAD = "<pad>"
+MASK = "<mask>"
+
+
+def preprocess(text: str) -> str:
+    """Lower-case ``text`` and turn every run of non-letters into one space.
+
+    A 27-symbol alphabet (a-z and space) keeps the models small and the examples readable.
+    """
+    return re.sub("[^a-z]+", " ", text.lower()).strip()
+
+
+class Vocab:
+    """Maps characters to integer ids and back.
+
+    Id 0 is ``<pad>`` and id 1 is ``<mask>``, so neither can collide with a character;
+    the characters follow in sorted order.
+
+    Args:
+        text: every character that may ever be encoded.
+    """
+
+    def __init__(self, text: str):
+        self.idx_to_token = [PAD, MASK] + sorted(set(text))
+        self.token_to_idx = {tok: i for i, tok in enumerate(self.idx_to_token)}
+        self.pad_id, self.mask_id = 0, 1
+
+    def __len__(self) -> int:
+        return len(self.idx_to_token)
+
+    def encode(self, text: str) -> torch.Tensor:
+        """Ids of the characters of ``text``, a ``(len(text),)`` ``int64`` tensor."""
+        try:
+            return torch.tensor([self.token_to_idx[c] for c in text], dtype=torch.long)
+        except KeyError as err:
+            raise ValueError(f"Vocab.encode: character {err.args[0]!r} is not in the "
+                             f"vocabulary {''.join(self.idx_to_token[2:])!r}") from None
+
+    def decode(self, ids, mask: str = "_", pad: str = "") -> str:
+        """The text that ``ids`` (a 1-D tensor or list) spell; ``<mask>`` shows as ``mask``."""
+        ids = ids.tolist() if isinstance(ids, torch.Tensor) else list(ids)
+        shown = {self.pad_id: pad, self.mask_id: mask}
+        out = []
+        for i in ids:
+            if not 0 <= i < len(self):
+                raise ValueError(f"Vocab.decode: id {i} is outside 0..{len(self) - 1}")
+            out.append(shown.get(i, self.idx_to_token[i]))
+        return "".join(out)
+
+
+def split_windows(ids: torch.Tensor, num_steps: int) -> torch.Tensor:
+    """Cut a 1-D id tensor into consecutive, non-overlapping windows.
+
+    Outputs:
+        windows: (num_windows, num_steps); the incomplete tail is dropped.
+    """
+    num_steps = check_size("num_steps", num_steps, owner="split_windows")
+    if not isinstance(ids, torch.Tensor) or ids.dim() != 1:
+        raise ValueError(f"split_windows expected a 1-D id tensor, got {describe(ids)}")
+    num_windows = len(ids) // num_steps
+    if num_windows == 0:
+        raise ValueError(f"split_windows: {len(ids)} ids make no window of {num_steps}")
+    return ids[: num_windows * num_steps].reshape(num_windows, num_steps)
+
+
+def batches(windows: torch.Tensor, batch_size: int, *, generator=None, shuffle=True):
+    """Yield time-first batches ``(T, n)`` of windows, each window once per pass.
+
+    Args:
+        windows: (num_windows, T) token ids.
+        batch_size: n; the last batch of a pass may be smaller.
+        generator: the ``torch.Generator`` that shuffles, so runs repeat exactly.
+        shuffle: visit the windows in random order.
+    """
+    batch_size = check_size("batch_size", batch_size, owner="batches")
+    if not isinstance(windows, torch.Tensor) or windows.dim() != 2:
+        raise ValueError(f"batches expected windows of shape (num_windows, T), "
+                         f"got {describe(windows)}")
+    order = (torch.randperm(len(windows), generator=generator) if shuffle
+             else torch.arange(len(windows)))
+    for start in range(0, len(windows), batch_size):
+        yield windows[order[start:start + batch_size]].T.contiguous()   # (T, n)
+
+
+def mask_tokens(tokens: torch.Tensor, num_masked: int, *, mask_id: int, pad_id: int,
+                generator=None):
+    """Hide ``num_masked`` random non-padding characters of every sequence.
+
+    Inputs:
+        tokens: (T, n) token ids; positions equal to ``pad_id`` are never chosen.
+
+    Outputs: inputs, masked
+        inputs: (T, n) a copy of ``tokens`` with the chosen positions set to ``mask_id``.
+        masked: (T, n) bool, True where a character was hidden (the positions to predict).
+    """
+    num_masked = check_size("num_masked", num_masked, owner="mask_tokens")
+    if not isinstance(tokens, torch.Tensor) or tokens.dim() != 2:
+        raise ValueError(f"mask_tokens expected tokens of shape (T, n), got {describe(tokens)}")
+    real = tokens != pad_id                                        # (T, n)
+    fewest = int(real.sum(0).min())
+    if fewest < num_masked:
+        raise ValueError(f"mask_tokens: a sequence has only {fewest} non-padding tokens, "
+                         f"cannot mask {num_masked}")
+    # Random keys, with padding pushed below every real key: the top num_masked keys of
+    # each column are then distinct, uniformly chosen, real positions.
+    keys = torch.rand(tokens.shape, generator=generator).masked_fill(~real, -1.0)
+    chosen = keys.topk(num_masked, dim=0).indices                  # (num_masked, n)
+    masked = torch.zeros_like(real).scatter_(0, chosen, True)      # (T, n)
+    return tokens.masked_fill(masked, mask_id), masked
+
+
+class CharRNN(nn.Module):
+    """Embedding, one GRU layer (one direction or two), and a linear read-out per step.
+
+    Uses PyTorch's fused ``nn.GRU``: the chapter's scratch layers compute the same kind of
+    recurrence (see the concise section) but loop over time in Python, far too slowly to
+    train in seconds.
+
+    Args:
+        vocab_size: q, the number of token ids (inputs and outputs).
+        hidden_size: h, hidden units per direction.
+        bidirectional: read the sequence both ways and concatenate the states.
+        embed_size: size of the learned character embeddings, d.
+
+    Inputs: X
+        X: (T, n) token ids.
+
+    Outputs: logits
+        logits: (T, n, q) scores for the token at every step.
+    """
+
+    def __init__(self, vocab_size, hidden_size, bidirectional, embed_size=16):
+        super().__init__()
+        self.vocab_size = check_size("vocab_size", vocab_size, owner="CharRNN")
+        self.hidden_size = check_size("hidden_size", hidden_size, owner="CharRNN")
+        self.bidirectional = bool(bidirectional)
+        self.embedding = nn.Embedding(vocab_size, check_size("embed_size", embed_size))
+        self.rnn = nn.GRU(embed_size, hidden_size, bidirectional=self.bidirectional)
+        self.head = nn.Linear(hidden_size * (2 if self.bidirectional else 1), vocab_size)
+
+    def forward(self, X):
+        if not isinstance(X, torch.Tensor) or X.dim() != 2 or X.dtype != torch.long:
+            raise ValueError(f"CharRNN expected X of shape (T, n) and dtype torch.int64, "
+                             f"got {describe(X)}")
+        outputs, _ = self.rnn(self.embedding(X))                   # (T, n, h or 2h)
+        return self.head(outputs)                                  # (T, n, q)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable scalars in ``model``."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

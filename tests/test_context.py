@@ -1,0 +1,292 @@
+"""Tests for the code behind the "Context in action" section: text pipeline, Jacobian
+maps, training loop and its progress feedback, and the figures."""
+from __future__ import annotations
+
+import matplotlib
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+matplotlib.use("Agg")
+
+from book import BiRNNScratch, load_time_machine
+from book.dependence import direction_jacobians, jacobian_norms
+from book.figures import draw_dependence, plot_learning_curves
+from book.text import (CharRNN, Vocab, batches, count_parameters, mask_tokens, preprocess,
+                       split_windows)
+from book.train import train
+
+
+# --- vocabulary and preprocessing -------------------------------------------------------
+
+def test_preprocess_keeps_letters_and_single_spaces():
+    assert preprocess("  The Time-Machine,\n\nby H. G. Wells!  ") == "the time machine by h g wells"
+
+
+def test_vocab_round_trip_on_the_book():
+    text = preprocess(load_time_machine())
+    vocab = Vocab(text)
+    ids = vocab.encode(text)
+    assert ids.dtype == torch.long and ids.shape == (len(text),)
+    assert vocab.decode(ids) == text
+    assert len(vocab) == len(set(text)) + 2
+
+
+def test_vocab_reserves_pad_and_mask():
+    vocab = Vocab("abc")
+    assert (vocab.pad_id, vocab.mask_id) == (0, 1)
+    assert vocab.idx_to_token[:2] == ["<pad>", "<mask>"]
+    ids = vocab.encode("cab")
+    assert (ids >= 2).all()
+    shown = vocab.decode([vocab.mask_id, *ids.tolist(), vocab.pad_id, vocab.pad_id])
+    assert shown == "_cab"
+
+
+def test_vocab_refuses_unknown_characters_and_ids():
+    vocab = Vocab("abc")
+    with pytest.raises(ValueError, match="'z'"):
+        vocab.encode("abz")
+    with pytest.raises(ValueError, match="id 9"):
+        vocab.decode([2, 9])
+
+
+# --- windows, batches, masking ----------------------------------------------------------
+
+def test_split_windows_is_consecutive_and_drops_the_tail():
+    ids = torch.arange(23)
+    windows = split_windows(ids, 5)
+    assert windows.shape == (4, 5)
+    assert torch.equal(windows.flatten(), ids[:20])
+    with pytest.raises(ValueError):
+        split_windows(ids, 24)
+    with pytest.raises(ValueError):
+        split_windows(ids.reshape(1, -1), 5)
+
+
+def test_batches_are_time_first_and_cover_every_window_once():
+    windows = torch.arange(70).reshape(10, 7)                 # (num_windows, T)
+    out = list(batches(windows, 4, generator=torch.Generator().manual_seed(0)))
+    assert [b.shape for b in out] == [(7, 4), (7, 4), (7, 2)]  # (T, n)
+    seen = torch.cat([b.T for b in out])
+    assert sorted(seen[:, 0].tolist()) == windows[:, 0].tolist()
+    assert all(torch.equal(row, windows[row[0] // 7]) for row in seen)
+
+
+def test_batches_shuffle_is_seeded():
+    windows = torch.arange(60).reshape(20, 3)
+
+    def first(seed):
+        return next(batches(windows, 5, generator=torch.Generator().manual_seed(seed)))
+
+    assert torch.equal(first(1), first(1))
+    assert not torch.equal(first(1), first(2))
+    plain = next(batches(windows, 5, shuffle=False))
+    assert torch.equal(plain, windows[:5].T)
+
+
+def test_mask_tokens_never_masks_padding():
+    gen = torch.Generator().manual_seed(0)
+    T, n, pad_id, mask_id = 12, 50, 0, 1
+    lengths = torch.randint(3, T + 1, (n,), generator=gen)
+    tokens = torch.randint(2, 10, (T, n), generator=gen)
+    is_pad = torch.arange(T)[:, None] >= lengths[None, :]      # (T, n)
+    tokens[is_pad] = pad_id
+    for _ in range(20):
+        inputs, masked = mask_tokens(tokens, 3, mask_id=mask_id, pad_id=pad_id, generator=gen)
+        assert not masked[is_pad].any()
+        assert (masked.sum(0) == 3).all()                      # exactly 3 per sequence
+        assert (inputs[masked] == mask_id).all()
+        assert torch.equal(inputs[~masked], tokens[~masked])
+        assert torch.equal(inputs[is_pad], tokens[is_pad])
+
+
+def test_mask_tokens_reaches_every_real_position():
+    tokens = torch.full((6, 400), 5)
+    tokens[4:, :] = 0                                          # two padded steps
+    _, masked = mask_tokens(tokens, 1, mask_id=1, pad_id=0,
+                            generator=torch.Generator().manual_seed(0))
+    counts = masked.sum(1)
+    assert (counts[:4] > 50).all() and (counts[4:] == 0).all()
+
+
+def test_mask_tokens_refuses_too_many_blanks():
+    tokens = torch.tensor([[3, 3], [4, 0], [0, 0]])
+    with pytest.raises(ValueError, match="only 1 non-padding"):
+        mask_tokens(tokens, 2, mask_id=1, pad_id=0)
+    with pytest.raises(ValueError, match=r"\(T, n\)"):
+        mask_tokens(tokens.flatten(), 1, mask_id=1, pad_id=0)
+
+
+# --- the character model --------------------------------------------------------------
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_char_rnn_shapes(bidirectional):
+    model = CharRNN(11, 6, bidirectional, embed_size=5)
+    X = torch.randint(0, 11, (9, 3))                           # (T, n)
+    assert model(X).shape == (9, 3, 11)                        # (T, n, q)
+    assert model.rnn.bidirectional is bidirectional
+    with pytest.raises(ValueError, match=r"\(T, n\)"):
+        model(X.float())
+
+
+def test_char_rnn_forward_model_is_causal_and_bidirectional_is_not():
+    X = torch.randint(0, 8, (10, 2))
+    later = X.clone()
+    later[7] = (later[7] + 1) % 8
+    for bidirectional, moves in ((False, False), (True, True)):
+        torch.manual_seed(0)
+        model = CharRNN(8, 5, bidirectional)
+        with torch.no_grad():
+            changed = (model(X)[:7] != model(later)[:7]).any()
+        assert bool(changed) is moves
+
+
+def test_count_parameters():
+    assert count_parameters(nn.Linear(3, 4)) == 16
+
+
+# --- Jacobian maps ------------------------------------------------------------------------
+
+def test_direction_jacobians_are_triangular():
+    torch.manual_seed(0)
+    T, d, h_f, h_b = 7, 3, 4, 2
+    layer = BiRNNScratch(d, h_f, h_b, sigma=0.5).double()
+    X = torch.randn(T, 1, d, dtype=torch.float64)
+    maps = direction_jacobians(layer, X, hidden_size=h_f)
+    later = torch.ones(T, T).triu(1).bool()
+    earlier = torch.ones(T, T).tril(-1).bool()
+    assert (maps["forward"][later] == 0).all() and (maps["forward"][~later] > 0).all()
+    assert (maps["backward"][earlier] == 0).all() and (maps["backward"][~earlier] > 0).all()
+    assert (maps["both"] > 0).all()
+    # The whole state's norm combines the halves' norms.
+    torch.testing.assert_close(maps["both"] ** 2, maps["forward"] ** 2 + maps["backward"] ** 2)
+
+
+def test_jacobian_norms_against_finite_differences():
+    torch.manual_seed(1)
+    layer = BiRNNScratch(2, 3, sigma=0.5).double()
+    X = torch.randn(4, 1, 2, dtype=torch.float64)
+    norms = jacobian_norms(layer, X)
+    t, s, eps = 2, 1, 1e-6
+    rows = []
+    for k in range(2):
+        up, down = X.clone(), X.clone()
+        up[s, 0, k] += eps
+        down[s, 0, k] -= eps
+        rows.append((layer(up)[0][t, 0] - layer(down)[0][t, 0]) / (2 * eps))
+    torch.testing.assert_close(norms[t, s], torch.stack(rows).norm(), rtol=1e-6, atol=1e-9)
+
+
+def test_jacobian_norms_reject_batches():
+    layer = BiRNNScratch(2, 3)
+    with pytest.raises(ValueError, match=r"\(T, 1, d\)"):
+        jacobian_norms(layer, torch.randn(4, 2, 2))
+
+
+# --- the training loop -----------------------------------------------------------------
+
+def _tiny_problem():
+    """Copy the current character: learnable in a few dozen steps."""
+    torch.manual_seed(0)
+    model = CharRNN(6, 8, bidirectional=False, embed_size=4)
+    gen = torch.Generator().manual_seed(0)
+    windows = torch.randint(0, 6, (64, 5), generator=gen)
+
+    def loss_fn(model, tokens):
+        return F.cross_entropy(model(tokens).flatten(0, 1), tokens.flatten())
+
+    return model, loss_fn, lambda: batches(windows, 16, generator=gen)
+
+
+def test_train_decreases_the_loss_and_records_history():
+    model, loss_fn, data = _tiny_problem()
+    history = train(model, loss_fn, data, 60, lr=0.05, eval_every=20,
+                    evaluate=lambda m: torch.tensor(1.5), progress=False)
+    assert history["step"] == [20, 40, 60]
+    assert history["val_loss"] == [1.5, 1.5, 1.5]
+    assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
+    assert not model.training
+
+
+def test_train_is_repeatable():
+    runs = []
+    for _ in range(2):
+        model, loss_fn, data = _tiny_problem()
+        runs.append(train(model, loss_fn, data, 15, eval_every=5, progress=False))
+    assert runs[0] == runs[1]
+
+
+def test_train_stops_on_a_non_finite_loss():
+    model, _, data = _tiny_problem()
+    with pytest.raises(FloatingPointError, match="step 1"):
+        train(model, lambda m, b: m(b).sum() * float("nan"), data, 5, progress=False)
+
+
+def test_train_is_quiet_when_not_interactive(capsys):
+    model, loss_fn, data = _tiny_problem()
+    train(model, loss_fn, data, 5)                             # stderr is captured: no tty
+    assert capsys.readouterr() == ("", "")
+
+
+def test_train_forced_progress_draws_a_bar(capsys):
+    model, loss_fn, data = _tiny_problem()
+    train(model, loss_fn, data, 5, progress=True, desc="tiny")
+    assert "tiny" in capsys.readouterr().err
+
+
+def test_train_progress_can_be_switched_off_by_environment(capsys, monkeypatch):
+    monkeypatch.setenv("BOOK_PROGRESS", "0")
+    model, loss_fn, data = _tiny_problem()
+    train(model, loss_fn, data, 5, progress=True)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_jupyter_progress_ends_as_it_began(monkeypatch):
+    """nbval compares a display's first state, nbclient saves its last: they must agree."""
+    import book.train as book_train
+
+    shown = []
+
+    class Handle:
+        def update(self, data, raw):
+            shown.append(data["text/plain"])
+
+    def fake_display(data, raw, display_id):
+        shown.append(data["text/plain"])
+        return Handle()
+
+    import IPython.display
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    monkeypatch.setattr(book_train, "_in_jupyter", lambda: True)
+    monkeypatch.setattr(book_train.time, "perf_counter", iter(range(0, 1000, 1)).__next__)
+    model, loss_fn, data = _tiny_problem()
+    train(model, loss_fn, data, 6, desc="tiny")
+    assert shown[0] == shown[-1] == "tiny: 6 steps"
+    assert any("6/6" in line and "loss" in line for line in shown[1:-1])
+
+
+# --- figures ---------------------------------------------------------------------------
+
+def test_draw_dependence_shares_one_colour_scale():
+    maps = {"a": torch.tensor([[1.0, 0.0], [0.5, 2.0]]),
+            "b": torch.tensor([[3.0, 0.1], [0.0, 1.0]])}
+    fig = draw_dependence(maps)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 2
+    for im in images:                                          # the same scale everywhere
+        assert (im.norm.vmin, im.norm.vmax) == (pytest.approx(0.1), pytest.approx(3.0))
+    assert all(ax.get_xlabel() for ax in fig.axes[:2])
+    with pytest.raises(ValueError, match="square"):
+        draw_dependence({"a": torch.ones(2, 3)})
+
+
+def test_plot_learning_curves_labels_axes_and_colours():
+    from book.figures import PALETTE
+    histories = {"one": {"step": [1, 2], "train_loss": [2.0, 1.0], "val_loss": [2.1, 1.2]},
+                 "two": {"step": [1, 2], "train_loss": [1.5, 0.5]}}
+    fig = plot_learning_curves(histories)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "training step" and ax.get_ylabel()
+    colours = [line.get_color() for line in ax.lines]
+    assert colours == [PALETTE["forward"], PALETTE["forward"], PALETTE["backward"]]
