@@ -51,7 +51,9 @@ def _run(fn, *args, what: str):
         hint = ""
         if isinstance(exc, NotImplementedError):
             hint = " Replace the stub's `raise NotImplementedError` with your code."
-        return _Failed(f"{what} raised {type(exc).__name__}: {exc}{line}.{hint}")
+        failure = _Failed(f"{what} raised {type(exc).__name__}: {exc}{line}.{hint}")
+        failure.exc = exc
+        return failure
 
     in_main = threading.current_thread() is threading.main_thread()
     if in_main and hasattr(signal, "setitimer"):
@@ -428,14 +430,14 @@ def check_merge(answer):
         try:
             got = _run(answer, F, F5, mode, what=what)
         except _Failed as failure:
-            text = str(failure)
-            if "raised ValueError" not in text:
-                raise _Failed(f"{text.rstrip('.')}. Expected a ValueError that names both sizes "
-                              "(3 and 5): check them before any arithmetic, as the chapter's "
-                              "layers do.") from None
-            if "3" not in text or "5" not in text:
+            exc = getattr(failure, "exc", None)
+            if not isinstance(exc, ValueError):
+                raise _Failed(f"{str(failure).rstrip('.')}. Expected a ValueError that names both "
+                              "sizes (3 and 5): check them before any arithmetic, as the "
+                              "chapter's layers do.") from None
+            if "3" not in str(exc) or "5" not in str(exc):
                 raise _Failed(f"{what}: a ValueError is right, but its message should name both "
-                              f"sizes, 3 and 5; it said: {text.split('ValueError: ', 1)[-1]}") from None
+                              f"sizes, 3 and 5; it said: {exc}") from None
             continue
         raise _Failed(f"{what}: expected a ValueError ({mode} needs h_f == h_b), but it returned "
                       f"{_describe(got)}.")

@@ -1,0 +1,362 @@
+"""The exercise checks: right answers pass, plausible wrong ones fail with a specific message,
+garbage is reported rather than raised, and learner code cannot hang a check."""
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+import book.exercises as ex
+from book import BiRNNScratch
+from book.polysemy import (MaskedBiEncoder, Vocab, make_corpus, probe_sentences,
+                           train_encoder)
+
+
+def verdict(check, answer, capsys):
+    """Run a check; return (result, printed feedback)."""
+    result = check(answer)
+    out = capsys.readouterr().out
+    assert isinstance(result, bool)
+    assert out.startswith(ex.OK if result else ex.BAD), out
+    return result, out
+
+
+def accepts(check, answer, capsys):
+    ok, out = verdict(check, answer, capsys)
+    assert ok, out
+
+
+def rejects(check, answer, capsys, *fragments):
+    ok, out = verdict(check, answer, capsys)
+    assert not ok, out
+    for fragment in fragments:
+        assert fragment in out, f"expected {fragment!r} in the feedback:\n{out}"
+    return out
+
+
+def _raises(*args):
+    raise RuntimeError("boom from the learner")
+
+
+ALL_CHECKS = [ex.check_unequal_sizes, ex.check_deep_birnn, ex.check_polysemy, ex.check_merge,
+              ex.check_summary, ex.check_padding, ex.check_perplexity]
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("garbage", [None, "an answer", 42], ids=["None", "str", "int"])
+def test_garbage_is_rejected_with_feedback(check, garbage, capsys):
+    out = rejects(check, garbage, capsys)
+    assert "expected" in out and type(garbage).__name__ in out
+
+
+@pytest.mark.parametrize("check", [c for c in ALL_CHECKS if c is not ex.check_perplexity],
+                         ids=lambda c: c.__name__)
+def test_learner_exceptions_are_reported_by_type_and_message(check, capsys):
+    rejects(check, _raises, capsys, "raised RuntimeError: boom from the learner")
+
+
+@pytest.mark.parametrize("check", [c for c in ALL_CHECKS if c is not ex.check_perplexity],
+                         ids=lambda c: c.__name__)
+def test_stubs_get_a_hint_to_replace_them(check, capsys):
+    def stub(*args):
+        raise NotImplementedError("fill me in")
+    rejects(check, stub, capsys, "NotImplementedError: fill me in", "Replace the stub")
+
+
+def test_endless_learner_code_is_stopped(monkeypatch, capsys):
+    monkeypatch.setattr(ex, "TIME_LIMIT_S", 0.5)
+
+    def forever(*args):
+        while True:
+            pass
+    rejects(ex.check_unequal_sizes, forever, capsys, "did not finish within 0.5 s")
+
+
+def test_endless_learner_code_is_stopped_off_the_main_thread(monkeypatch):
+    import threading
+    monkeypatch.setattr(ex, "TIME_LIMIT_S", 0.5)
+    box = {}
+
+    def forever(*args):
+        import time
+        while True:
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=lambda: box.setdefault("r", ex.check_merge(forever)))
+    thread.start()
+    thread.join(10)
+    assert box.get("r") is False
+
+
+def test_checks_leave_the_learners_random_stream_alone(capsys):
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    ex.check_summary(lambda output, h_n: torch.cat([h_n[-2], h_n[-1]], dim=-1))
+    torch.testing.assert_close(torch.rand(3), expected)
+
+
+# --- unequal hidden sizes ----------------------------------------------------------------------
+
+def test_unequal_sizes(capsys):
+    accepts(ex.check_unequal_sizes, lambda n, h_f, h_b, q: ((n, h_f + h_b), (h_f + h_b, q)), capsys)
+    accepts(ex.check_unequal_sizes,
+            lambda n, h_f, h_b, q: (torch.Size([n, h_f + h_b]), [h_f + h_b, q]), capsys)
+    rejects(ex.check_unequal_sizes, lambda n, h_f, h_b, q: ((n, 2 * h_f), (2 * h_f, q)), capsys,
+            "expected H_t of shape (2, 8), got (2, 6)", "same size")
+    rejects(ex.check_unequal_sizes, lambda n, h_f, h_b, q: ((n, h_f + h_b), (q, h_f + h_b)), capsys,
+            "expected W_hq of shape (8, 4), got (4, 8)", "nn.Linear")
+    rejects(ex.check_unequal_sizes, lambda n, h_f, h_b, q: ((n, h_f), (h_f, q)), capsys,
+            "got (2, 3)", "both directions")
+    rejects(ex.check_unequal_sizes, lambda n, h_f, h_b, q: ((h_f + h_b, n), (h_f + h_b, q)), capsys,
+            "got (8, 2)", "rows of H_t are the n examples")
+    rejects(ex.check_unequal_sizes, lambda n, h_f, h_b, q: (n, h_f + h_b), capsys,
+            "should be a shape")
+
+
+# --- deep bidirectional RNN --------------------------------------------------------------------
+
+class GoodDeep(nn.Module):
+    def __init__(self, input_size, hidden_size, num_layers):
+        super().__init__()
+        sizes = [input_size] + [2 * hidden_size] * (num_layers - 1)
+        self.layers = nn.ModuleList(BiRNNScratch(d, hidden_size) for d in sizes)
+
+    def forward(self, X):
+        finals = []
+        for layer in self.layers:
+            X, (H_f, H_b) = layer(X)
+            finals += [H_f, H_b]
+        return X, torch.stack(finals)
+
+
+class WrongInputSize(GoodDeep):
+    def __init__(self, input_size, hidden_size, num_layers):
+        nn.Module.__init__(self)
+        self.layers = nn.ModuleList(BiRNNScratch(input_size, hidden_size) for _ in range(num_layers))
+
+
+class DirectionMajor(GoodDeep):
+    def forward(self, X):
+        outputs, h_n = super().forward(X)
+        return outputs, torch.cat([h_n[0::2], h_n[1::2]])
+
+
+class FirstLayerOutputs(GoodDeep):
+    def forward(self, X):
+        first, _ = self.layers[0](X)
+        _, h_n = super().forward(X)
+        return first, h_n
+
+
+class SharedWeights(GoodDeep):
+    def __init__(self, input_size, hidden_size, num_layers):
+        super().__init__(input_size, hidden_size, num_layers)
+        for layer in self.layers:
+            layer.b_rnn = layer.f_rnn
+
+
+def test_deep_birnn(capsys):
+    accepts(ex.check_deep_birnn, GoodDeep, capsys)
+    rejects(ex.check_deep_birnn, WrongInputSize, capsys,
+            "layer 2's W_xh should have shape (8, 4), got (3, 4)", "not the data's d = 3")
+    rejects(ex.check_deep_birnn, DirectionMajor, capsys, "h_n differs", "grouped by direction")
+    rejects(ex.check_deep_birnn, FirstLayerOutputs, capsys, "layer 1's outputs")
+    rejects(ex.check_deep_birnn, SharedWeights, capsys, "share weights")
+
+
+def test_deep_birnn_without_the_layers_convention(capsys):
+    class OwnLayout(nn.Module):
+        def __init__(self, d, h, L):
+            super().__init__()
+            self.rnn = nn.RNN(d, h, L, bidirectional=True)
+
+        def forward(self, X):
+            return self.rnn(X)
+    rejects(ex.check_deep_birnn, OwnLayout, capsys, "self.layers")
+
+
+# --- polysemy -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def trained():
+    encoder, vocab, losses = train_encoder()
+    assert losses[-1] < losses[0] / 2
+    return encoder, vocab
+
+
+def _contextual(encoder, vocab):
+    def contextual_vector(tokens, position):
+        with torch.no_grad():
+            return encoder(vocab.encode(tokens)[:, None])[position, 0]
+    return contextual_vector
+
+
+def test_polysemy_accepts_the_trained_encoders_states(trained, capsys):
+    accepts(ex.check_polysemy, _contextual(*trained), capsys)
+
+
+def test_polysemy_rejects_a_static_vector(trained, capsys):
+    encoder, vocab = trained
+    rejects(ex.check_polysemy, lambda t, i: encoder.embedding.weight[vocab.stoi[t[i]]], capsys,
+            "same vector", "static embedding")
+
+
+def test_polysemy_rejects_one_direction(trained, capsys):
+    full = _contextual(*trained)
+    h = trained[0].rnn.hidden_size
+    rejects(ex.check_polysemy, lambda t, i: full(t, i)[:h], capsys, "reads only leftwards")
+    rejects(ex.check_polysemy, lambda t, i: full(t, i)[h:], capsys, "reads only rightwards")
+
+
+def test_polysemy_rejects_a_sentence_vector(trained, capsys):
+    full = _contextual(*trained)
+    rejects(ex.check_polysemy, lambda t, i: torch.stack([full(t, j) for j in range(len(t))]).mean(0),
+            capsys, "ignores `position`")
+
+
+def test_polysemy_rejects_vectors_without_sense_structure(trained, capsys):
+    gen = torch.Generator().manual_seed(0)
+    rejects(ex.check_polysemy, lambda t, i: torch.randn(64, generator=gen), capsys,
+            "do not group by sense")
+
+
+def test_polysemy_rejects_an_untrained_encoder_or_says_why(capsys):
+    """An untrained encoder's states change with context but need not group by sense."""
+    vocab = Vocab(e.tokens for e in make_corpus())
+    torch.manual_seed(0)
+    encoder = MaskedBiEncoder(len(vocab))
+    ok, out = verdict(ex.check_polysemy, _contextual(encoder, vocab), capsys)
+    assert ok or "do not group by sense" in out
+
+
+def test_polysemy_rejects_inconsistent_sizes(trained, capsys):
+    full = _contextual(*trained)
+    rejects(ex.check_polysemy, lambda t, i: full(t, i)[: 10 + len(t[-1])], capsys, "one size")
+
+
+def test_probe_sentences_are_held_out_and_grouped():
+    probes = probe_sentences()
+    training = {e.tokens for e in make_corpus()}
+    assert probes and not training & {p.tokens for p in probes}
+    for g in range(len(probes) // 4):
+        group = probes[4 * g:4 * g + 4]
+        assert [p.sense for p in group] == ["river", "river", "money", "money"]
+        pos = group[0].position
+        shared = (lambda p: p.tokens[:pos]) if group[0].cue == "right" else (lambda p: p.tokens[pos + 1:])
+        assert len({shared(p) for p in group}) == 1
+
+
+def test_train_encoder_is_deterministic():
+    _, _, a = train_encoder(num_steps=5)
+    _, _, b = train_encoder(num_steps=5)
+    assert a == b
+
+
+# --- merge ----------------------------------------------------------------------------------
+
+def good_merge(f, b, mode):
+    if mode == "concat":
+        return torch.cat([f, b], dim=-1)
+    if f.shape[-1] != b.shape[-1]:
+        raise ValueError(f"{mode} needs h_f == h_b, got {f.shape[-1]} and {b.shape[-1]}")
+    return f + b if mode == "sum" else (f + b) / 2
+
+
+def test_merge(capsys):
+    accepts(ex.check_merge, good_merge, capsys)
+
+    def wrong_axis(f, b, mode):
+        return torch.cat([f, b], dim=0) if mode == "concat" else good_merge(f, b, mode)
+    rejects(ex.check_merge, wrong_axis, capsys, "expected shape (4, 2, 6), got (8, 2, 3)", "along time")
+
+    def precedence(f, b, mode):
+        return f + b / 2 if mode == "mean" else good_merge(f, b, mode)
+    rejects(ex.check_merge, precedence, capsys, "'mean'", "operator precedence")
+
+    def backward_first(f, b, mode):
+        return torch.cat([b, f], dim=-1) if mode == "concat" else good_merge(f, b, mode)
+    rejects(ex.check_merge, backward_first, capsys, "backward half comes first")
+
+    def unchecked(f, b, mode):
+        return torch.cat([f, b], dim=-1) if mode == "concat" else (f + b) / (1 if mode == "sum" else 2)
+    rejects(ex.check_merge, unchecked, capsys, "raised RuntimeError", "Expected a ValueError")
+
+    def vague(f, b, mode):
+        if mode != "concat" and f.shape != b.shape:
+            raise ValueError("sizes differ")
+        return good_merge(f, b, mode)
+    rejects(ex.check_merge, vague, capsys, "should name both sizes")
+
+    def over_time(f, b, mode):
+        return (f + b).sum(0) if mode == "sum" else good_merge(f, b, mode)
+    rejects(ex.check_merge, over_time, capsys, "got (2, 3)", "nothing is reduced")
+
+
+# --- summary ---------------------------------------------------------------------------------
+
+def test_summary(capsys):
+    accepts(ex.check_summary, lambda output, h_n: torch.cat([h_n[-2], h_n[-1]], dim=-1), capsys)
+    h = 4
+    accepts(ex.check_summary,
+            lambda output, h_n: torch.cat([output[-1, :, :h], output[0, :, h:]], dim=-1), capsys)
+    rejects(ex.check_summary, lambda output, h_n: output[-1], capsys, "output[-1]", "only x_T")
+    rejects(ex.check_summary, lambda output, h_n: torch.cat([h_n[0], h_n[1]], dim=-1), capsys,
+            "num_layers=2", "layer 1's final states")
+    rejects(ex.check_summary, lambda output, h_n: torch.cat([h_n[-1], h_n[-2]], dim=-1), capsys,
+            "backward state comes first")
+    rejects(ex.check_summary, lambda output, h_n: h_n[-2:].reshape(h_n.shape[1], -1), capsys,
+            "reshape mixes the examples")
+    rejects(ex.check_summary, lambda output, h_n: h_n[-1], capsys, "expected shape (3, 8)", "one direction")
+
+
+# --- padding --------------------------------------------------------------------------------
+
+def packed_final_states(rnn, X, lengths):
+    _, h_n = rnn(pack_padded_sequence(X, lengths, enforce_sorted=False))
+    return torch.cat([h_n[0], h_n[1]], dim=-1)
+
+
+def test_padding(capsys):
+    accepts(ex.check_padding, packed_final_states, capsys)
+
+    def naive(rnn, X, lengths):
+        _, h_n = rnn(X)
+        return torch.cat([h_n[0], h_n[1]], dim=-1)
+    rejects(ex.check_padding, naive, capsys, "final states of the padded batch", "sequences [1, 2, 3]")
+
+    def half_fixed(rnn, X, lengths):
+        output, _ = rnn(X)
+        h = rnn.hidden_size
+        idx = torch.as_tensor(lengths) - 1
+        forward = output[idx, torch.arange(X.shape[1]), :h]
+        return torch.cat([forward, output[0, :, h:]], dim=-1)
+    rejects(ex.check_padding, half_fixed, capsys, "forward halves are right", "backward direction must start")
+
+    def sorted_only(rnn, X, lengths):
+        _, h_n = rnn(pack_padded_sequence(X, lengths))
+        return torch.cat([h_n[0], h_n[1]], dim=-1)
+    rejects(ex.check_padding, sorted_only, capsys, "raised RuntimeError", "sorted")
+
+    def reordered(rnn, X, lengths):
+        order = torch.argsort(torch.as_tensor(lengths), descending=True)
+        return packed_final_states(rnn, X, lengths)[order]
+    rejects(ex.check_padding, reordered, capsys, "original batch order")
+
+
+# --- perplexity -----------------------------------------------------------------------------
+
+def test_perplexity(capsys):
+    for right in ("b", " B ", "(b)"):
+        accepts(ex.check_perplexity, right, capsys)
+    for wrong in "acd":
+        out = rejects(ex.check_perplexity, wrong, capsys, f"({wrong}) is not the reason")
+        assert ex.PERPLEXITY_CHOICES["b"] not in out
+    rejects(ex.check_perplexity, "e", capsys, "expected one letter")
+    rejects(ex.check_perplexity, _raises, capsys, "expected one letter")
+
+
+def test_wrong_perplexity_feedback_differs_per_letter(capsys):
+    outs = {rejects(ex.check_perplexity, letter, capsys) for letter in "acd"}
+    assert len(outs) == 3
