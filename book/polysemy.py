@@ -169,6 +169,17 @@ def train_encoder(num_steps=200, batch_size=128, hidden_size=32, embed_size=16, 
     """
     check_size("num_steps", num_steps, owner="train_encoder", maximum=5000)
     check_size("batch_size", batch_size, owner="train_encoder", maximum=4096)
+    # Matrices this small gain nothing from several threads, and on a busy machine the
+    # threads' synchronisation makes training many times slower; one thread, then restore.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train(num_steps, batch_size, hidden_size, embed_size, lr, seed)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(num_steps, batch_size, hidden_size, embed_size, lr, seed):
     corpus = make_corpus()
     vocab = Vocab(e.tokens for e in corpus)
     gen = torch.Generator().manual_seed(seed)
