@@ -1,0 +1,175 @@
+"""Learners who open the notebooks in JupyterLab see MyST rendered, not raw directives.
+
+`jupyterlab-myst` (requirements.in) replaces JupyterLab's Markdown renderer. These tests
+check that it is installed and enabled, then start JupyterLab on 127.0.0.1 over a copy
+of the chapter's notebooks (plus a probe notebook using every construct the chapter
+uses), open each in headless Chromium and check that admonitions, exercises, solutions,
+maths and equation references are rendered and no directive syntax is left as text.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+TOKEN = "birnn-test-token"
+# Directive and role syntax that must never reach the reader as text.
+RAW = re.compile(r"```\{|:::\{|\{(eq|ref|numref|doc|term|math)\}`|^\s*\$\$", re.M)
+
+PROBE = """(sec-probe)=
+# Probe
+
+```{admonition} A note
+:class: note
+Admonition body.
+```
+
+$$
+y = W x
+$$ (eq-probe)
+
+See {eq}`eq-probe`.
+
+```{exercise}
+:label: ex-probe
+Do a thing.
+```
+
+```{solution} ex-probe
+:class: dropdown
+The answer.
+```
+"""
+
+
+def test_jupyterlab_myst_is_installed_and_enabled():
+    out = subprocess.run([str(BIN / "jupyter"), "labextension", "list"],
+                         capture_output=True, text=True, timeout=120)
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", l) for l in (out.stdout + out.stderr).splitlines()]
+    myst = [l for l in lines if "jupyterlab-myst" in l and " v" in l]
+    assert myst, "jupyterlab-myst is not installed: `make setup` (requirements.txt) installs it"
+    assert "enabled" in myst[0], f"jupyterlab-myst is installed but not enabled: {myst[0]}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on 127.0.0.1 serving a copy of the notebooks; yields its base URL."""
+    home = tmp_path_factory.mktemp("lab")
+    work = home / "work"
+    work.mkdir()
+    for nb in NOTEBOOKS:  # a copy: opening a notebook must not touch the committed files
+        shutil.copy(nb, work / nb.name)
+    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(PROBE)])
+    probe.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}
+    nbformat.write(probe, work / "probe.ipynb")
+    # Render every cell up front (JupyterLab otherwise renders only what is on screen).
+    settings = home / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    port = _free_port()
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTER_CONFIG_DIR=str(home / "config"))
+    proc = subprocess.Popen(
+        [str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+         f"--port={port}", f"--IdentityProvider.token={TOKEN}",
+         f"--ServerApp.root_dir={work}", f"--LabApp.user_settings_dir={home / 'settings'}",
+         f"--LabApp.workspaces_dir={home / 'workspaces'}"],
+        stdout=subprocess.DEVNULL, stderr=open(home / "lab.log", "w"), env=env,
+        start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail("JupyterLab exited:\n" + (home / "lab.log").read_text()[-3000:])
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start in 60 s")
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def _open(browser, lab, name: str, index: int):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{lab}/lab/workspaces/w{index}/tree/{name}?reset&token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-MarkdownCell", timeout=60_000)
+    return context, page
+
+
+def _rendered(page, n_markdown: int) -> list[str]:
+    """Wait until every Markdown cell is rendered; return each cell's rendered text."""
+    page.wait_for_function(
+        """n => { const cells = document.querySelectorAll('.jp-Notebook .jp-MarkdownCell');
+                  return cells.length === n && [...cells].every(
+                      c => c.querySelector('.jp-RenderedMarkdown, .myst') !== null); }""",
+        arg=n_markdown, timeout=60_000)
+    page.wait_for_timeout(500)
+    return page.evaluate("""() => [...document.querySelectorAll('.jp-Notebook .jp-MarkdownCell')]
+        .map(c => (c.querySelector('.jp-RenderedMarkdown, .myst') || c).innerText)""")
+
+
+@pytest.mark.browser
+def test_probe_notebook_renders_every_construct(browser, lab):
+    context, page = _open(browser, lab, "probe.ipynb", 0)
+    try:
+        texts = _rendered(page, 1)
+        found = page.evaluate("""() => ({
+            admonitions: document.querySelectorAll('.jp-Notebook .myst-admonition').length,
+            exercises: document.querySelectorAll('.jp-Notebook aside.myst-exercise').length,
+            solutions: document.querySelectorAll('.jp-Notebook details.myst-exercise').length,
+            maths: document.querySelectorAll('.jp-Notebook .katex-display').length,
+            eqrefs: [...document.querySelectorAll('.jp-Notebook a[href="#eq-probe"]')]
+                      .map(a => a.innerText),
+        })""")
+        assert found["admonitions"] == 1, found
+        assert found["exercises"] == 1, found
+        assert found["solutions"] == 1, found  # a dropdown (<details>), closed until clicked
+        assert found["maths"] == 1, found
+        assert "(1)" in found["eqrefs"], found
+        assert not RAW.search("\n".join(texts)), texts
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_notebook_renders_myst(browser, lab, path):
+    nb = nbformat.read(path, as_version=4)
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    context, page = _open(browser, lab, path.name, NOTEBOOKS.index(path) + 1)
+    try:
+        texts = _rendered(page, len(markdown))
+        raw = [(i, m.group(0)) for i, t in enumerate(texts) for m in [RAW.search(t)] if m]
+        assert not raw, f"{path.name}: directive syntax shown as text in cells {raw}"
+        admonitions = sum(s.count("```{admonition}") + s.count(":::{admonition}") for s in markdown)
+        shown = page.locator(".jp-Notebook .myst-admonition").count()
+        assert shown >= admonitions, f"{path.name}: {admonitions} admonitions, {shown} rendered"
+    finally:
+        context.close()
