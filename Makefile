@@ -56,8 +56,11 @@ book: setup vendor
 test: book system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadscope
 
+# Opens chapter 1 with the repository as JupyterLab's root; jupyterlab-myst (installed by
+# setup) renders the MyST directives, maths and exercises. Root (containers, CI) needs
+# --allow-root.
 lab: setup
-	$(BIN)/jupyter lab chapters/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(firstword $(NOTEBOOKS))
 
 execute: setup
 	$(BIN)/python -m tools.nbtools execute $(NOTEBOOKS)
