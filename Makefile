@@ -69,8 +69,9 @@ export: setup
 	$(BIN)/python -m tools.nbtools export
 
 # Reports timings against the goals (tools/bench.py); never fails on a missed goal.
+# BENCH_ARGS passes options through, e.g. BENCH_ARGS="--skip-notebooks --repeats 5".
 bench: setup vendor
-	$(BIN)/python -m tools.bench --out _build/bench.json
+	$(BIN)/python -m tools.bench --out _build/bench.json $(BENCH_ARGS)
 
 lock:
 	rm -rf /tmp/birnn-lock && $(PYTHON) -m venv /tmp/birnn-lock
