@@ -7,7 +7,11 @@ so the JavaScript and the Python layouts cannot drift apart.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+import anywidget.widget
 import pytest
+import yaml
 
 from book.explorer import DEFAULTS, LIMITS, layout
 
@@ -117,3 +121,20 @@ def test_typing_numbers_and_bad_values(explorer_page):
     assert page.inner_text(".birnn-message") == ""
     assert_drawn(page, {**sizes, "h_b": 7})
     assert log.problems() == []
+
+
+def test_every_widget_page_finds_the_self_served_anywidget_module(built_book):
+    """The widget manager loads anywidget from <data-jupyter-widgets-cdn>anywidget@<version>/;
+    that folder is relative to the page, so check it from every page that embeds widgets."""
+    config = yaml.safe_load((Path(__file__).parent.parent / "_config.yml").read_text())
+    scripts = config["sphinx"]["config"]["nb_ipywidgets_js"]
+    cdn = next(attrs["data-jupyter-widgets-cdn"] for attrs in scripts.values()
+               if "data-jupyter-widgets-cdn" in attrs)
+    version = anywidget.widget._ANYWIDGET_SEMVER_VERSION
+    pages = [p for p in built_book.rglob("*.html")
+             if "application/vnd.jupyter.widget-state+json" in p.read_text(errors="ignore")]
+    assert built_book / PAGE in pages
+    for page in pages:
+        bundle = page.parent / cdn / f"anywidget@{version}" / "dist" / "index.js"
+        assert bundle.resolve().is_file(), f"{page}: no {bundle}; run `make vendor`"
+        assert 'define(["@jupyter-widgets/base"]' in bundle.read_text()  # RequireJS can load it
