@@ -147,11 +147,11 @@ function draw(svg, blocks, cfg) {
     // Only the two directions get coloured text; green and orange text would be hard to read.
     const fill = (b.role === "forward" || b.role === "backward") ? colour(cfg, b.role) : "#222222";
     g.append(el("text", { x: b.x, y: top + 14, fill, class: "birnn-name" }, b.name));
-    g.append(el("text", { x: b.x, y: top + 28, fill, class: "birnn-label" }, b.label));
+    g.append(el("text", { x: b.x, y: top + 31, fill, class: "birnn-label" }, b.label));
     svg.append(g);
     right = Math.max(right, b.x + Math.max(b.width + b.extra, cfg.min_panel_px,
       Math.max(b.name.length, b.label.length) * cfg.char_px));
-    bottom = Math.max(bottom, top + 34);
+    bottom = Math.max(bottom, top + 37);
   }
   svg.setAttribute("viewBox", `-4 -22 ${right + 8} ${bottom + 26}`);
   svg.setAttribute("width", right + 8);
