@@ -37,6 +37,7 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
     for kind in ("fwd", "fwdbwd"):
         r = report["birnn_ms"][kind]
         assert abs(r["fast_ms"] / r["torch_ms"] - r["ratio"]) < 0.01 * r["ratio"] + 1e-3
+        assert r["paired_ratio"] > 0
     # The widget timing is a number, or null with a note saying why.
     assert (isinstance(report["widget_update_ms"], float)
             or (report["widget_update_ms"] is None

@@ -114,8 +114,11 @@ def time_birnn(T: int, n: int, size: int, repeats: int, seed: int = 0) -> dict:
                 step(model)
                 samples[key].append(time.perf_counter() - start)
         fast_s, torch_s = statistics.median(samples["fast"]), statistics.median(samples["torch"])
+        # Also the median of per-round ratios: each pair ran back to back, so slow drifts in
+        # the machine's load cancel; a large gap between the two ratios flags a noisy run.
+        paired = statistics.median(f / t for f, t in zip(samples["fast"], samples["torch"]))
         result[name] = {"fast_ms": round(1e3 * fast_s, 3), "torch_ms": round(1e3 * torch_s, 3),
-                        "ratio": round(fast_s / torch_s, 4)}
+                        "ratio": round(fast_s / torch_s, 4), "paired_ratio": round(paired, 4)}
     return result
 
 
@@ -209,6 +212,8 @@ def table(report: dict) -> str:
         r = report["birnn_ms"][kind]
         rows.append((f"{kind} ms (BiRNNFast / nn.RNN)",
                      f"{r['fast_ms']:.1f} / {r['torch_ms']:.1f}", "", ""))
+        if "paired_ratio" in r:
+            rows.append((f"{kind} median of paired ratios", fmt(r["paired_ratio"]), "", ""))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |"
              for row in rows]
