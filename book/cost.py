@@ -17,7 +17,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
 __all__ = ["OpCounter", "MATMULS", "saved_bytes", "interleaved_medians",
-           "input_gradient_norms", "plot_scaling"]
+           "input_gradient_norms", "plot_scaling", "count_graph_nodes"]
 
 # ATen operations that multiply matrices; everything else is elementwise or bookkeeping.
 MATMULS = frozenset({"mm", "addmm", "bmm", "baddbmm", "matmul", "linear"})
@@ -147,3 +147,17 @@ def plot_scaling(num_steps, seconds: dict, ax=None, ylabel="milliseconds"):
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(frameon=False)
     return fig
+
+
+def count_graph_nodes(tensor) -> Counter:
+    """Count the autograd nodes, by type name, in the graph that produced ``tensor``."""
+    counts: Counter = Counter()
+    seen, stack = set(), [tensor.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        counts[type(node).__name__] += 1
+        stack.extend(next_node for next_node, _ in node.next_functions)
+    return counts

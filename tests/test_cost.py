@@ -61,3 +61,14 @@ def test_input_gradient_norms_shape_and_causality():
     norms = input_gradient_norms(rnn, X, lambda result: result[0][2].sum())
     assert norms.shape == (6,)
     assert (norms[:3] > 0).all() and (norms[3:] == 0).all()
+
+
+def test_count_graph_nodes_sees_every_in_place_write():
+    from book.cost import count_graph_nodes
+    from book.fast import BiRNNFast, bidirectional_preallocated
+
+    model = BiRNNFast(3, 4, 2)
+    X = torch.randn(5, 2, 3)
+    assert count_graph_nodes(bidirectional_preallocated(model, X))["CopySlices"] == 2 * 5
+    nodes = count_graph_nodes(model(X)[0])
+    assert nodes["CopySlices"] == 0 and nodes["AccumulateGrad"] == 6   # six parameters
