@@ -273,3 +273,21 @@ def test_launch_and_download_links_use_the_repository_setting(built_book, path):
     html = (HTML / path).read_text(encoding="utf-8")
     assert re.search(r'class="[^"]*btn-launch-thebe', html), f"{path}: no live-code (Thebe) button"
     assert f'repo: "{org_repo}"' in html, f"{path}: Thebe is not pointed at {org_repo}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", NOTEBOOK_PAGES[:1])
+def test_live_code_fetches_thebe_only_when_clicked(open_page, path):
+    """Live Code needs a kernel on Binder, so it cannot work offline; the page must not
+    fetch anything for it until a reader clicks it, and then only the pinned Thebe."""
+    from sphinx_thebe import THEBE_VERSION
+
+    page, log = open_page(path)
+    page.wait_for_load_state("networkidle")
+    assert not log.blocked_requests, log.blocked_requests
+    page.locator(".dropdown-launch-buttons > button").click()
+    page.locator(".btn-launch-thebe").click()
+    page.wait_for_timeout(1000)
+    assert log.blocked_requests == [f"https://unpkg.com/thebe@{THEBE_VERSION}/lib/index.js"], \
+        log.blocked_requests
+    assert not log.page_errors, log.page_errors
