@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import signal
+import textwrap
 import threading
 import traceback
 
@@ -25,6 +26,12 @@ __all__ = ["check_unequal_sizes", "check_deep_birnn", "check_polysemy", "check_m
 
 TIME_LIMIT_S = 10.0
 OK, BAD = "✓", "✗"
+WIDTH = 76  # feedback is wrapped to fit a notebook output and the book's page
+
+
+def _say(mark: str, message: str) -> None:
+    print(textwrap.fill(f"{mark} {message}", width=WIDTH, subsequent_indent="  ",
+                        break_long_words=False, break_on_hyphens=False))
 
 
 class _TimeLimit(BaseException):
@@ -100,16 +107,16 @@ def _check(fn):
             with torch.random.fork_rng(devices=[]):
                 message = fn(answer)
         except _Failed as failure:
-            print(f"{BAD} {failure}")
+            _say(BAD, str(failure))
             return False
         except BaseException as exc:  # noqa: BLE001 - a check must never raise
             if isinstance(exc, KeyboardInterrupt):
-                print(f"{BAD} interrupted.")
+                _say(BAD, "interrupted.")
                 return False
-            print(f"{BAD} the check could not finish: {type(exc).__name__}: {exc}. "
-                  "Look at the type and shape of what your answer returns.")
+            _say(BAD, f"the check could not finish: {type(exc).__name__}: {exc}. "
+                      "Look at the type and shape of what your answer returns.")
             return False
-        print(f"{OK} {message}")
+        _say(OK, message)
         return True
     return wrapper
 

@@ -30,8 +30,9 @@ def accepts(check, answer, capsys):
 def rejects(check, answer, capsys, *fragments):
     ok, out = verdict(check, answer, capsys)
     assert not ok, out
+    flat = " ".join(out.split())  # feedback is wrapped to the page width
     for fragment in fragments:
-        assert fragment in out, f"expected {fragment!r} in the feedback:\n{out}"
+        assert " ".join(fragment.split()) in flat, f"expected {fragment!r} in the feedback:\n{out}"
     return out
 
 
@@ -48,6 +49,7 @@ ALL_CHECKS = [ex.check_unequal_sizes, ex.check_deep_birnn, ex.check_polysemy, ex
 def test_garbage_is_rejected_with_feedback(check, garbage, capsys):
     out = rejects(check, garbage, capsys)
     assert "expected" in out and type(garbage).__name__ in out
+    assert all(len(line) <= ex.WIDTH for line in out.splitlines())
 
 
 @pytest.mark.parametrize("check", [c for c in ALL_CHECKS if c is not ex.check_perplexity],
