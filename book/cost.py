@@ -16,7 +16,7 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
-__all__ = ["OpCounter", "MATMULS", "saved_bytes", "interleaved_medians",
+__all__ = ["OpCounter", "MATMULS", "saved_bytes", "interleaved_times", "interleaved_medians",
            "input_gradient_norms", "plot_scaling", "count_graph_nodes"]
 
 # ATen operations that multiply matrices; everything else is elementwise or bookkeeping.
@@ -81,11 +81,12 @@ def saved_bytes(fn, exclude=()) -> int:
     return sum(storages.values())
 
 
-def interleaved_medians(fns: dict, repeats: int = 7, warmup: int = 1) -> dict:
-    """Median seconds of each zero-argument callable in ``fns``, timed side by side.
+def interleaved_times(fns: dict, repeats: int = 7, warmup: int = 1) -> dict:
+    """Seconds of each zero-argument callable in ``fns`` per round, timed side by side.
 
     Each round calls every function once, in an order that rotates from round to round, so
-    a burst of load on a shared machine slows all of them rather than one.
+    a burst of load on a shared machine slows all of them rather than one. Returns
+    name -> list of ``repeats`` durations, round by round.
     """
     names = list(fns)
     for _ in range(warmup):
@@ -98,7 +99,13 @@ def interleaved_medians(fns: dict, repeats: int = 7, warmup: int = 1) -> dict:
             start = time.perf_counter()
             fns[name]()
             samples[name].append(time.perf_counter() - start)
-    return {name: statistics.median(s) for name, s in samples.items()}
+    return samples
+
+
+def interleaved_medians(fns: dict, repeats: int = 7, warmup: int = 1) -> dict:
+    """Median seconds of each callable in ``fns``, timed side by side (see interleaved_times)."""
+    return {name: statistics.median(s)
+            for name, s in interleaved_times(fns, repeats, warmup).items()}
 
 
 def input_gradient_norms(model, X, summary) -> torch.Tensor:

@@ -84,6 +84,7 @@ def time_birnn(T: int, n: int, size: int, repeats: int, seed: int = 0) -> dict:
     import torch
     from torch import nn
 
+    from book.cost import interleaved_times
     from book.fast import BiRNNFast
 
     torch.manual_seed(seed)
@@ -103,16 +104,10 @@ def time_birnn(T: int, n: int, size: int, repeats: int, seed: int = 0) -> dict:
 
     result = {}
     for name, step in (("fwd", forward), ("fwdbwd", forward_backward)):
-        samples = {"fast": [], "torch": []}
-        for model in (fast, rnn):          # warm-up: first calls allocate and pick kernels
-            step(model)
-        for i in range(repeats):
-            # Alternate which model goes first so neither always follows the other's cache.
-            order = (("fast", fast), ("torch", rnn)) if i % 2 == 0 else (("torch", rnn), ("fast", fast))
-            for key, model in order:
-                start = time.perf_counter()
-                step(model)
-                samples[key].append(time.perf_counter() - start)
+        # Side by side, alternating which goes first; the warm-up round allocates and picks
+        # kernels.
+        samples = interleaved_times({"fast": lambda: step(fast), "torch": lambda: step(rnn)},
+                                    repeats=repeats, warmup=1)
         fast_s, torch_s = statistics.median(samples["fast"]), statistics.median(samples["torch"])
         # Also the median of per-round ratios: each pair ran back to back, so slow drifts in
         # the machine's load cancel; a large gap between the two ratios flags a noisy run.
