@@ -291,3 +291,5 @@ def test_live_code_fetches_thebe_only_when_clicked(open_page, path):
     assert log.blocked_requests == [f"https://unpkg.com/thebe@{THEBE_VERSION}/lib/index.js"], \
         log.blocked_requests
     assert not log.page_errors, log.page_errors
+    # Offline the click cannot succeed; the reader is told why instead of a spinner.
+    assert "network" in page.locator(".thebe-launch-button").inner_text()

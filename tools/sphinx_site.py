@@ -15,6 +15,8 @@ Loaded by ``_config.yml`` (``sphinx.local_extensions``). It
 Thebe (the "Live code" button) is loaded only when a reader clicks it, because it
 needs a kernel on the Binder service anyway; reading a page fetches nothing from
 outside the site (tests/test_pages.py checks that with all other hosts blocked).
+Offline, the click would leave the button spinning; ``THEBE_OFFLINE_JS`` replaces the
+spinner with a message saying that Live Code needs a network connection.
 """
 from __future__ import annotations
 
@@ -25,6 +27,18 @@ from sphinx.errors import ExtensionError
 
 # Files the pages load from the site's /vendor folder, copied there by `make vendor`.
 VENDORED = ("vendor/mathjax/tex-mml-chtml.js",)
+
+
+# sphinx-thebe loads THEBE_JS_URL with a <script> tag on click and has no error path.
+THEBE_OFFLINE_JS = """
+document.addEventListener("error", (event) => {
+  const src = event.target && event.target.src;
+  if (typeof THEBE_JS_URL === "undefined" || src !== THEBE_JS_URL) return;
+  document.querySelectorAll(".thebe-launch-button").forEach((button) => {
+    button.textContent = "Live Code needs a network connection: it runs the code on Binder.";
+  });
+}, true);
+"""
 
 
 def _set_theme_mode(app: Sphinx, config) -> None:
@@ -76,6 +90,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _set_theme_mode)
     app.connect("builder-inited", _check_vendored)
     app.connect("builder-inited", _add_css)
+    app.add_js_file(None, body=THEBE_OFFLINE_JS)
     # Late priority: run after every extension has added its scripts.
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
