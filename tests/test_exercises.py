@@ -91,6 +91,17 @@ def test_endless_learner_code_is_stopped_off_the_main_thread(monkeypatch):
     assert box.get("r") is False
 
 
+def test_surprises_inside_a_check_become_feedback(capsys):
+    class Hostile(nn.Module):
+        def __init__(self, d, h, L):
+            super().__init__()
+
+        @property
+        def layers(self):
+            raise KeyError("no layers today")
+    rejects(ex.check_deep_birnn, Hostile, capsys, "could not finish", "KeyError")
+
+
 def test_checks_leave_the_learners_random_stream_alone(capsys):
     torch.manual_seed(123)
     expected = torch.rand(3)
