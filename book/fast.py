@@ -7,8 +7,12 @@ layers do:
 * the input projections ``X_t W_xh + b_h`` of all ``T`` steps are one matrix product per
   direction, taken before the loop, because they do not depend on the recurrence;
 * both directions advance in the same loop: step ``t`` of the loop moves the forward state
-  to time ``t`` and the backward state to time ``T + 1 - t``; when ``h_f == h_b`` the two
-  recurrent products are one batched product (``torch.baddbmm``);
+  to time ``t`` and the backward state to time ``T + 1 - t``. The two recurrent products of a
+  step are independent, so when ``h_f == h_b`` they can be one batched product
+  (``torch.baddbmm``); that is the default on a GPU, where it halves the kernel launches. On
+  the CPU a batched product is little more than the two products in turn, and at the
+  benchmark's size two plain ``addmm`` calls have been faster (``make bench`` records
+  both), so they are the default there;
 * states are collected in a Python list and stacked once at the end. Writing them into a
   preallocated output tensor in place makes autograd record a copy of the whole output's
   gradient for every write, which turns the backward pass quadratic in ``T``.
@@ -32,6 +36,9 @@ class BiRNNFast(BiRNNScratch):
         hidden_size: hidden units of the forward direction, h_f.
         hidden_size_b: hidden units of the backward direction, h_b; defaults to h_f.
         sigma: standard deviation of the Gaussian that initialises the weights.
+        batched: compute both directions' recurrent products in one ``torch.baddbmm`` per
+            step (needs h_f == h_b). ``None`` (default): batched on CUDA, two ``addmm`` calls
+            elsewhere.
 
     Inputs: X, state
         X: (T, n, d) a time-first batch of sequences.
@@ -46,6 +53,29 @@ class BiRNNFast(BiRNNScratch):
     twins, as in :class:`book.BiRNNScratch`; ``BiRNNFast.from_torch(rnn)`` copies a one-layer
     bidirectional ``nn.RNN``.
     """
+
+    def __init__(self, input_size, hidden_size, hidden_size_b=None, sigma=0.01, batched=None):
+        super().__init__(input_size, hidden_size, hidden_size_b, sigma)
+        self.batched = self._check_batched(batched)
+
+    def _check_batched(self, batched):
+        if batched not in (None, True, False):
+            raise ValueError(f"BiRNNFast: batched must be None, True or False, got {batched!r}")
+        if batched and self.hidden_size != self.hidden_size_b:
+            raise ValueError("BiRNNFast: batched=True needs hidden_size == hidden_size_b, got "
+                             f"{self.hidden_size} and {self.hidden_size_b}")
+        return batched
+
+    @classmethod
+    def from_torch(cls, rnn, batched=None):
+        """A ``BiRNNFast`` holding the weights of a one-layer bidirectional ``nn.RNN``.
+
+        The weights are copied as by :meth:`book.BiRNNScratch.from_torch`; ``batched`` is
+        as in the constructor.
+        """
+        model = super().from_torch(rnn)
+        model.batched = model._check_batched(batched)
+        return model
 
     def _initial_state(self, X, state):
         owner = type(self).__name__
@@ -76,7 +106,10 @@ class BiRNNFast(BiRNNScratch):
         # One product per direction covers every step; the bias rides along in addmm.
         P_f = torch.addmm(f.b_h, X_flat, f.W_xh).view(T, n, -1)      # (T, n, h_f)
         P_b = torch.addmm(b.b_h, X_flat, b.W_xh).view(T, n, -1)      # (T, n, h_b)
-        if self.hidden_size == self.hidden_size_b:
+        batched = self.batched
+        if batched is None:
+            batched = X.is_cuda and self.hidden_size == self.hidden_size_b
+        if batched:
             return self._batched_loop(P_f, P_b, H_f, H_b)
         return self._paired_loop(P_f, P_b, H_f, H_b)
 
@@ -97,8 +130,7 @@ class BiRNNFast(BiRNNScratch):
         return outputs, (H[0], H[1])
 
     def _paired_loop(self, P_f, P_b, H_f, H_b):
-        # h_f != h_b: the recurrent products cannot share one batched call, but the two
-        # directions still advance in the same loop.
+        # Two products per loop step, one per direction; the input term rides along in addmm.
         W_f, W_b = self.f_rnn.W_hh, self.b_rnn.W_hh
         f_states, b_states = [], []
         for P_f_t, P_b_t in zip(P_f.unbind(0), reversed(P_b.unbind(0))):

@@ -10,15 +10,16 @@ from book.fast import BiRNNFast, bidirectional_preallocated
 SHAPES = [(1, 1, 1, 1), (1, 3, 4, 5), (7, 1, 3, 2), (5, 4, 6, 3), (12, 2, 1, 8), (3, 5, 9, 1)]
 
 
-def _pair(d, h, seed, bias=True, dtype=torch.float64):
+def _pair(d, h, seed, bias=True, dtype=torch.float64, batched=None):
     torch.manual_seed(seed)
     rnn = nn.RNN(d, h, bidirectional=True, bias=bias).to(dtype)
-    return rnn, BiRNNFast.from_torch(rnn)
+    return rnn, BiRNNFast.from_torch(rnn, batched=batched)
 
 
+@pytest.mark.parametrize("batched", [None, True, False])
 @pytest.mark.parametrize("T,n,d,h", SHAPES)
-def test_matches_nn_rnn(T, n, d, h):
-    rnn, fast = _pair(d, h, seed=T * 100 + n)
+def test_matches_nn_rnn(T, n, d, h, batched):
+    rnn, fast = _pair(d, h, seed=T * 100 + n, batched=batched)
     X = torch.randn(T, n, d, dtype=torch.float64)
     H0 = torch.randn(2, n, h, dtype=torch.float64)
     want, want_h = rnn(X, H0)
@@ -43,9 +44,10 @@ def test_without_bias():
     torch.testing.assert_close(fast(X)[0], rnn(X)[0])
 
 
+@pytest.mark.parametrize("batched", [False, True])
 @pytest.mark.parametrize("T,n,d,h", [(1, 1, 2, 3), (6, 3, 4, 5)])
-def test_gradients_match_nn_rnn(T, n, d, h):
-    rnn, fast = _pair(d, h, seed=7)
+def test_gradients_match_nn_rnn(T, n, d, h, batched):
+    rnn, fast = _pair(d, h, seed=7, batched=batched)
     X = torch.randn(T, n, d, dtype=torch.float64)
     X_rnn, X_fast = X.clone().requires_grad_(), X.clone().requires_grad_()
     weights = torch.randn(T, n, 2 * h, dtype=torch.float64)   # a loss that mixes every output
@@ -60,12 +62,23 @@ def test_gradients_match_nn_rnn(T, n, d, h):
         torch.testing.assert_close(ours.b_h.grad, getattr(rnn, "bias_hh" + suffix).grad)
 
 
-def test_gradcheck_batched_and_paired_paths():
+@pytest.mark.parametrize("h_b,batched", [(3, True), (3, False), (2, None)])
+def test_gradcheck_batched_and_paired_paths(h_b, batched):
     torch.manual_seed(0)
     X = torch.randn(4, 2, 3, dtype=torch.float64, requires_grad=True)
-    for h_b in (3, 2):      # equal sizes take the batched path, unequal the paired one
-        fast = BiRNNFast(3, 3, h_b, sigma=0.5).double()
-        assert torch.autograd.gradcheck(lambda x: fast(x)[0], (X,))
+    fast = BiRNNFast(3, 3, h_b, sigma=0.5, batched=batched).double()
+    assert torch.autograd.gradcheck(lambda x: fast(x)[0], (X,))
+
+
+def test_batched_chooses_the_operations():
+    from book.cost import OpCounter
+
+    X = torch.randn(5, 2, 3)
+    for batched, baddbmm in ((True, 5), (False, 0), (None, 0)):   # None on CPU: not batched
+        with OpCounter() as ops:
+            BiRNNFast(3, 4, batched=batched)(X)
+        assert ops.counts["baddbmm"] == baddbmm
+        assert ops.matmuls == (2 + 5 if batched else 2 + 2 * 5)
 
 
 @pytest.mark.parametrize("h_f,h_b", [(3, 3), (4, 2), (1, 5)])
@@ -118,6 +131,10 @@ def test_bad_state_raises_value_error():
 def test_bad_sizes_and_from_torch():
     with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
         BiRNNFast(3, 0)
+    with pytest.raises(ValueError, match="batched=True needs hidden_size == hidden_size_b"):
+        BiRNNFast(3, 4, 2, batched=True)
+    with pytest.raises(ValueError, match="batched must be None, True or False"):
+        BiRNNFast.from_torch(nn.RNN(3, 4, bidirectional=True), batched="yes")
     with pytest.raises(ValueError, match="expected an nn.RNN, got GRU"):
         BiRNNFast.from_torch(nn.GRU(3, 4, bidirectional=True))
     with pytest.raises(ValueError, match="bidirectional=False"):

@@ -84,7 +84,8 @@ def time_birnn(T: int, n: int, size: int, repeats: int, seed: int = 0) -> dict:
     """BiRNNFast against nn.RNN, interleaved, forward and forward+backward.
 
     Returns, per pass, the median milliseconds of each, the median of the per-round time
-    ratios (``ratio``) and the ratio of the medians.
+    ratios (``ratio``) and the ratio of the medians; the same for ``batched=True``, which
+    runs in the same rounds.
     """
     import torch
     from torch import nn
@@ -94,10 +95,12 @@ def time_birnn(T: int, n: int, size: int, repeats: int, seed: int = 0) -> dict:
 
     torch.manual_seed(seed)
     rnn = nn.RNN(size, size, bidirectional=True)
-    fast = BiRNNFast.from_torch(rnn)
+    fast = BiRNNFast.from_torch(rnn)                      # the default: batched on CUDA only
+    batched = BiRNNFast.from_torch(rnn, batched=True)     # one baddbmm per step, for contrast
     X = torch.randn(T, n, size)
     # A benchmark of a wrong result is worthless: check parity before timing.
-    torch.testing.assert_close(fast(X)[0], rnn(X)[0], rtol=1e-4, atol=1e-5)
+    for model in (fast, batched):
+        torch.testing.assert_close(model(X)[0], rnn(X)[0], rtol=1e-4, atol=1e-5)
 
     def forward(model):
         with torch.no_grad():
@@ -111,16 +114,21 @@ def time_birnn(T: int, n: int, size: int, repeats: int, seed: int = 0) -> dict:
     for name, step in (("fwd", forward), ("fwdbwd", forward_backward)):
         # Side by side, alternating which goes first; the warm-up round allocates and picks
         # kernels.
-        samples = interleaved_times({"fast": lambda: step(fast), "torch": lambda: step(rnn)},
+        samples = interleaved_times({"fast": lambda: step(fast), "torch": lambda: step(rnn),
+                                     "batched": lambda: step(batched)},
                                     repeats=repeats, warmup=1)
         fast_s, torch_s = statistics.median(samples["fast"]), statistics.median(samples["torch"])
         # The headline ratio is the median of per-round ratios: each pair ran back to back,
         # so drifts in the machine's load cancel. The ratio of the two medians is kept too; a
         # large gap between them flags a noisy run.
         paired = statistics.median(f / t for f, t in zip(samples["fast"], samples["torch"]))
+        batched_paired = statistics.median(
+            b / t for b, t in zip(samples["batched"], samples["torch"]))
         result[name] = {"fast_ms": round(1e3 * fast_s, 3), "torch_ms": round(1e3 * torch_s, 3),
                         "ratio": round(paired, 4),
-                        "ratio_of_medians": round(fast_s / torch_s, 4)}
+                        "ratio_of_medians": round(fast_s / torch_s, 4),
+                        "batched_ms": round(1e3 * statistics.median(samples["batched"]), 3),
+                        "batched_ratio": round(batched_paired, 4)}
     return result
 
 
@@ -217,6 +225,9 @@ def table(report: dict) -> str:
                      f"{r['fast_ms']:.1f} / {r['torch_ms']:.1f}", "", ""))
         rows.append((f"{kind} ratio of medians (noise check)", fmt(r["ratio_of_medians"]),
                      "", ""))
+        if "batched_ratio" in r:
+            rows.append((f"{kind} ratio, BiRNNFast(batched=True)", fmt(r["batched_ratio"]),
+                         "", ""))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |"
              for row in rows]
