@@ -10,9 +10,9 @@ layers do:
   to time ``t`` and the backward state to time ``T + 1 - t``. The two recurrent products of a
   step are independent, so when ``h_f == h_b`` they can be one batched product
   (``torch.baddbmm``); that is the default on a GPU, where it halves the kernel launches. On
-  the CPU a batched product is little more than the two products in turn, and at the
-  benchmark's size two plain ``addmm`` calls have been faster (``make bench`` records
-  both), so they are the default there;
+  the CPU a batched product is little more than the two products in turn, so it gains
+  little (``make bench`` records both); two plain ``addmm`` calls, which also work when
+  ``h_f != h_b`` and need no stacked copy of the input terms, are the default there;
 * states are collected in a Python list and stacked once at the end. Writing them into a
   preallocated output tensor in place makes autograd record a copy of the whole output's
   gradient for every write, which turns the backward pass quadratic in ``T``.
