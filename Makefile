@@ -35,7 +35,7 @@ system-deps:
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-vendor: node_modules/.package-lock.json
+vendor: $(STAMP) node_modules/.package-lock.json
 	rm -rf _vendor && mkdir -p _vendor/vendor
 	cp -r node_modules/mathjax/es5 _vendor/vendor/mathjax
 	cp node_modules/requirejs/require.js _vendor/vendor/require.js
