@@ -9,6 +9,9 @@ Loaded by ``_config.yml`` (``sphinx.local_extensions``). It
   "Identifier 'THEBE_JS_URL' has already been declared" on every page;
 * adds ``sphinx_site.css`` (beside this file): phone-width fixes and wide content
   (equations, tables, outputs) scrolling inside its own box;
+* writes ``favicon.ico`` at the site root: pages declare ``assets/favicon.svg``, but
+  the root ``index.html`` is a bare redirect with no ``<link rel=icon>``, and for it the
+  browser asks for ``/favicon.ico`` and logs the 404 as a console error;
 * fails the build when the self-served front-end assets (``make vendor``) are
   missing, instead of producing pages whose maths silently stays raw.
 
@@ -86,7 +89,23 @@ def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> No
     scripts[:] = unique
 
 
+def _write_root_icon(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    from PIL import Image, ImageDraw
+
+    # The same picture as assets/favicon.svg: a blue arrow right over a vermillion one left.
+    image = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((4, 9, 24, 13), fill="#0072B2")
+    draw.polygon([(30, 11), (22, 5), (22, 17)], fill="#0072B2")
+    draw.rectangle((8, 20, 28, 24), fill="#D55E00")
+    draw.polygon([(2, 22), (10, 16), (10, 28)], fill="#D55E00")
+    image.save(Path(app.outdir, "favicon.ico"), sizes=[(32, 32)])
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("build-finished", _write_root_icon)
     app.connect("config-inited", _set_theme_mode)
     app.connect("builder-inited", _check_vendored)
     app.connect("builder-inited", _add_css)
