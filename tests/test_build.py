@@ -33,6 +33,7 @@ def _build(tmp_path, ref):
     (tmp_path / "tools").mkdir()  # the config's local Sphinx extension
     for part in (ROOT / "tools").glob("sphinx_site.*"):  # the extension and its CSS
         shutil.copy(part, tmp_path / "tools" / part.name)
+    shutil.copytree(ROOT / "assets", tmp_path / "assets")  # the favicon the config names
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (tmp_path / "intro.md").write_text("# Intro\n\nA test book.\n")
     (tmp_path / "page.md").write_text(PAGE.replace("REF", ref))
