@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from book.scratch import BiRNNScratch
-from book.shapes import check_sequence, check_state
+from book.shapes import check_bidirectional_input, check_sequence
 
 __all__ = ["BiRNNFast", "bidirectional_preallocated"]
 
@@ -78,25 +78,13 @@ class BiRNNFast(BiRNNScratch):
         return model
 
     def _initial_state(self, X, state):
-        owner = type(self).__name__
-        if state is None:
-            H_f = H_b = None
-        elif isinstance(state, (tuple, list)) and len(state) == 2:
-            H_f, H_b = state
-        else:
-            raise ValueError(f"{owner} expected state to be None or a pair (H_f, H_b) of "
-                             f"shapes (n, {self.hidden_size}) and (n, {self.hidden_size_b}), "
-                             f"got {type(state).__name__}")
-        dtype = self.f_rnn.W_xh.dtype
-        T, n = check_sequence(X, self.input_size, dtype, owner=owner)
+        T, n, H_f, H_b = check_bidirectional_input(
+            X, state, self.input_size, (self.hidden_size, self.hidden_size_b),
+            self.f_rnn.W_xh.dtype, owner=type(self).__name__)
         if H_f is None:
             H_f = X.new_zeros((n, self.hidden_size))                 # (n, h_f)
-        else:
-            check_state(H_f, (n, self.hidden_size), dtype, owner=owner, name="H_f")
         if H_b is None:
             H_b = X.new_zeros((n, self.hidden_size_b))               # (n, h_b)
-        else:
-            check_state(H_b, (n, self.hidden_size_b), dtype, owner=owner, name="H_b")
         return T, n, H_f, H_b
 
     def forward(self, X, state=None):

@@ -4,7 +4,7 @@
 import torch
 from torch import nn
 
-from book.shapes import check_sequence, check_size, check_state
+from book.shapes import check_bidirectional_input, check_sequence, check_size, check_state
 
 __all__ = ["RNNScratch", "BiRNNScratch", "check_direction_dependence"]
 
@@ -76,19 +76,10 @@ class BiRNNScratch(nn.Module):
         self.hidden_size, self.hidden_size_b = self.f_rnn.hidden_size, self.b_rnn.hidden_size
 
     def forward(self, X, state=None):
-        if state is None:
-            H_f = H_b = None
-        elif isinstance(state, (tuple, list)) and len(state) == 2:
-            H_f, H_b = state
-        else:
-            raise ValueError("BiRNNScratch expected state to be None or a pair (H_f, H_b) of "
-                             f"shapes (n, {self.hidden_size}) and (n, {self.hidden_size_b}), "
-                             f"got {type(state).__name__}")
         # Validate here too, so that errors name this layer and the state that is wrong.
-        T, n = check_sequence(X, self.input_size, self.f_rnn.W_xh.dtype, owner="BiRNNScratch")
-        for name, H, h in (("H_f", H_f, self.hidden_size), ("H_b", H_b, self.hidden_size_b)):
-            if H is not None:
-                check_state(H, (n, h), self.f_rnn.W_xh.dtype, owner="BiRNNScratch", name=name)
+        T, n, H_f, H_b = check_bidirectional_input(
+            X, state, self.input_size, (self.hidden_size, self.hidden_size_b),
+            self.f_rnn.W_xh.dtype, owner=type(self).__name__)
         f_outputs, H_f = self.f_rnn(X, H_f)                  # (T, n, h_f)
         b_outputs, H_b = self.b_rnn(X.flip(0), H_b)          # (T, n, h_b), reversed time
         outputs = torch.cat([f_outputs, b_outputs.flip(0)], dim=-1)  # (T, n, h_f + h_b)

@@ -11,7 +11,8 @@ import numbers
 
 import torch
 
-__all__ = ["check_size", "check_sequence", "check_state", "describe"]
+__all__ = ["check_size", "check_sequence", "check_state", "check_bidirectional_input",
+           "describe"]
 
 
 def describe(value) -> str:
@@ -69,3 +70,24 @@ def check_state(H, shape: tuple, dtype: torch.dtype, *, owner: str, name: str = 
                          f"got shape {tuple(H.shape)}")
     if H.dtype != dtype:
         raise ValueError(f"{owner} expected {name} with dtype {dtype}, got dtype {H.dtype}")
+
+
+def check_bidirectional_input(X, state, input_size: int, hidden_sizes: tuple, dtype: torch.dtype,
+                              *, owner: str):
+    """Check a bidirectional layer's input ``X`` and optional ``state = (H_f, H_b)``.
+
+    Returns ``(T, n, H_f, H_b)``; a state that was not given comes back as ``None``.
+    """
+    h_f, h_b = hidden_sizes
+    if state is None:
+        H_f = H_b = None
+    elif isinstance(state, (tuple, list)) and len(state) == 2:
+        H_f, H_b = state
+    else:
+        raise ValueError(f"{owner} expected state to be None or a pair (H_f, H_b) of shapes "
+                         f"(n, {h_f}) and (n, {h_b}), got {type(state).__name__}")
+    T, n = check_sequence(X, input_size, dtype, owner=owner)
+    for name, H, h in (("H_f", H_f, h_f), ("H_b", H_b, h_b)):
+        if H is not None:
+            check_state(H, (n, h), dtype, owner=owner, name=name)
+    return T, n, H_f, H_b
