@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch.autograd.functional import jacobian
 
-from book.shapes import check_size, describe
+from book.shapes import validate_size, describe
 
 __all__ = ["jacobian_norms", "direction_jacobians"]
 
@@ -50,7 +50,7 @@ def direction_jacobians(layer, X, hidden_size):
     Outputs:
         A dict with keys ``"forward"``, ``"backward"`` and ``"both"``, each (T, T).
     """
-    h_f = check_size("hidden_size", hidden_size, owner="direction_jacobians")
+    h_f = validate_size("hidden_size", hidden_size, owner="direction_jacobians")
     return {"forward": jacobian_norms(layer, X, slice(None, h_f)),
             "backward": jacobian_norms(layer, X, slice(h_f, None)),
             "both": jacobian_norms(layer, X)}

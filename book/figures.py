@@ -10,7 +10,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from book.shapes import check_size
+from book.shapes import validate_size
 
 __all__ = ["PALETTE", "draw_birnn", "draw_dependence", "plot_learning_curves"]
 
@@ -48,7 +48,7 @@ def draw_birnn(num_steps: int = 4, ax=None):
     Returns:
         The matplotlib ``Figure``.
     """
-    num_steps = check_size("num_steps", num_steps, owner="draw_birnn", maximum=12)
+    num_steps = validate_size("num_steps", num_steps, owner="draw_birnn", maximum=12)
     if ax is None:
         fig, ax = plt.subplots(figsize=(1.9 * num_steps + 1.4, 4.6))
     else:

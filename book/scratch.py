@@ -1,12 +1,13 @@
 """Generated from chapters/02_from_scratch.ipynb by `make export`; edit the notebook, not this file."""
 
 
+# From chapters/02_from_scratch.ipynb, cell 5 (id 157c6551)
 import torch
 from torch import nn
 
-from book.shapes import check_bidirectional_input, check_sequence, check_size, check_state
+from book.shapes import validate_bidirectional_input, validate_sequence, validate_size, validate_state
 
-__all__ = ["RNNScratch", "BiRNNScratch", "check_direction_dependence"]
+__all__ = ["RNNScratch", "BiRNNScratch", "assert_direction_dependence"]
 
 
 class RNNScratch(nn.Module):
@@ -24,22 +25,24 @@ class RNNScratch(nn.Module):
     Outputs: outputs, H
         outputs: (T, n, h) the state after every step.
         H: (n, h) the state after the last step.
+
+    Defined in section "From scratch" (``chapters/02_from_scratch.ipynb``).
     """
 
     def __init__(self, input_size, hidden_size, sigma=0.01):
         super().__init__()
-        self.input_size = check_size("input_size", input_size, owner="RNNScratch")
-        self.hidden_size = check_size("hidden_size", hidden_size, owner="RNNScratch")
+        self.input_size = validate_size("input_size", input_size, owner="RNNScratch")
+        self.hidden_size = validate_size("hidden_size", hidden_size, owner="RNNScratch")
         self.W_xh = nn.Parameter(torch.randn(input_size, hidden_size) * sigma)
         self.W_hh = nn.Parameter(torch.randn(hidden_size, hidden_size) * sigma)
         self.b_h = nn.Parameter(torch.zeros(hidden_size))
 
     def forward(self, X, H=None):
-        T, n = check_sequence(X, self.input_size, self.W_xh.dtype, owner="RNNScratch")
+        T, n = validate_sequence(X, self.input_size, self.W_xh.dtype, owner="RNNScratch")
         if H is None:
             H = X.new_zeros((n, self.hidden_size))                  # (n, h)
         else:
-            check_state(H, (n, self.hidden_size), self.W_xh.dtype, owner="RNNScratch")
+            validate_state(H, (n, self.hidden_size), self.W_xh.dtype, owner="RNNScratch")
         outputs = []
         for X_t in X:                                               # X_t: (n, d)
             H = torch.tanh(X_t @ self.W_xh + H @ self.W_hh + self.b_h)  # (n, h)
@@ -47,6 +50,7 @@ class RNNScratch(nn.Module):
         return torch.stack(outputs), H                              # (T, n, h), (n, h)
 
 
+# From chapters/02_from_scratch.ipynb, cell 9 (id 1c60bcd2)
 class BiRNNScratch(nn.Module):
     """A bidirectional tanh RNN layer built from two one-direction layers.
 
@@ -64,6 +68,8 @@ class BiRNNScratch(nn.Module):
         outputs: (T, n, h_f + h_b) forward states in [..., :h_f], backward in [..., h_f:].
         H_f: (n, h_f) the forward state after reading x_T.
         H_b: (n, h_b) the backward state after reading x_1.
+
+    Defined in section "From scratch" (``chapters/02_from_scratch.ipynb``).
     """
 
     def __init__(self, input_size, hidden_size, hidden_size_b=None, sigma=0.01):
@@ -77,7 +83,7 @@ class BiRNNScratch(nn.Module):
 
     def forward(self, X, state=None):
         # Validate here too, so that errors name this layer and the state that is wrong.
-        T, n, H_f, H_b = check_bidirectional_input(
+        T, n, H_f, H_b = validate_bidirectional_input(
             X, state, self.input_size, (self.hidden_size, self.hidden_size_b),
             self.f_rnn.W_xh.dtype, owner=type(self).__name__)
         f_outputs, H_f = self.f_rnn(X, H_f)                  # (T, n, h_f)
@@ -86,38 +92,58 @@ class BiRNNScratch(nn.Module):
         return outputs, (H_f, H_b)
 
     @classmethod
-    def from_torch(cls, rnn):
-        """A ``BiRNNScratch`` holding the weights of a one-layer bidirectional ``nn.RNN``.
+    def from_torch(cls, rnn, layer=0):
+        """A ``BiRNNScratch`` holding layer ``layer`` (0-based) of a bidirectional ``nn.RNN``.
 
         PyTorch stores ``weight_ih`` as (h, d), the transpose of our ``W_xh``, and keeps two
         biases whose sum plays the role of ``b_h``; the ``_reverse`` tensors belong to the
-        backward direction.
+        backward direction. Layers above the first read both directions of the layer below,
+        so their input size is 2h.
         """
         if type(rnn) is not nn.RNN:
             raise ValueError(f"from_torch expected an nn.RNN, got {type(rnn).__name__}")
-        if not rnn.bidirectional or rnn.num_layers != 1 or rnn.nonlinearity != "tanh":
-            raise ValueError("from_torch expected nn.RNN(..., num_layers=1, nonlinearity='tanh', "
-                             f"bidirectional=True), got num_layers={rnn.num_layers}, "
-                             f"nonlinearity={rnn.nonlinearity!r}, bidirectional={rnn.bidirectional}")
-        model = cls(rnn.input_size, rnn.hidden_size).to(rnn.weight_ih_l0.dtype)
+        if not rnn.bidirectional or rnn.nonlinearity != "tanh":
+            raise ValueError("from_torch expected nn.RNN(..., nonlinearity='tanh', "
+                             f"bidirectional=True), got nonlinearity={rnn.nonlinearity!r}, "
+                             f"bidirectional={rnn.bidirectional}")
+        if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < rnn.num_layers:
+            raise ValueError(f"from_torch expected layer in 0..{rnn.num_layers - 1} "
+                             f"(the nn.RNN has num_layers={rnn.num_layers}), got {layer!r}")
+        input_size = rnn.input_size if layer == 0 else 2 * rnn.hidden_size
+        model = cls(input_size, rnn.hidden_size).to(rnn.weight_ih_l0.dtype)
+        return model.load_torch(rnn, layer)
+
+    def load_torch(self, rnn, layer=0):
+        """Copy layer ``layer`` of a bidirectional ``nn.RNN`` into this layer; returns it.
+
+        Raises ``ValueError`` when a parameter's shape differs from PyTorch's (transposed).
+        """
         with torch.no_grad():
-            for ours, suffix in ((model.f_rnn, "_l0"), (model.b_rnn, "_l0_reverse")):
-                ours.W_xh.copy_(getattr(rnn, "weight_ih" + suffix).T)
-                ours.W_hh.copy_(getattr(rnn, "weight_hh" + suffix).T)
+            for ours, suffix in ((self.f_rnn, f"_l{layer}"), (self.b_rnn, f"_l{layer}_reverse")):
+                for name, theirs in (("W_xh", getattr(rnn, "weight_ih" + suffix).T),
+                                     ("W_hh", getattr(rnn, "weight_hh" + suffix).T)):
+                    mine = getattr(ours, name)
+                    if mine.shape != theirs.shape:
+                        raise ValueError(f"load_torch: {name} of layer {layer} has shape "
+                                         f"{tuple(mine.shape)}, nn.RNN's is {tuple(theirs.shape)}")
+                    mine.copy_(theirs)
                 if rnn.bias:
                     ours.b_h.copy_(getattr(rnn, "bias_ih" + suffix) + getattr(rnn, "bias_hh" + suffix))
                 else:
                     ours.b_h.zero_()
-        return model
+        return self
 
 
-def check_direction_dependence(model, hidden_size, num_steps=5, batch_size=2, seed=0):
+# From chapters/02_from_scratch.ipynb, cell 17 (id 4997bfcc)
+def assert_direction_dependence(model, hidden_size, num_steps=5, batch_size=2, seed=0):
     """Assert that a bidirectional layer's halves depend on the right inputs.
 
     The forward half of ``outputs[t]`` (its first ``hidden_size`` columns) may depend only
     on x_1..x_t, the backward half only on x_t..x_T. Perturbing x_1 must leave the backward
     half of every later step unchanged; perturbing x_T must leave the forward half of every
     earlier step unchanged. Raises ``AssertionError`` naming the offending steps.
+
+    Defined in section "From scratch" (``chapters/02_from_scratch.ipynb``).
     """
     gen = torch.Generator().manual_seed(seed)
     X = torch.randn(num_steps, batch_size, model.input_size, generator=gen)

@@ -11,7 +11,7 @@ import numbers
 
 import torch
 
-__all__ = ["check_size", "check_sequence", "check_state", "check_bidirectional_input",
+__all__ = ["validate_size", "validate_sequence", "validate_state", "validate_bidirectional_input",
            "describe"]
 
 
@@ -22,7 +22,7 @@ def describe(value) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def check_size(name: str, value, *, owner: str = "", maximum: int | None = None) -> int:
+def validate_size(name: str, value, *, owner: str = "", maximum: int | None = None) -> int:
     """Return ``value`` as an ``int`` if it is a positive whole number, else raise.
 
     ``bool`` is refused although it is an ``int`` subclass: ``hidden_size=True``
@@ -38,7 +38,7 @@ def check_size(name: str, value, *, owner: str = "", maximum: int | None = None)
     return int(value)
 
 
-def check_sequence(X, input_size: int, dtype: torch.dtype, *, owner: str, name: str = "X"):
+def validate_sequence(X, input_size: int, dtype: torch.dtype, *, owner: str, name: str = "X"):
     """Check that ``X`` is a time-first batch ``(T, n, input_size)``; return ``(T, n)``."""
     expected = f"(T, n, {input_size})"
     if not isinstance(X, torch.Tensor):
@@ -60,7 +60,7 @@ def check_sequence(X, input_size: int, dtype: torch.dtype, *, owner: str, name: 
     return T, n
 
 
-def check_state(H, shape: tuple, dtype: torch.dtype, *, owner: str, name: str = "H") -> None:
+def validate_state(H, shape: tuple, dtype: torch.dtype, *, owner: str, name: str = "H") -> None:
     """Check that the initial state ``H`` has exactly ``shape`` and ``dtype``."""
     if not isinstance(H, torch.Tensor):
         raise ValueError(f"{owner} expected {name} to be a tensor of shape {shape}, "
@@ -72,7 +72,7 @@ def check_state(H, shape: tuple, dtype: torch.dtype, *, owner: str, name: str = 
         raise ValueError(f"{owner} expected {name} with dtype {dtype}, got dtype {H.dtype}")
 
 
-def check_bidirectional_input(X, state, input_size: int, hidden_sizes: tuple, dtype: torch.dtype,
+def validate_bidirectional_input(X, state, input_size: int, hidden_sizes: tuple, dtype: torch.dtype,
                               *, owner: str):
     """Check a bidirectional layer's input ``X`` and optional ``state = (H_f, H_b)``.
 
@@ -86,8 +86,8 @@ def check_bidirectional_input(X, state, input_size: int, hidden_sizes: tuple, dt
     else:
         raise ValueError(f"{owner} expected state to be None or a pair (H_f, H_b) of shapes "
                          f"(n, {h_f}) and (n, {h_b}), got {type(state).__name__}")
-    T, n = check_sequence(X, input_size, dtype, owner=owner)
+    T, n = validate_sequence(X, input_size, dtype, owner=owner)
     for name, H, h in (("H_f", H_f, h_f), ("H_b", H_b, h_b)):
         if H is not None:
-            check_state(H, (n, h), dtype, owner=owner, name=name)
+            validate_state(H, (n, h), dtype, owner=owner, name=name)
     return T, n, H_f, H_b

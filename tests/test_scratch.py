@@ -3,7 +3,7 @@ import pytest
 import torch
 from torch import nn
 
-from book import BiRNNScratch, RNNScratch, check_direction_dependence
+from book import BiRNNScratch, RNNScratch, assert_direction_dependence
 
 
 def _random_shapes(count, seed):
@@ -92,7 +92,7 @@ def test_rnn_scratch_initial_state_is_used():
 def test_dependence_check_passes_correct_layer_and_catches_missing_flip():
     torch.manual_seed(4)
     good = BiRNNScratch(3, 4, 2, sigma=0.5)
-    check_direction_dependence(good, hidden_size=4)
+    assert_direction_dependence(good, hidden_size=4)
 
     class Forgetful(BiRNNScratch):
         def forward(self, X, state=None):
@@ -103,7 +103,7 @@ def test_dependence_check_passes_correct_layer_and_catches_missing_flip():
     bad = Forgetful(3, 4, 2, sigma=0.5)
     bad.load_state_dict(good.state_dict())
     with pytest.raises(AssertionError, match="flipped back"):
-        check_direction_dependence(bad, hidden_size=4)
+        assert_direction_dependence(bad, hidden_size=4)
 
 
 def test_dependence_check_catches_a_forward_half_that_peeks():
@@ -113,7 +113,7 @@ def test_dependence_check_catches_a_forward_half_that_peeks():
             return torch.cat([out[..., :3] + X[-1:, :, :1], out[..., 3:]], dim=-1), states
 
     with pytest.raises(AssertionError, match="forward half"):
-        check_direction_dependence(Peeking(2, 3, sigma=0.5), hidden_size=3)
+        assert_direction_dependence(Peeking(2, 3, sigma=0.5), hidden_size=3)
 
 
 # --- bad input ---------------------------------------------------------------------------
@@ -165,10 +165,37 @@ def test_bad_sizes_are_refused(size):
     (nn.GRU(3, 4, bidirectional=True), "expected an nn.RNN, got GRU"),
     (nn.LSTM(3, 4, bidirectional=True), "expected an nn.RNN, got LSTM"),
     (nn.RNN(3, 4), "bidirectional=False"),
-    (nn.RNN(3, 4, num_layers=2, bidirectional=True), "num_layers=2"),
     (nn.RNN(3, 4, nonlinearity="relu", bidirectional=True), "nonlinearity='relu'"),
     ("not a module", "expected an nn.RNN, got str"),
 ])
 def test_from_torch_refuses_what_it_cannot_copy(module, pattern):
     with pytest.raises(ValueError, match=pattern):
         BiRNNScratch.from_torch(module)
+
+
+@pytest.mark.parametrize("layer", [2, -1, 1.0, True])
+def test_from_torch_refuses_a_layer_the_rnn_does_not_have(layer):
+    with pytest.raises(ValueError, match=r"layer in 0\.\.1 \(the nn.RNN has num_layers=2\)"):
+        BiRNNScratch.from_torch(nn.RNN(3, 4, num_layers=2, bidirectional=True), layer=layer)
+
+
+def test_from_torch_copies_each_layer_of_a_stacked_rnn():
+    torch.manual_seed(0)
+    rnn = nn.RNN(3, 4, num_layers=3, bidirectional=True)
+    layers = [BiRNNScratch.from_torch(rnn, layer=l) for l in range(3)]
+    assert [layer.input_size for layer in layers] == [3, 8, 8]
+    X = torch.randn(5, 2, 3)
+    finals = []
+    H = X
+    for layer in layers:
+        H, (H_f, H_b) = layer(H)
+        finals += [H_f, H_b]
+    out_ref, h_n = rnn(X)
+    torch.testing.assert_close(H, out_ref, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(torch.stack(finals), h_n, atol=1e-5, rtol=1e-5)
+
+
+def test_load_torch_refuses_a_layer_of_the_wrong_size():
+    rnn = nn.RNN(3, 4, num_layers=2, bidirectional=True)
+    with pytest.raises(ValueError, match=r"W_xh of layer 1 has shape \(3, 4\), nn.RNN's is \(8, 4\)"):
+        BiRNNScratch(3, 4).load_torch(rnn, layer=1)

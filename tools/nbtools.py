@@ -2,7 +2,8 @@
 
 The classes a reader studies in ``chapters/02_from_scratch.ipynb`` are the
 classes ``book`` ships: cells whose first line is ``#| export`` are copied, in
-order, into the module named by the notebook's ``book.export`` metadata.
+order, into the module named by the notebook's ``book.export`` metadata, each block
+headed by a comment naming its notebook cell (index and id).
 ``python -m tools.nbtools export`` writes the modules; ``... check`` fails when
 a committed module differs from what the notebooks say (CI runs it as a test).
 ``python -m tools.nbtools execute NB...`` re-runs notebooks in place and saves
@@ -11,6 +12,7 @@ their outputs without volatile timing metadata.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -30,10 +32,12 @@ def exports(root: Path = ROOT) -> dict[Path, str]:
             continue
         rel = nb_path.relative_to(root).as_posix()
         parts = [f'"""Generated from {rel} by `make export`; edit the notebook, not this file."""\n']
-        for cell in nb.cells:
+        for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code" and cell.source.startswith(MARKER):
                 body = cell.source[len(MARKER):].lstrip("\n").rstrip() + "\n"
-                parts.append(body)
+                # Each block names the cell it came from: its position and its stable id.
+                origin = f"# From {rel}, cell {index} (id {cell.get('id', '?')})\n"
+                parts.append(origin + body)
         out[root / target] = "\n\n".join(parts)
     return out
 
@@ -57,6 +61,10 @@ def stale(root: Path = ROOT) -> list[str]:
 
 def execute(paths: list[str], timeout: int = 600) -> None:
     from nbclient import NotebookClient
+
+    # Kernels inherit this: training progress bars draw nothing, as under the tests
+    # (conftest.py), so the saved outputs are what nbval will see again.
+    os.environ["TQDM_DISABLE"] = "1"
 
     for p in paths:
         path = Path(p).resolve()
