@@ -16,8 +16,10 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
+from book.shapes import validate_sequence
+
 __all__ = ["OpCounter", "MATMULS", "saved_bytes", "interleaved_times", "interleaved_medians",
-           "input_gradient_norms", "plot_scaling", "count_graph_nodes"]
+           "input_gradient_norms", "plot_scaling", "count_graph_nodes", "bidirectional_preallocated"]
 
 # ATen operations that multiply matrices; everything else is elementwise or bookkeeping.
 MATMULS = frozenset({"mm", "addmm", "bmm", "baddbmm", "matmul", "linear"})
@@ -168,3 +170,33 @@ def count_graph_nodes(tensor) -> Counter:
         counts[type(node).__name__] += 1
         stack.extend(next_node for next_node, _ in node.next_functions)
     return counts
+
+
+def bidirectional_preallocated(model, X):
+    """The slow pattern, kept for the chapter to measure: in-place writes into one output.
+
+    Computes what ``model(X)[0]`` computes for a :class:`book.BiRNNScratch` (or
+    :class:`BiRNNFast`) ``model``, with zero initial states, but writes each state into a
+    preallocated ``(T, n, h_f + h_b)`` tensor. Under autograd every such write is recorded
+    as a ``CopySlices`` node whose backward copies the whole output gradient, so the
+    backward pass does ``O(T)`` full-size copies.
+
+    Inputs:
+        X: (T, n, d)
+
+    Outputs:
+        outputs: (T, n, h_f + h_b)
+    """
+    T, n = validate_sequence(X, model.input_size, model.f_rnn.W_xh.dtype,
+                             owner="bidirectional_preallocated")
+    f, b = model.f_rnn, model.b_rnn
+    h_f = model.hidden_size
+    outputs = X.new_zeros((T, n, h_f + model.hidden_size_b))        # (T, n, h_f + h_b)
+    H_f = X.new_zeros((n, h_f))
+    H_b = X.new_zeros((n, model.hidden_size_b))
+    for t in range(T):
+        H_f = torch.tanh(X[t] @ f.W_xh + H_f @ f.W_hh + f.b_h)
+        H_b = torch.tanh(X[T - 1 - t] @ b.W_xh + H_b @ b.W_hh + b.b_h)
+        outputs[t, :, :h_f] = H_f
+        outputs[T - 1 - t, :, h_f:] = H_b
+    return outputs

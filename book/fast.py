@@ -15,7 +15,8 @@ layers do:
   ``h_f != h_b`` and need no stacked copy of the input terms, are the default there;
 * states are collected in a Python list and stacked once at the end. Writing them into a
   preallocated output tensor in place makes autograd record a copy of the whole output's
-  gradient for every write, which turns the backward pass quadratic in ``T``.
+  gradient for every write, which turns the backward pass quadratic in ``T``
+  (:func:`book.cost.bidirectional_preallocated` keeps that pattern for the chapter to measure).
 """
 from __future__ import annotations
 
@@ -23,35 +24,24 @@ import torch
 from torch import nn
 
 from book.scratch import BiRNNScratch
-from book.shapes import check_bidirectional_input, check_sequence
+from book.shapes import validate_bidirectional_input
 
-__all__ = ["BiRNNFast", "bidirectional_preallocated"]
+__all__ = ["BiRNNFast"]
 
 
 class BiRNNFast(BiRNNScratch):
     """A bidirectional tanh RNN layer with the input projections hoisted out of the loop.
 
+    Takes the arguments, inputs and outputs of :class:`book.BiRNNScratch` (``input_size``,
+    ``hidden_size``, ``hidden_size_b``, ``sigma``; ``X`` and an optional ``state``; returns
+    ``outputs, (H_f, H_b)``) and holds the same parameters, so a ``state_dict`` loads into
+    either; ``BiRNNFast.from_torch(rnn, layer=0)`` copies a layer of a bidirectional
+    ``nn.RNN``. One more argument:
+
     Args:
-        input_size: features per time step, d.
-        hidden_size: hidden units of the forward direction, h_f.
-        hidden_size_b: hidden units of the backward direction, h_b; defaults to h_f.
-        sigma: standard deviation of the Gaussian that initialises the weights.
         batched: compute both directions' recurrent products in one ``torch.baddbmm`` per
             step (needs h_f == h_b). ``None`` (default): batched on CUDA, two ``addmm`` calls
             elsewhere.
-
-    Inputs: X, state
-        X: (T, n, d) a time-first batch of sequences.
-        state: optional pair (H_f, H_b) of initial states, (n, h_f) and (n, h_b).
-
-    Outputs: outputs, (H_f, H_b)
-        outputs: (T, n, h_f + h_b) forward states in [..., :h_f], backward in [..., h_f:].
-        H_f: (n, h_f) the forward state after reading x_T.
-        H_b: (n, h_b) the backward state after reading x_1.
-
-    The parameters are ``f_rnn.W_xh``, ``f_rnn.W_hh``, ``f_rnn.b_h`` and their ``b_rnn``
-    twins, as in :class:`book.BiRNNScratch`; ``BiRNNFast.from_torch(rnn)`` copies a one-layer
-    bidirectional ``nn.RNN``.
     """
 
     def __init__(self, input_size, hidden_size, hidden_size_b=None, sigma=0.01, batched=None):
@@ -67,18 +57,18 @@ class BiRNNFast(BiRNNScratch):
         return batched
 
     @classmethod
-    def from_torch(cls, rnn, batched=None):
-        """A ``BiRNNFast`` holding the weights of a one-layer bidirectional ``nn.RNN``.
+    def from_torch(cls, rnn, layer=0, batched=None):
+        """A ``BiRNNFast`` holding layer ``layer`` of a bidirectional ``nn.RNN``.
 
         The weights are copied as by :meth:`book.BiRNNScratch.from_torch`; ``batched`` is
         as in the constructor.
         """
-        model = super().from_torch(rnn)
+        model = super().from_torch(rnn, layer)
         model.batched = model._check_batched(batched)
         return model
 
     def _initial_state(self, X, state):
-        T, n, H_f, H_b = check_bidirectional_input(
+        T, n, H_f, H_b = validate_bidirectional_input(
             X, state, self.input_size, (self.hidden_size, self.hidden_size_b),
             self.f_rnn.W_xh.dtype, owner=type(self).__name__)
         if H_f is None:
@@ -129,33 +119,3 @@ class BiRNNFast(BiRNNScratch):
         outputs = torch.cat([torch.stack(f_states), torch.stack(b_states[::-1])],
                             dim=-1)                                  # (T, n, h_f + h_b)
         return outputs, (H_f, H_b)
-
-
-def bidirectional_preallocated(model, X):
-    """The slow pattern, kept for the chapter to measure: in-place writes into one output.
-
-    Computes what ``model(X)[0]`` computes for a :class:`book.BiRNNScratch` (or
-    :class:`BiRNNFast`) ``model``, with zero initial states, but writes each state into a
-    preallocated ``(T, n, h_f + h_b)`` tensor. Under autograd every such write is recorded
-    as a ``CopySlices`` node whose backward copies the whole output gradient, so the
-    backward pass does ``O(T)`` full-size copies.
-
-    Inputs:
-        X: (T, n, d)
-
-    Outputs:
-        outputs: (T, n, h_f + h_b)
-    """
-    T, n = check_sequence(X, model.input_size, model.f_rnn.W_xh.dtype,
-                          owner="bidirectional_preallocated")
-    f, b = model.f_rnn, model.b_rnn
-    h_f = model.hidden_size
-    outputs = X.new_zeros((T, n, h_f + model.hidden_size_b))        # (T, n, h_f + h_b)
-    H_f = X.new_zeros((n, h_f))
-    H_b = X.new_zeros((n, model.hidden_size_b))
-    for t in range(T):
-        H_f = torch.tanh(X[t] @ f.W_xh + H_f @ f.W_hh + f.b_h)
-        H_b = torch.tanh(X[T - 1 - t] @ b.W_xh + H_b @ b.W_hh + b.b_h)
-        outputs[t, :, :h_f] = H_f
-        outputs[T - 1 - t, :, h_f:] = H_b
-    return outputs

@@ -64,8 +64,8 @@ def test_input_gradient_norms_shape_and_causality():
 
 
 def test_count_graph_nodes_sees_every_in_place_write():
-    from book.cost import count_graph_nodes
-    from book.fast import BiRNNFast, bidirectional_preallocated
+    from book.cost import bidirectional_preallocated, count_graph_nodes
+    from book.fast import BiRNNFast
 
     model = BiRNNFast(3, 4, 2)
     X = torch.randn(5, 2, 3)

@@ -4,7 +4,8 @@ import torch
 from torch import nn
 
 from book import BiRNNScratch
-from book.fast import BiRNNFast, bidirectional_preallocated
+from book.cost import bidirectional_preallocated
+from book.fast import BiRNNFast
 
 # (T, n, d, h): random-looking sizes plus the edges T = 1 and n = 1.
 SHAPES = [(1, 1, 1, 1), (1, 3, 4, 5), (7, 1, 3, 2), (5, 4, 6, 3), (12, 2, 1, 8), (3, 5, 9, 1)]
@@ -98,11 +99,11 @@ def test_same_results_as_naive_scratch(h_f, h_b):
 
 
 def test_direction_dependence():
-    from book import check_direction_dependence
+    from book import assert_direction_dependence
 
     torch.manual_seed(0)
-    check_direction_dependence(BiRNNFast(3, 4, sigma=0.5), hidden_size=4)
-    check_direction_dependence(BiRNNFast(3, 4, 2, sigma=0.5), hidden_size=4)
+    assert_direction_dependence(BiRNNFast(3, 4, sigma=0.5), hidden_size=4)
+    assert_direction_dependence(BiRNNFast(3, 4, 2, sigma=0.5), hidden_size=4)
 
 
 @pytest.mark.parametrize("X,match", [
