@@ -5,7 +5,7 @@ Seven sizes fix every shape in the chapter: ``T`` steps, batch ``n``, ``d`` inpu
 This module turns sizes into shapes (:func:`predict_shapes`), shapes into blocks
 whose sides are proportional to the dimensions (:func:`layout`), blocks into a
 matplotlib figure (:func:`draw_shapes`), and sizes into a real model whose measured
-shapes are compared with the prediction (:func:`check_shapes`).
+shapes are compared with the prediction (:func:`compare_shapes`).
 
 :class:`ShapeExplorer` is the widget. Its drawing lives in ``explorer.js``, which
 repeats :func:`layout` in JavaScript, so the picture responds in the rendered book
@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import statistics
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +25,10 @@ import traitlets
 
 from book.figures import PALETTE
 from book.scratch import BiRNNScratch
+from book.train import seeded
 
 __all__ = ["LIMITS", "DEFAULTS", "validate_sizes", "predict_shapes", "layout", "draw_shapes",
-           "check_shapes", "ShapeExplorer", "benchmark_update"]
+           "compare_shapes", "ShapeExplorer"]
 
 # name: (smallest, largest, default). The upper limits keep the picture readable and the
 # in-kernel check well under a tenth of a second; they are not limits of the model.
@@ -306,11 +305,10 @@ def measure_shapes(sizes: dict | None = None, seed: int = 0, **changes) -> dict:
     Same keys as :func:`predict_shapes`.
     """
     s = validate_sizes(sizes, **changes)
-    torch.manual_seed(seed)
     h_f = s["h_f"]
-    model = _StackedBiRNN(s["d"], h_f, s["h_b"], s["q"], s["L"])
-    X = torch.randn(s["T"], s["n"], s["d"])                  # (T, n, d)
-    with torch.no_grad():
+    with seeded(seed), torch.no_grad():         # the learner's random stream stays untouched
+        model = _StackedBiRNN(s["d"], h_f, s["h_b"], s["q"], s["L"])
+        X = torch.randn(s["T"], s["n"], s["d"])              # (T, n, d)
         outputs, O, inputs, finals = model(X)
     t = 0  # any step has the same shapes; the first always exists
     measured = {
@@ -325,7 +323,7 @@ def measure_shapes(sizes: dict | None = None, seed: int = 0, **changes) -> dict:
     return {k: tuple(v) for k, v in measured.items()}
 
 
-def check_shapes(sizes: dict | None = None, **changes) -> dict:
+def compare_shapes(sizes: dict | None = None, **changes) -> dict:
     """Compare measured and predicted shapes, with the scratch model and with ``nn.RNN``.
 
     Returns:
@@ -350,8 +348,8 @@ def check_shapes(sizes: dict | None = None, **changes) -> dict:
                  f"O_t {measured['O_t']}."]
     torch_shapes, notes = None, []
     if h_f == h_b:
-        rnn = torch.nn.RNN(d, h_f, num_layers=L, bidirectional=True)
-        with torch.no_grad():
+        with seeded(0), torch.no_grad():
+            rnn = torch.nn.RNN(d, h_f, num_layers=L, bidirectional=True)
             output, h_n = rnn(torch.randn(T, n, d))
         torch_shapes = {"output": tuple(output.shape), "h_n": tuple(h_n.shape)}
         expected = {"output": (T, n, 2 * h_f), "h_n": (2 * L, n, h_f)}
@@ -390,7 +388,7 @@ class ShapeExplorer(anywidget.AnyWidget):
 
     Set a size from Python (``explorer.h_f = 8``) or with the controls. A valid change
     redraws the picture and, in a kernel, rebuilds the model and reruns
-    :func:`check_shapes` (its result is in ``explorer.check``). An invalid one leaves
+    :func:`compare_shapes` (its result is in ``explorer.check``). An invalid one leaves
     the last valid picture and check in place and explains itself in ``explorer.error``
     and in the widget; nothing raises.
     """
@@ -424,7 +422,7 @@ class ShapeExplorer(anywidget.AnyWidget):
         }
         self.sizes = validate_sizes()
         self.blocks = layout(self.sizes)
-        self.check = check_shapes(self.sizes)
+        self.check = compare_shapes(self.sizes)
         self.observe(self._update, names=list(LIMITS))
         for name, value in sizes.items():
             if name not in LIMITS:
@@ -442,29 +440,9 @@ class ShapeExplorer(anywidget.AnyWidget):
         self.error = ""
         self.sizes = sizes
         self.blocks = layout(sizes)
-        self.check = check_shapes(sizes)
+        self.check = compare_shapes(sizes)
 
     @property
     def shapes(self) -> dict[str, tuple[int, ...]]:
         """The predicted shapes for the current (last valid) sizes."""
         return predict_shapes(self.sizes)
-
-
-def benchmark_update(repeats: int = 20) -> float:
-    """Median milliseconds of one explorer update in the kernel.
-
-    One update: set a control programmatically, validate, recompute the shapes and the
-    layout of the picture, rebuild the model, run the forward check (and ``nn.RNN`` when
-    ``h_f = h_b``) and publish the result to the view. The drawing itself happens in the
-    browser (``explorer.js``) and is not counted.
-    """
-    explorer = ShapeExplorer()
-    times = []
-    for i in range(repeats):
-        value = 5 + i % 7  # alternate equal and unequal hidden sizes
-        start = time.perf_counter()
-        explorer.h_f = value
-        times.append((time.perf_counter() - start) * 1000)
-        if explorer.error or explorer.check["sizes"]["h_f"] != value:
-            raise RuntimeError(f"explorer update failed: {explorer.error or explorer.check}")
-    return statistics.median(times)

@@ -6,10 +6,11 @@ from importlib.resources import files
 
 import matplotlib
 import pytest
+import torch
 from matplotlib.patches import Rectangle
 
 from book import explorer as ex
-from book.explorer import (DEFAULTS, LIMITS, ShapeExplorer, check_shapes, draw_shapes, layout,
+from book.explorer import (DEFAULTS, LIMITS, ShapeExplorer, compare_shapes, draw_shapes, layout,
                            measure_shapes, predict_shapes, validate_sizes)
 
 matplotlib.use("Agg")
@@ -162,5 +163,14 @@ def test_the_view_code_ships_with_the_package():
 
 
 def test_benchmark_update_returns_milliseconds():
-    ms = ex.benchmark_update(repeats=3)
+    from tools.bench import benchmark_update
+    ms = benchmark_update(repeats=3)
     assert isinstance(ms, float) and ms > 0
+
+
+def test_measuring_leaves_the_learners_random_stream_alone():
+    torch.manual_seed(7)
+    expected = torch.rand(3)
+    torch.manual_seed(7)
+    ex.compare_shapes(ex.DEFAULTS)
+    torch.testing.assert_close(torch.rand(3), expected)

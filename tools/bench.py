@@ -14,7 +14,7 @@ It measures:
   alternating), the median over rounds of each round's ratio, so a load spike that hits a
   round hits both; "forward" runs under ``torch.no_grad()``, "forward+backward" is one
   training step's forward and ``backward()``;
-* ``widget_update_ms``: ``book.explorer.benchmark_update(repeats=20)``, the median time of one
+* ``widget_update_ms``: ``benchmark_update(repeats=20)`` (below), the median time of one
   shape-explorer update in this process;
 * ``peak_rss_mb``: the larger of the peak resident set size of this process and that of the
   largest child process it waited for (notebook kernels, the book build), from
@@ -132,11 +132,29 @@ def time_birnn(T: int, n: int, size: int, repeats: int, seed: int = 0) -> dict:
     return result
 
 
-def widget_update_ms() -> tuple[float | None, str]:
-    try:
-        from book.explorer import benchmark_update
-    except ImportError as err:
-        return None, f"not measured: book.explorer.benchmark_update is not importable ({err})"
+def benchmark_update(repeats: int = 20) -> float:
+    """Median milliseconds of one shape-explorer update in the kernel.
+
+    One update: set a control programmatically, validate, recompute the shapes and the
+    layout of the picture, rebuild the model, run the forward check (and ``nn.RNN`` when
+    ``h_f = h_b``) and publish the result to the view. The drawing itself happens in the
+    browser (``explorer.js``) and is not counted.
+    """
+    from book.explorer import ShapeExplorer
+
+    explorer = ShapeExplorer()
+    times = []
+    for i in range(repeats):
+        value = 5 + i % 7  # alternate equal and unequal hidden sizes
+        start = time.perf_counter()
+        explorer.h_f = value
+        times.append((time.perf_counter() - start) * 1000)
+        if explorer.error or explorer.check["sizes"]["h_f"] != value:
+            raise RuntimeError(f"explorer update failed: {explorer.error or explorer.check}")
+    return statistics.median(times)
+
+
+def widget_update_ms() -> tuple[float, str]:
     return round(float(benchmark_update(repeats=20)), 3), "median of 20 updates"
 
 
