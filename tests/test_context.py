@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 from book import BiRNNScratch, load_time_machine
 from book.dependence import direction_jacobians, jacobian_norms
 from book.figures import draw_dependence, plot_learning_curves
-from book.text import (CharRNN, Vocab, batches, count_parameters, mask_tokens, preprocess,
+from book.text import (TokenRNN, Vocab, batches, count_parameters, mask_tokens, preprocess,
                        split_windows)
 from book.train import train
 
@@ -49,6 +49,32 @@ def test_vocab_refuses_unknown_characters_and_ids():
         vocab.encode("abz")
     with pytest.raises(ValueError, match="id 9"):
         vocab.decode([2, 9])
+
+
+def test_one_vocab_serves_words_too():
+    vocab = Vocab("the muddy bank the central bank".split())
+    assert vocab.idx_to_token == ["<pad>", "<mask>", "bank", "central", "muddy", "the"]
+    ids = vocab.encode(["the", "muddy", "bank"])
+    assert vocab.decode(ids, sep=" ") == "the muddy bank"
+    with pytest.raises(ValueError, match="'river'"):
+        vocab.encode(["the", "river"])
+
+
+def test_masked_batches_and_loss_hide_and_score_the_blanks():
+    from book.text import masked_batches, masked_loss
+    vocab = Vocab("abcdefgh")
+    windows = vocab.encode("abcdefgh" * 4).reshape(4, 8)            # (num_windows, T)
+    gen = torch.Generator().manual_seed(0)
+    batches_seen = list(masked_batches(windows, 3, 2, vocab, generator=gen))
+    assert [b[0].shape for b in batches_seen] == [(8, 3), (8, 1)]
+    for inputs, tokens, masked in batches_seen:
+        assert (masked.sum(0) == 2).all()
+        assert (inputs[masked] == vocab.mask_id).all() and torch.equal(inputs[~masked], tokens[~masked])
+    torch.manual_seed(0)
+    model = TokenRNN(len(vocab), 4, bidirectional=True)
+    inputs, tokens, masked = batches_seen[0]
+    want = F.cross_entropy(model(inputs)[masked], tokens[masked])
+    torch.testing.assert_close(masked_loss(model, batches_seen[0]), want)
 
 
 # --- windows, batches, masking ----------------------------------------------------------
@@ -122,7 +148,7 @@ def test_mask_tokens_refuses_too_many_blanks():
 
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_char_rnn_shapes(bidirectional):
-    model = CharRNN(11, 6, bidirectional, embed_size=5)
+    model = TokenRNN(11, 6, bidirectional, embed_size=5)
     X = torch.randint(0, 11, (9, 3))                           # (T, n)
     assert model(X).shape == (9, 3, 11)                        # (T, n, q)
     assert model.rnn.bidirectional is bidirectional
@@ -136,7 +162,7 @@ def test_char_rnn_forward_model_is_causal_and_bidirectional_is_not():
     later[7] = (later[7] + 1) % 8
     for bidirectional, moves in ((False, False), (True, True)):
         torch.manual_seed(0)
-        model = CharRNN(8, 5, bidirectional)
+        model = TokenRNN(8, 5, bidirectional)
         with torch.no_grad():
             changed = (model(X)[:7] != model(later)[:7]).any()
         assert bool(changed) is moves
@@ -189,7 +215,7 @@ def test_jacobian_norms_reject_batches():
 def _tiny_problem():
     """Copy the current character: learnable in a few dozen steps."""
     torch.manual_seed(0)
-    model = CharRNN(6, 8, bidirectional=False, embed_size=4)
+    model = TokenRNN(6, 8, bidirectional=False, embed_size=4)
     gen = torch.Generator().manual_seed(0)
     windows = torch.randint(0, 6, (64, 5), generator=gen)
 
@@ -202,7 +228,7 @@ def _tiny_problem():
 def test_train_decreases_the_loss_and_records_history():
     model, loss_fn, data = _tiny_problem()
     history = train(model, loss_fn, data, 60, lr=0.05, eval_every=20,
-                    evaluate=lambda m: torch.tensor(1.5), progress=False)
+                    evaluate=lambda m: torch.tensor(1.5))
     assert history["step"] == [20, 40, 60]
     assert history["val_loss"] == [1.5, 1.5, 1.5]
     assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
@@ -213,57 +239,40 @@ def test_train_is_repeatable():
     runs = []
     for _ in range(2):
         model, loss_fn, data = _tiny_problem()
-        runs.append(train(model, loss_fn, data, 15, eval_every=5, progress=False))
+        runs.append(train(model, loss_fn, data, 15, eval_every=5))
     assert runs[0] == runs[1]
 
 
 def test_train_stops_on_a_non_finite_loss():
     model, _, data = _tiny_problem()
     with pytest.raises(FloatingPointError, match="step 1"):
-        train(model, lambda m, b: m(b).sum() * float("nan"), data, 5, progress=False)
+        train(model, lambda m, b: m(b).sum() * float("nan"), data, 5)
 
 
-def test_train_is_quiet_when_not_interactive(capsys):
-    model, loss_fn, data = _tiny_problem()
-    train(model, loss_fn, data, 5)                             # stderr is captured: no tty
-    assert capsys.readouterr() == ("", "")
+_TRAIN_TINY = ("import torch; from book.train import train; m = torch.nn.Linear(2, 1); "
+               "train(m, lambda m, b: m(b).pow(2).mean(), lambda: [torch.ones(4, 2)], 5, "
+               "desc='tiny')")
 
 
-def test_train_forced_progress_draws_a_bar(capsys):
-    model, loss_fn, data = _tiny_problem()
-    train(model, loss_fn, data, 5, progress=True, desc="tiny")
-    assert "tiny" in capsys.readouterr().err
+def _run_tiny(**env):
+    """tqdm reads TQDM_* variables when it is imported, so each case gets a fresh process."""
+    import os
+    import subprocess
+    import sys
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TQDM_")}
+    result = subprocess.run([sys.executable, "-c", _TRAIN_TINY], env={**environ, **env},
+                            capture_output=True, text=True, timeout=120, check=True)
+    return result.stdout, result.stderr
 
 
-def test_train_progress_can_be_switched_off_by_environment(capsys, monkeypatch):
-    monkeypatch.setenv("BOOK_PROGRESS", "0")
-    model, loss_fn, data = _tiny_problem()
-    train(model, loss_fn, data, 5, progress=True)
-    assert capsys.readouterr() == ("", "")
+def test_train_shows_a_tqdm_bar():
+    out, err = _run_tiny()
+    assert out == "" and "tiny" in err and "5/5" in err
 
 
-def test_jupyter_progress_ends_as_it_began(monkeypatch):
-    """nbval compares a display's first state, nbclient saves its last: they must agree."""
-    import book.train as book_train
-
-    shown = []
-
-    class Handle:
-        def update(self, data, raw):
-            shown.append(data["text/plain"])
-
-    def fake_display(data, raw, display_id):
-        shown.append(data["text/plain"])
-        return Handle()
-
-    import IPython.display
-    monkeypatch.setattr(IPython.display, "display", fake_display)
-    monkeypatch.setattr(book_train, "_in_jupyter", lambda: True)
-    monkeypatch.setattr(book_train.time, "perf_counter", iter(range(0, 1000, 1)).__next__)
-    model, loss_fn, data = _tiny_problem()
-    train(model, loss_fn, data, 6, desc="tiny")
-    assert shown[0] == shown[-1] == "tiny: 6 steps"
-    assert any("6/6" in line and "loss" in line for line in shown[1:-1])
+def test_tqdm_disable_silences_the_bar():
+    """How the tests, nbval and `make execute` keep saved notebooks free of bars."""
+    assert _run_tiny(TQDM_DISABLE="1") == ("", "")
 
 
 # --- figures ---------------------------------------------------------------------------
