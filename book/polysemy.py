@@ -3,9 +3,10 @@
 The word "bank" appears in river sentences and in money sentences. The cue that tells the
 senses apart sits either to the left of the word ("i saw the muddy bank by the road") or to
 its right ("we found the old bank near the cash"), so only a representation that reads both ways can
-tell the senses apart in every sentence. A bidirectional GRU trained to fill in masked words
-(the masked-prediction objective, in miniature) supplies such representations in a few
-seconds on a CPU; its embedding table supplies the static vectors it is compared with.
+tell the senses apart in every sentence. The chapter's bidirectional GRU model
+(:class:`book.text.TokenRNN`), trained to fill in masked words (the masked-prediction
+objective, in miniature), supplies such representations in a few seconds on a CPU; its
+embedding table supplies the static vectors it is compared with.
 
 Everything is generated in code and seeded, so the corpus, the trained weights and every
 similarity printed from them are the same on every run.
@@ -16,16 +17,16 @@ import itertools
 from dataclasses import dataclass
 
 import torch
-from torch import nn
 
-from book.shapes import check_size
+from book.shapes import validate_size
+from book.text import TokenRNN, Vocab, masked_batches, masked_loss
+from book.train import seeded, train
 
-__all__ = ["WORD", "SENSES", "Example", "make_corpus", "probe_sentences", "Vocab",
-           "MaskedBiEncoder", "train_encoder", "cosine_table"]
+__all__ = ["WORD", "SENSES", "Example", "make_corpus", "probe_sentences", "train_encoder",
+           "cosine_table"]
 
 WORD = "bank"
 SENSES = ("river", "money")
-MASK = "<mask>"
 
 # Every sentence reads "<prefix> the <adjective> bank <connector> <noun>": eight tokens, so a
 # batch needs no padding (padding would disturb the backward direction, see the concise
@@ -109,102 +110,33 @@ def make_corpus() -> list[Example]:
     return [e for e in _all_examples() if e.tokens not in held_out]
 
 
-class Vocab:
-    """Token <-> index, built from a corpus; index 0 is the mask token."""
+def train_encoder(num_steps=300, batch_size=128, hidden_size=32, embed_size=16, lr=0.01, seed=0):
+    """Train a bidirectional :class:`~book.text.TokenRNN` on :func:`make_corpus` by
+    masked-word prediction.
 
-    def __init__(self, sentences):
-        words = sorted({w for s in sentences for w in s})
-        self.itos = [MASK] + words
-        self.stoi = {w: i for i, w in enumerate(self.itos)}
+    Each step takes ``batch_size`` sentences, hides one random word in each, and asks the
+    model to name it from the states on both sides of the gap -- the fill-in-the-blank
+    objective of "Context in action", on words. The training loop is
+    :func:`book.train.train`; everything random is seeded from ``seed`` and the caller's
+    random generator and thread count are left as they were. A few seconds on a laptop CPU.
 
-    def __len__(self):
-        return len(self.itos)
-
-    def encode(self, tokens) -> torch.Tensor:
-        unknown = [w for w in tokens if w not in self.stoi]
-        if unknown:
-            raise ValueError(f"Vocab: unknown words {unknown}; known words are {self.itos[1:]}")
-        return torch.tensor([self.stoi[w] for w in tokens])
-
-
-class MaskedBiEncoder(nn.Module):
-    """Embedding, one bidirectional GRU layer, and a head that predicts a masked word.
-
-    Args:
-        vocab_size: number of tokens, including the mask token.
-        embed_size: size of the static word vectors, d.
-        hidden_size: hidden units per direction, h.
-
-    Inputs: tokens
-        tokens: (T, n) token indices, time first.
-
-    Outputs: outputs
-        outputs: (T, n, 2h) contextual vectors, forward half then backward half.
+    Returns: (encoder, vocab, history) with the :class:`~book.text.Vocab` of the corpus
+    and ``train``'s history (mean training loss every 20 steps).
     """
-
-    def __init__(self, vocab_size, embed_size=16, hidden_size=32):
-        super().__init__()
-        self.embedding = nn.Embedding(check_size("vocab_size", vocab_size, owner="MaskedBiEncoder"),
-                                      check_size("embed_size", embed_size, owner="MaskedBiEncoder"))
-        self.rnn = nn.GRU(embed_size, check_size("hidden_size", hidden_size, owner="MaskedBiEncoder"),
-                          bidirectional=True)
-        self.head = nn.Linear(2 * hidden_size, vocab_size)
-
-    def forward(self, tokens):
-        if not isinstance(tokens, torch.Tensor) or tokens.dim() != 2:
-            shape = tuple(tokens.shape) if isinstance(tokens, torch.Tensor) else type(tokens).__name__
-            raise ValueError(f"MaskedBiEncoder expected tokens of shape (T, n), got {shape}")
-        outputs, _ = self.rnn(self.embedding(tokens))   # (T, n, 2h)
-        return outputs
-
-
-def train_encoder(num_steps=200, batch_size=128, hidden_size=32, embed_size=16, lr=0.02, seed=0):
-    """Train a :class:`MaskedBiEncoder` on :func:`make_corpus` by masked-word prediction.
-
-    Each step draws ``batch_size`` sentences, masks one random position in each, and asks the
-    head to name the word that was there from the states on both sides of the gap. With the
-    defaults it takes a few seconds on a laptop CPU.
-
-    Returns: (encoder, vocab, losses) with the loss of every step.
-    """
-    check_size("num_steps", num_steps, owner="train_encoder", maximum=5000)
-    check_size("batch_size", batch_size, owner="train_encoder", maximum=4096)
-    # Matrices this small gain nothing from several threads, and on a busy machine the
-    # threads' synchronisation makes training many times slower; one thread, then restore.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return _train(num_steps, batch_size, hidden_size, embed_size, lr, seed)
-    finally:
-        torch.set_num_threads(threads)
-
-
-def _train(num_steps, batch_size, hidden_size, embed_size, lr, seed):
+    validate_size("num_steps", num_steps, owner="train_encoder", maximum=5000)
+    validate_size("batch_size", batch_size, owner="train_encoder", maximum=4096)
     corpus = make_corpus()
-    vocab = Vocab(e.tokens for e in corpus)
-    gen = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    encoder = MaskedBiEncoder(len(vocab), embed_size, hidden_size)
-    optimizer = torch.optim.Adam(encoder.parameters(), lr=lr)
-    tokens = torch.stack([vocab.encode(e.tokens) for e in corpus], dim=1)   # (T, N)
-    T, N = tokens.shape
-    rows = torch.arange(batch_size)
-    losses = []
-    for _ in range(num_steps):
-        batch = tokens[:, torch.randint(N, (batch_size,), generator=gen)]    # (T, batch_size)
-        positions = torch.randint(T, (batch_size,), generator=gen)          # (batch_size,)
-        targets = batch[positions, rows]                                    # (batch_size,)
-        masked = batch.clone()
-        masked[positions, rows] = vocab.stoi[MASK]
-        outputs = encoder(masked)                                           # (T, batch_size, 2h)
-        logits = encoder.head(outputs[positions, rows])                     # (batch_size, vocab)
-        loss = nn.functional.cross_entropy(logits, targets)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    encoder.eval()
-    return encoder, vocab, losses
+    vocab = Vocab(w for e in corpus for w in e.tokens)
+    windows = torch.stack([vocab.encode(e.tokens) for e in corpus])        # (N, T)
+    # Matrices this small gain nothing from several threads, and on a busy machine the
+    # threads' synchronisation makes training many times slower.
+    with seeded(seed, num_threads=1):
+        gen = torch.Generator().manual_seed(seed)
+        encoder = TokenRNN(len(vocab), hidden_size, bidirectional=True, embed_size=embed_size)
+        history = train(encoder, masked_loss,
+                        lambda: masked_batches(windows, batch_size, 1, vocab, generator=gen),
+                        num_steps, lr=lr, eval_every=20, desc="polysemy encoder")
+    return encoder, vocab, history
 
 
 def cosine_table(vectors) -> torch.Tensor:

@@ -1,7 +1,7 @@
-"""Characters as tensors: a vocabulary, masking, batching and a small character model.
+"""Tokens as tensors: a vocabulary, masking, batching and the chapter's small GRU model.
 
-The fill-in-the-blank and language-modelling experiments of the chapter share this
-pipeline. Sequences are time-first, ``(T, n)`` token ids, as everywhere in the chapter.
+The fill-in-the-blank and language-modelling experiments of "Context in action" and the
+polysemy lab of the exercises share this pipeline. Sequences are time-first, ``(T, n)`` token ids, as everywhere in the chapter.
 """
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import re
 import torch
 from torch import nn
 
-from book.shapes import check_size, describe
+from book.shapes import validate_size, describe
 
 __all__ = ["PAD", "MASK", "preprocess", "Vocab", "split_windows", "batches",
-           "mask_tokens", "CharRNN", "count_parameters"]
+           "mask_tokens", "masked_batches", "masked_loss", "TokenRNN", "count_parameters"]
 
 PAD = "<pad>"
 MASK = "<mask>"
@@ -28,33 +28,37 @@ def preprocess(text: str) -> str:
 
 
 class Vocab:
-    """Maps characters to integer ids and back.
+    """Maps tokens to integer ids and back: characters for The Time Machine, words for the
+    polysemy lab of the exercises.
 
-    Id 0 is ``<pad>`` and id 1 is ``<mask>``, so neither can collide with a character;
-    the characters follow in sorted order.
+    Id 0 is ``<pad>`` and id 1 is ``<mask>``, so neither can collide with a token; the
+    tokens follow in sorted order.
 
     Args:
-        text: every character that may ever be encoded.
+        tokens: every token that may ever be encoded; a string gives its characters.
     """
 
-    def __init__(self, text: str):
-        self.idx_to_token = [PAD, MASK] + sorted(set(text))
+    pad_id, mask_id = 0, 1
+
+    def __init__(self, tokens):
+        self.idx_to_token = [PAD, MASK] + sorted(set(tokens) - {PAD, MASK})
         self.token_to_idx = {tok: i for i, tok in enumerate(self.idx_to_token)}
-        self.pad_id, self.mask_id = 0, 1
 
     def __len__(self) -> int:
         return len(self.idx_to_token)
 
-    def encode(self, text: str) -> torch.Tensor:
-        """Ids of the characters of ``text``, a ``(len(text),)`` ``int64`` tensor."""
-        try:
-            return torch.tensor([self.token_to_idx[c] for c in text], dtype=torch.long)
-        except KeyError as err:
-            raise ValueError(f"Vocab.encode: character {err.args[0]!r} is not in the "
-                             f"vocabulary {''.join(self.idx_to_token[2:])!r}") from None
+    def encode(self, tokens) -> torch.Tensor:
+        """Ids of ``tokens`` (a string's characters, or a list of words): a 1-D ``int64`` tensor."""
+        unknown = sorted({t for t in tokens if t not in self.token_to_idx}, key=str)
+        if unknown:
+            known = self.idx_to_token[2:]
+            shown = "".join(known) if all(len(t) == 1 for t in known) else known
+            raise ValueError(f"Vocab.encode: {unknown} not in the vocabulary {shown!r}")
+        return torch.tensor([self.token_to_idx[t] for t in tokens], dtype=torch.long)
 
-    def decode(self, ids, mask: str = "_", pad: str = "") -> str:
-        """The text that ``ids`` (a 1-D tensor or list) spell; ``<mask>`` shows as ``mask``."""
+    def decode(self, ids, mask: str = "_", pad: str = "", sep: str = "") -> str:
+        """The text that ``ids`` (a 1-D tensor or list) spell, tokens joined by ``sep``;
+        ``<mask>`` shows as ``mask`` and ``<pad>`` as ``pad``."""
         ids = ids.tolist() if isinstance(ids, torch.Tensor) else list(ids)
         shown = {self.pad_id: pad, self.mask_id: mask}
         out = []
@@ -62,7 +66,7 @@ class Vocab:
             if not 0 <= i < len(self):
                 raise ValueError(f"Vocab.decode: id {i} is outside 0..{len(self) - 1}")
             out.append(shown.get(i, self.idx_to_token[i]))
-        return "".join(out)
+        return sep.join(out)
 
 
 def split_windows(ids: torch.Tensor, num_steps: int) -> torch.Tensor:
@@ -71,7 +75,7 @@ def split_windows(ids: torch.Tensor, num_steps: int) -> torch.Tensor:
     Outputs:
         windows: (num_windows, num_steps); the incomplete tail is dropped.
     """
-    num_steps = check_size("num_steps", num_steps, owner="split_windows")
+    num_steps = validate_size("num_steps", num_steps, owner="split_windows")
     if not isinstance(ids, torch.Tensor) or ids.dim() != 1:
         raise ValueError(f"split_windows expected a 1-D id tensor, got {describe(ids)}")
     num_windows = len(ids) // num_steps
@@ -89,7 +93,7 @@ def batches(windows: torch.Tensor, batch_size: int, *, generator=None, shuffle=T
         generator: the ``torch.Generator`` that shuffles, so runs repeat exactly.
         shuffle: visit the windows in random order.
     """
-    batch_size = check_size("batch_size", batch_size, owner="batches")
+    batch_size = validate_size("batch_size", batch_size, owner="batches")
     if not isinstance(windows, torch.Tensor) or windows.dim() != 2:
         raise ValueError(f"batches expected windows of shape (num_windows, T), "
                          f"got {describe(windows)}")
@@ -110,7 +114,7 @@ def mask_tokens(tokens: torch.Tensor, num_masked: int, *, mask_id: int, pad_id: 
         inputs: (T, n) a copy of ``tokens`` with the chosen positions set to ``mask_id``.
         masked: (T, n) bool, True where a character was hidden (the positions to predict).
     """
-    num_masked = check_size("num_masked", num_masked, owner="mask_tokens")
+    num_masked = validate_size("num_masked", num_masked, owner="mask_tokens")
     if not isinstance(tokens, torch.Tensor) or tokens.dim() != 2:
         raise ValueError(f"mask_tokens expected tokens of shape (T, n), got {describe(tokens)}")
     real = tokens != pad_id                                        # (T, n)
@@ -126,41 +130,68 @@ def mask_tokens(tokens: torch.Tensor, num_masked: int, *, mask_id: int, pad_id: 
     return tokens.masked_fill(masked, mask_id), masked
 
 
-class CharRNN(nn.Module):
+def masked_batches(windows: torch.Tensor, batch_size: int, num_masked: int, vocab: Vocab,
+                   *, generator=None):
+    """One pass of fill-in-the-blank batches: ``(inputs, tokens, masked)`` each ``(T, n)``.
+
+    Shuffles ``windows`` (num_windows, T) with :func:`batches` and hides ``num_masked``
+    tokens of every sequence with :func:`mask_tokens`, all drawn from ``generator``.
+    """
+    for tokens in batches(windows, batch_size, generator=generator):          # (T, n)
+        inputs, masked = mask_tokens(tokens, num_masked, mask_id=vocab.mask_id,
+                                     pad_id=vocab.pad_id, generator=generator)
+        yield inputs, tokens, masked
+
+
+def masked_loss(model, batch) -> torch.Tensor:
+    """Cross-entropy of ``model``'s guesses at the hidden positions of a masked batch."""
+    inputs, tokens, masked = batch
+    logits = model(inputs)                                         # (T, n, q)
+    return nn.functional.cross_entropy(logits[masked], tokens[masked])
+
+
+class TokenRNN(nn.Module):
     """Embedding, one GRU layer (one direction or two), and a linear read-out per step.
 
-    Uses PyTorch's fused ``nn.GRU``: the chapter's scratch layers compute the same kind of
-    recurrence (see the concise section) but loop over time in Python, far too slowly to
-    train in seconds.
+    The chapter's one model family: the fill-in-the-blank and language models of "Context
+    in action" and the polysemy encoder of the exercises. It uses PyTorch's fused ``nn.GRU``,
+    a gated cell rather than the plain tanh recurrence of the scratch layers, because a
+    Python loop over time is far too slow to train in seconds.
 
     Args:
         vocab_size: q, the number of token ids (inputs and outputs).
         hidden_size: h, hidden units per direction.
         bidirectional: read the sequence both ways and concatenate the states.
-        embed_size: size of the learned character embeddings, d.
+        embed_size: size of the learned token embeddings, d.
 
     Inputs: X
         X: (T, n) token ids.
 
     Outputs: logits
-        logits: (T, n, q) scores for the token at every step.
+        logits: (T, n, q) scores for the token at every step; :meth:`states` gives the
+        (T, n, h or 2h) states they are read from.
     """
 
     def __init__(self, vocab_size, hidden_size, bidirectional, embed_size=16):
         super().__init__()
-        self.vocab_size = check_size("vocab_size", vocab_size, owner="CharRNN")
-        self.hidden_size = check_size("hidden_size", hidden_size, owner="CharRNN")
+        self.vocab_size = validate_size("vocab_size", vocab_size, owner="TokenRNN")
+        self.hidden_size = validate_size("hidden_size", hidden_size, owner="TokenRNN")
         self.bidirectional = bool(bidirectional)
-        self.embedding = nn.Embedding(vocab_size, check_size("embed_size", embed_size))
+        self.embedding = nn.Embedding(vocab_size, validate_size("embed_size", embed_size,
+                                                                owner="TokenRNN"))
         self.rnn = nn.GRU(embed_size, hidden_size, bidirectional=self.bidirectional)
         self.head = nn.Linear(hidden_size * (2 if self.bidirectional else 1), vocab_size)
 
-    def forward(self, X):
+    def states(self, X):
+        """The GRU's states at every step: (T, n, h), or (T, n, 2h) forward half first."""
         if not isinstance(X, torch.Tensor) or X.dim() != 2 or X.dtype != torch.long:
-            raise ValueError(f"CharRNN expected X of shape (T, n) and dtype torch.int64, "
+            raise ValueError(f"TokenRNN expected X of shape (T, n) and dtype torch.int64, "
                              f"got {describe(X)}")
         outputs, _ = self.rnn(self.embedding(X))                   # (T, n, h or 2h)
-        return self.head(outputs)                                  # (T, n, q)
+        return outputs
+
+    def forward(self, X):
+        return self.head(self.states(X))                           # (T, n, q)
 
 
 def count_parameters(model: nn.Module) -> int:
