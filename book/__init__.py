@@ -1,9 +1,26 @@
 """Code for the chapter on bidirectional recurrent neural networks.
 
-``book.scratch`` is generated from ``chapters/02_from_scratch.ipynb``; the other
-modules are written by hand. The names below are the chapter's public API.
+The names below are the chapter's public API. The modules, by role:
+
+Layers
+    scratch     RNNScratch, BiRNNScratch, assert_direction_dependence (generated from
+                chapters/02_from_scratch.ipynb by ``make export``; edit the notebook)
+    fast        BiRNNFast: the scratch layer with the input products hoisted out of the loop
+    shapes      validate_* helpers that raise ValueError naming expected and received shapes
+Data and training
+    data        The Time Machine, shipped with the package and sha256-checked on load
+    text        Vocab, windows, batches and masking; TokenRNN, the chapter's one GRU model
+    train       train (the one training loop, with a tqdm bar) and seeded (isolated RNG)
+    polysemy    the generated "bank" corpus and the encoder of the polysemy exercise
+Analysis and pictures
+    dependence  Jacobian-norm maps: which inputs each state depends on
+    cost        operation counts, saved memory, timings, the slow in-place pattern
+    figures     the architecture drawing, dependence maps, learning curves, the palette
+Interactive
+    explorer    the shape explorer widget (explorer.js and explorer.css are its view)
+    exercises   check_<name>(answer) self-checks for the exercises
 """
 from book.data import load_time_machine
-from book.scratch import BiRNNScratch, RNNScratch, check_direction_dependence
+from book.scratch import BiRNNScratch, RNNScratch, assert_direction_dependence
 
-__all__ = ["RNNScratch", "BiRNNScratch", "check_direction_dependence", "load_time_machine"]
+__all__ = ["RNNScratch", "BiRNNScratch", "assert_direction_dependence", "load_time_machine"]

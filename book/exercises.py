@@ -2,24 +2,31 @@
 
 Each ``check_<name>(answer)`` takes the learner's answer, prints feedback and returns
 ``True`` or ``False``. The feedback says what was expected and what came, in terms of shapes,
-values and the chapter's equations, never by quoting a solution. A check never raises: an
-exception from the learner's code is caught and reported by type and message, and so is any
-surprise inside the check itself. Learner code runs on small inputs, under a time limit where
-the platform allows one, so a check cannot hang on an endless loop either.
+values and the chapter's equations, never by quoting a solution. An ordinary exception from
+the learner's code (or a surprise inside the check) becomes feedback, not a traceback; a
+kernel interrupt stops the cell as it does everywhere else. Learner code runs on small
+inputs; in the kernel's main thread a time limit stops an endless loop, elsewhere there is
+none (interrupt the kernel instead).
+
+Known wrong answers are diagnosed from tables: each pairs a wrong shape or wrong values
+with the mistake that produces them (:func:`_diagnose`).
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import numbers
+import re
 import signal
 import textwrap
 import threading
-import traceback
 
 import torch
 from torch import nn
 
 from book.scratch import BiRNNScratch
 from book.shapes import describe
+from book.train import seeded
 
 __all__ = ["check_unequal_sizes", "check_deep_birnn", "check_polysemy", "check_merge",
            "check_summary", "check_padding", "check_perplexity", "PERPLEXITY_CHOICES"]
@@ -35,12 +42,13 @@ def _say(mark: str, message: str) -> None:
 
 
 class _TimeLimit(BaseException):
-    """Raised inside learner code that runs too long (a BaseException, so that a learner's
-    ``except Exception`` cannot swallow it)."""
+    """Raised inside learner code that runs too long. A BaseException, so that a learner's
+    ``except Exception`` cannot swallow it; only :func:`_time_limit` catches it."""
 
 
 class _Failed(Exception):
-    """A check found a problem; its message is the feedback."""
+    """A check found a problem; its message is the feedback. When the learner's code raised,
+    that exception is the ``__cause__``."""
 
 
 def _describe(value) -> str:
@@ -50,77 +58,94 @@ def _describe(value) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _run(fn, *args, what: str):
-    """Call learner code; turn its exceptions and overruns into :class:`_Failed`."""
-    def explain(exc):
-        where = traceback.extract_tb(exc.__traceback__)
-        line = f" (line {where[-1].lineno} of {where[-1].name})" if where else ""
-        hint = ""
-        if isinstance(exc, NotImplementedError):
-            hint = " Replace the stub's `raise NotImplementedError` with your code."
-        failure = _Failed(f"{what} raised {type(exc).__name__}: {exc}{line}.{hint}")
-        failure.exc = exc
-        return failure
+@contextlib.contextmanager
+def _time_limit(what: str):
+    """Stop the block after ``TIME_LIMIT_S`` with SIGALRM, where that is possible: in the
+    main thread, on a platform with ``setitimer``, when no one else (a test runner's
+    timeout, say) owns the timer. Elsewhere the block runs without a limit."""
+    if (threading.current_thread() is not threading.main_thread()
+            or not hasattr(signal, "setitimer") or signal.getitimer(signal.ITIMER_REAL)[0]):
+        yield
+        return
 
-    in_main = threading.current_thread() is threading.main_thread()
-    # SIGALRM stops endless loops cleanly, but only in the main thread, and only when no
-    # one else (a test runner's timeout, say) already owns the timer.
-    if in_main and hasattr(signal, "setitimer") and signal.getitimer(signal.ITIMER_REAL)[0] == 0:
-        def on_alarm(signum, frame):
-            raise _TimeLimit()
-        previous = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT_S)
-        try:
-            return fn(*args)
-        except _TimeLimit:
-            raise _Failed(f"{what} did not finish within {TIME_LIMIT_S:g} s on a tiny input: "
-                          "is there a loop that never ends?") from None
-        except Exception as exc:  # the learner's error becomes feedback
-            raise explain(exc) from None
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-    # Elsewhere (a worker thread, Windows) run in a daemon thread and stop waiting in time.
-    box = {}
+    def on_alarm(signum, frame):
+        raise _TimeLimit()
 
-    def target():
-        try:
-            box["value"] = fn(*args)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            box["error"] = exc
-
-    worker = threading.Thread(target=target, daemon=True)
-    worker.start()
-    worker.join(TIME_LIMIT_S)
-    if worker.is_alive():
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT_S)
+    try:
+        yield
+    except _TimeLimit:
         raise _Failed(f"{what} did not finish within {TIME_LIMIT_S:g} s on a tiny input: "
-                      "is there a loop that never ends?")
-    if "error" in box:
-        raise explain(box["error"])
-    return box["value"]
+                      "is there a loop that never ends?") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run(fn, *args, what: str):
+    """Call learner code; its exceptions and overruns become :class:`_Failed`."""
+    try:
+        with _time_limit(what):
+            return fn(*args)
+    except _Failed:
+        raise
+    except SystemExit as exc:
+        raise _Failed(f"{what} called sys.exit() (or exit()), which would stop the program; "
+                      "return the result, or raise an exception to signal a problem.") from exc
+    except Exception as exc:  # the learner's error becomes feedback
+        raise _Failed(f"{what} raised {_explain(exc)}") from exc
+
+
+def _explain(exc: Exception) -> str:
+    """``Type: message (line N of f).`` for a learner's exception, with a hint for stubs."""
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb)
+        tb = tb.tb_next
+    line = (f" (line {frames[-1].tb_lineno} of {frames[-1].tb_frame.f_code.co_name})"
+            if frames else "")
+    hint = (" Replace the stub's `raise NotImplementedError` with your code."
+            if isinstance(exc, NotImplementedError) else "")
+    return f"{type(exc).__name__}: {exc}{line}.{hint}"
 
 
 def _check(fn):
-    """Make a check total: print feedback, return a bool, never raise."""
+    """Make a check total for ordinary errors: print feedback and return a bool."""
     @functools.wraps(fn)
     def wrapper(answer):
         try:
             # The check seeds its own models; the learner's random stream stays untouched.
-            with torch.random.fork_rng(devices=[]):
+            with seeded(0):
                 message = fn(answer)
         except _Failed as failure:
             _say(BAD, str(failure))
             return False
-        except BaseException as exc:  # noqa: BLE001 - a check must never raise
-            if isinstance(exc, KeyboardInterrupt):
-                _say(BAD, "interrupted.")
-                return False
+        except Exception as exc:  # a surprise inside the check is feedback too
             _say(BAD, f"the check could not finish: {type(exc).__name__}: {exc}. "
                       "Look at the type and shape of what your answer returns.")
             return False
         _say(OK, message)
         return True
     return wrapper
+
+
+def _diagnose(got, known, otherwise: str) -> str:
+    """The mistake behind ``got``: the message of the first entry of ``known`` that matches,
+    else ``otherwise``. ``known`` pairs a wrong answer with its explanation; a wrong answer
+    is a shape (a tuple, matched by ``==``), a tensor (matched by :func:`_same`) or a
+    predicate (a callable that returns True for the answers it explains)."""
+    for wrong, why in known:
+        if isinstance(wrong, torch.Tensor):
+            matched = isinstance(got, torch.Tensor) and _same(got, wrong)
+        elif isinstance(wrong, tuple):
+            matched = not isinstance(got, torch.Tensor) and tuple(got) == wrong
+        else:
+            matched = wrong(got)
+        if matched:
+            return why
+    return otherwise
 
 
 def _require_callable(answer, name: str):
@@ -141,7 +166,7 @@ def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
 def _shape(value, what: str) -> tuple:
     """A shape given as a tuple, list or torch.Size of whole numbers, as a tuple of ints."""
     if isinstance(value, (tuple, list, torch.Size)) and all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value):
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value):
         return tuple(int(v) for v in value)
     raise _Failed(f"{what} should be a shape: a tuple of whole numbers such as (2, 8), "
                   f"got {_describe(value)}.")
@@ -172,27 +197,26 @@ def check_unequal_sizes(answer):
         true_W = tuple(head.weight.T.shape)
         case = f"with n={n}, h_f={h_f}, h_b={h_b}, q={q}"
         if H_shape != true_H:
-            if h_f != h_b and H_shape in ((n, 2 * h_f), (n, 2 * h_b)):
-                why = ("that treats both directions as if they had the same size; the forward "
-                       "half has h_f columns and the backward half h_b")
-            elif H_shape in ((n, h_f), (n, h_b)):
-                why = "H_t holds both directions side by side, not one of them"
-            elif H_shape == true_H[::-1]:
-                why = "the rows of H_t are the n examples of the batch; the columns are features"
-            elif len(H_shape) == 3:
-                why = "H_t is the state at one time step t, so it has no time axis"
-            else:
-                why = "see the concatenation equation (eq-concat)"
+            same_size = ("that treats both directions as if they had the same size; the "
+                         "forward half has h_f columns and the backward half h_b")
+            one_half = "H_t holds both directions side by side, not one of them"
+            why = _diagnose(H_shape, [
+                *(((n, 2 * h), same_size) for h in (h_f, h_b) if h_f != h_b),
+                ((n, h_f), one_half), ((n, h_b), one_half),
+                (true_H[::-1], "the rows of H_t are the n examples of the batch; the columns "
+                               "are features"),
+                (lambda s: len(s) == 3, "H_t is the state at one time step t, so it has no "
+                                        "time axis"),
+            ], "see the concatenation equation (eq-concat)")
             raise _Failed(f"{case}: expected H_t of shape {true_H}, got {H_shape}: {why}.")
         if W_shape != true_W:
-            if W_shape == true_W[::-1]:
-                why = ("that is how nn.Linear stores its weight, (out, in); in O_t = H_t W_hq the "
-                       "matrix W_hq multiplies H_t from the right, so it has one row per "
-                       "column of H_t")
-            elif W_shape[0] != true_H[1] and len(W_shape) == 2 and W_shape[1] == q:
-                why = f"W_hq needs one row per column of H_t, and H_t has {true_H[1]} columns"
-            else:
-                why = "see the output equation (eq-output)"
+            why = _diagnose(W_shape, [
+                (true_W[::-1], "that is how nn.Linear stores its weight, (out, in); in "
+                               "O_t = H_t W_hq the matrix W_hq multiplies H_t from the right, "
+                               "so it has one row per column of H_t"),
+                (lambda s: len(s) == 2 and s[1] == q,
+                 f"W_hq needs one row per column of H_t, and H_t has {true_H[1]} columns"),
+            ], "see the output equation (eq-output)")
             raise _Failed(f"{case}: expected W_hq of shape {true_W}, got {W_shape}: {why}.")
     return ("H_t and W_hq have the right shapes for equal and unequal h_f, h_b "
             "(confirmed on a real BiRNNScratch and output layer).")
@@ -200,8 +224,9 @@ def check_unequal_sizes(answer):
 
 # --- Exercise 2: a deep bidirectional RNN ------------------------------------------------------
 
-def _copy_weights(model, rnn):
-    """Load layer ``l`` of a multi-layer bidirectional ``nn.RNN`` into ``model.layers[l]``."""
+def _load_layers(model, rnn):
+    """Load layer ``l`` of a multi-layer bidirectional ``nn.RNN`` into ``model.layers[l]``
+    with :meth:`book.BiRNNScratch.load_torch`, after checking what can be diagnosed."""
     layers = getattr(model, "layers", None)
     if layers is None or not hasattr(layers, "__len__") or not hasattr(layers, "__getitem__"):
         raise _Failed("the model should keep its layers in `self.layers` (an nn.ModuleList of "
@@ -210,35 +235,34 @@ def _copy_weights(model, rnn):
     if len(layers) != rnn.num_layers:
         raise _Failed(f"with num_layers={rnn.num_layers}, expected {rnn.num_layers} layers in "
                       f"`self.layers`, got {len(layers)}.")
+    registered = {id(p) for p in model.parameters()} if isinstance(model, nn.Module) else set()
     d, h = rnn.input_size, rnn.hidden_size
     for l, layer in enumerate(layers):
         name = f"layer {l + 1}"
-        directions = [getattr(layer, "f_rnn", None), getattr(layer, "b_rnn", None)]
-        if any(not all(hasattr(r, p) for p in ("W_xh", "W_hh", "b_h")) for r in directions):
-            raise _Failed(f"{name} should be a BiRNNScratch (with f_rnn and b_rnn, each holding "
-                          f"W_xh, W_hh, b_h), got {type(layer).__name__}.")
-        f_rnn, b_rnn = directions
+        if not isinstance(layer, BiRNNScratch):
+            raise _Failed(f"{name} should be a BiRNNScratch, got {_describe(layer)}.")
+        if any(id(p) not in registered for p in layer.parameters()):
+            raise _Failed(f"{name}'s parameters are not registered with the model, so an "
+                          "optimizer would never see them: keep the layers in an "
+                          "nn.ModuleList, not a plain Python list.")
+        f_rnn, b_rnn = layer.f_rnn, layer.b_rnn
         if f_rnn is b_rnn or f_rnn.W_xh is b_rnn.W_xh or f_rnn.W_hh is b_rnn.W_hh:
             raise _Failed(f"in {name} the forward and backward directions share weights; "
                           "equations eq-forward and eq-backward have separate parameters.")
-        expected_in = d if l == 0 else 2 * h
-        got_in = tuple(f_rnn.W_xh.shape)[0] if f_rnn.W_xh.dim() == 2 else None
-        if tuple(f_rnn.W_xh.shape) != (expected_in, h) or tuple(b_rnn.W_xh.shape) != (expected_in, h):
-            if l > 0 and got_in == d:
-                why = (f"{name} reads the concatenated states of layer {l}, so its input size "
-                       f"is h_f + h_b = {2 * h}, not the data's d = {d}")
-            elif l > 0 and got_in == h:
-                why = (f"{name} reads both directions of layer {l}, {2 * h} features, "
-                       f"not one direction's {h}")
-            else:
-                why = f"its input size should be {expected_in} and its hidden size {h}"
-            raise _Failed(f"with d={d}, h={h}: {name}'s W_xh should have shape "
-                          f"({expected_in}, {h}), got {tuple(f_rnn.W_xh.shape)}: {why}.")
-        with torch.no_grad():
-            for ours, suffix in ((f_rnn, f"_l{l}"), (b_rnn, f"_l{l}_reverse")):
-                ours.W_xh.copy_(getattr(rnn, "weight_ih" + suffix).T)
-                ours.W_hh.copy_(getattr(rnn, "weight_hh" + suffix).T)
-                ours.b_h.copy_(getattr(rnn, "bias_ih" + suffix) + getattr(rnn, "bias_hh" + suffix))
+        expected = (d if l == 0 else 2 * h, h)
+        got = tuple(f_rnn.W_xh.shape)
+        if got != expected or tuple(b_rnn.W_xh.shape) != expected:
+            why = _diagnose(got, [
+                (lambda s: l > 0 and s[0] == d,
+                 f"{name} reads the concatenated states of layer {l}, so its input size is "
+                 f"h_f + h_b = {2 * h}, not the data's d = {d}"),
+                (lambda s: l > 0 and s[0] == h,
+                 f"{name} reads both directions of layer {l}, {2 * h} features, not one "
+                 f"direction's {h}"),
+            ], f"its input size should be {expected[0]} and its hidden size {h}")
+            raise _Failed(f"with d={d}, h={h}: {name}'s W_xh should have shape {expected}, "
+                          f"got {got}: {why}.")
+        layer.load_torch(rnn, layer=l)
 
 
 @_check
@@ -259,7 +283,9 @@ def check_deep_birnn(answer):
             for p in rnn.parameters():
                 p.copy_(torch.randn(p.shape, generator=gen) * 0.5)
         model = _run(answer, d, h, L, what=f"DeepBiRNN({d}, {h}, {L})")
-        _copy_weights(model, rnn)
+        _load_layers(model, rnn)
+        if isinstance(model, nn.Module):
+            model.eval()                  # dropout between layers, if any, is switched off
         X = torch.randn(T, n, d, generator=gen)
         result = _run(lambda: model(X), what=f"model(X) with X of shape {(T, n, d)}")
         if not isinstance(result, (tuple, list)) or len(result) != 2:
@@ -267,34 +293,29 @@ def check_deep_birnn(answer):
         outputs, h_n = (_as_tensor(r, w) for r, w in zip(result, ("outputs", "h_n")))
         with torch.no_grad():
             want_out, want_h = rnn(X)
-            first = nn.RNN(d, h, bidirectional=True)
-            for name, p in first.named_parameters():
-                p.copy_(getattr(rnn, name))
-            first_out, _ = first(X)
+            first_out, _ = BiRNNScratch.from_torch(rnn, layer=0)(X)
         case = f"with d={d}, h={h}, num_layers={L}"
         if outputs.shape != want_out.shape:
             raise _Failed(f"{case}: expected outputs of shape {tuple(want_out.shape)} "
                           f"(T, n, 2h), got {tuple(outputs.shape)}.")
         if not _same(outputs, want_out):
-            if _same(outputs, first_out):
-                why = "they are layer 1's outputs; return the top layer's"
-            elif _same(outputs[..., :h], want_out[..., :h]):
-                why = "the forward half matches but the backward half does not"
-            else:
-                why = "each layer should read the previous layer's outputs, (T, n, 2h)"
+            why = _diagnose(outputs, [
+                (first_out, "they are layer 1's outputs; return the top layer's"),
+                (lambda o: _same(o[..., :h], want_out[..., :h]),
+                 "the forward half matches but the backward half does not"),
+            ], "each layer should read the previous layer's outputs, (T, n, 2h)")
             raise _Failed(f"{case}: outputs differ from nn.RNN(num_layers={L}, "
                           f"bidirectional=True) with the same weights: {why}.")
         if h_n.shape != want_h.shape:
             raise _Failed(f"{case}: expected h_n of shape {tuple(want_h.shape)} (2L, n, h), "
                           f"got {tuple(h_n.shape)}.")
         if not _same(h_n, want_h):
-            direction_major = torch.cat([want_h[0::2], want_h[1::2]])
-            if _same(h_n, direction_major):
-                why = ("the rows are grouped by direction; PyTorch groups them by layer: "
-                       "layer 1 forward, layer 1 backward, layer 2 forward, ...")
-            else:
-                why = ("row 2l should be layer l+1's last forward state and row 2l+1 its "
-                       "backward state after reading x_1")
+            why = _diagnose(h_n, [
+                (torch.cat([want_h[0::2], want_h[1::2]]),
+                 "the rows are grouped by direction; PyTorch groups them by layer: layer 1 "
+                 "forward, layer 1 backward, layer 2 forward, ..."),
+            ], "row 2l should be layer l+1's last forward state and row 2l+1 its backward "
+               "state after reading x_1")
             raise _Failed(f"{case}: h_n differs from nn.RNN's: {why}.")
     return ("outputs and h_n match nn.RNN(num_layers=L, bidirectional=True) with copied "
             "weights, for L = 2 and 3.")
@@ -404,29 +425,30 @@ def check_merge(answer):
         what = f"merge(f_outputs, b_outputs, {mode!r}) with both of shape {(T, n, 3)}"
         got = _as_tensor(_run(answer, F.clone(), B.clone(), mode, what=what), what)
         if got.shape != want.shape:
-            why = ""
-            if mode == "concat" and tuple(got.shape) == (2 * T, n, 3):
-                why = ": that joins them along time (dim 0); the directions go side by side in the feature axis"
-            elif mode == "concat" and tuple(got.shape) == (T, 2 * n, 3):
-                why = ": that joins them along the batch axis (dim 1); use the feature axis"
-            elif tuple(got.shape) in ((n, 3), (T, n), (n, 6)):
-                why = ": the merge happens at every step, per feature; nothing is reduced over time or features"
-            elif mode != "concat" and tuple(got.shape) == (T, n, 6):
-                why = f": {mode} combines matching features of the two directions, so the size stays h"
+            reduced = ": the merge happens at every step, per feature; nothing is reduced over time or features"
+            why = _diagnose(tuple(got.shape), {
+                "concat": [((2 * T, n, 3), ": that joins them along time (dim 0); the directions "
+                                           "go side by side in the feature axis"),
+                           ((T, 2 * n, 3), ": that joins them along the batch axis (dim 1); use "
+                                           "the feature axis")],
+                "sum": [((T, n, 6), ": sum combines matching features of the two directions, "
+                                    "so the size stays h")],
+                "mean": [((T, n, 6), ": mean combines matching features of the two directions, "
+                                     "so the size stays h")],
+            }[mode] + [((n, 3), reduced), ((T, n), reduced), ((n, 6), reduced)], "")
             raise _Failed(f"{what}: expected shape {tuple(want.shape)}, got {tuple(got.shape)}{why}.")
         if not _same(got, want):
-            if mode == "concat" and _same(got, torch.cat([B, F], dim=-1)):
-                why = "the backward half comes first; the chapter (and PyTorch) put forward first"
-            elif mode == "mean" and _same(got, F + B / 2):
-                why = "only the backward states were halved: mind the operator precedence"
-            elif mode == "mean" and _same(got, F + B):
-                why = "that is the sum; the mean divides it by the number of directions"
-            elif mode == "sum" and _same(got, (F + B) / 2):
-                why = "that is the mean, not the sum"
-            elif _same(got, F) or _same(got, B):
-                why = "only one direction came through"
-            else:
-                why = "compare with the definition of the mode, feature by feature, step by step"
+            why = _diagnose(got, {
+                "concat": [(torch.cat([B, F], dim=-1), "the backward half comes first; the "
+                            "chapter (and PyTorch) put forward first")],
+                "mean": [(F + B / 2, "only the backward states were halved: mind the operator "
+                                     "precedence"),
+                         (F + B, "that is the sum; the mean divides it by the number of "
+                                 "directions")],
+                "sum": [((F + B) / 2, "that is the mean, not the sum")],
+            }[mode] + [(F, "only one direction came through"),
+                       (B, "only one direction came through")],
+                "compare with the definition of the mode, feature by feature, step by step")
             raise _Failed(f"{what}: the shape is right but the values are not: {why}.")
     F5 = torch.randn(T, n, 5, generator=gen)
     what = "merge(f_outputs, b_outputs, 'concat') with h_f=3, h_b=5"
@@ -439,12 +461,13 @@ def check_merge(answer):
         try:
             got = _run(answer, F, F5, mode, what=what)
         except _Failed as failure:
-            exc = getattr(failure, "exc", None)
+            exc = failure.__cause__
             if not isinstance(exc, ValueError):
                 raise _Failed(f"{str(failure).rstrip('.')}. Expected a ValueError that names both "
                               "sizes (3 and 5): check them before any arithmetic, as the "
                               "chapter's layers do.") from None
-            if "3" not in str(exc) or "5" not in str(exc):
+            named = {int(m) for m in re.findall(r"(?<![\d.])\d+(?![\d.])", str(exc))}
+            if not {3, 5} <= named:
                 raise _Failed(f"{what}: a ValueError is right, but its message should name both "
                               f"sizes, 3 and 5; it said: {exc}") from None
             continue
@@ -465,8 +488,8 @@ def check_summary(answer):
     forward first.
     """
     _require_callable(answer, "a function summarize(output, h_n)")
-    d, h, T, n = 3, 4, 5, 3
-    for L in (1, 2):
+    d, T, n = 3, 5, 3
+    for L, h in ((1, 4), (2, 5)):           # h varies too: a summary may not assume a size
         torch.manual_seed(10 + L)
         gru = nn.GRU(d, h, num_layers=L, bidirectional=True)
         X = torch.randn(T, n, d)
@@ -476,32 +499,29 @@ def check_summary(answer):
         what = f"summarize(output, h_n) for num_layers={L} (output {tuple(output.shape)}, h_n {tuple(h_n.shape)})"
         got = _as_tensor(_run(answer, output.clone(), h_n.clone(), what=what), what)
         if got.shape != want.shape:
-            why = ""
-            if tuple(got.shape) == (h, n, 2) or tuple(got.shape) == (2, n, h):
-                why = ": one row per sequence, both directions side by side"
-            elif tuple(got.shape) == (n, h):
-                why = ": that is one direction; the summary needs both"
-            elif tuple(got.shape) == (n, 2 * L * h):
-                why = ": that includes every layer; the summary is the top layer's"
+            side_by_side = ": one row per sequence, both directions side by side"
+            why = _diagnose(tuple(got.shape), [
+                ((h, n, 2), side_by_side), ((2, n, h), side_by_side),
+                ((n, h), ": that is one direction; the summary needs both"),
+                ((n, 2 * L * h), ": that includes every layer; the summary is the top layer's"),
+            ], "")
             raise _Failed(f"{what}: expected shape {tuple(want.shape)} (n, 2h), got {tuple(got.shape)}{why}.")
         if _same(got, want):
             continue
-        if _same(got, output[-1]):
-            why = ("that is output[-1]: its backward half is the backward state at the last step, "
-                   "which has read only x_T")
-        elif _same(got, output[0]):
-            why = "that is output[0]: its forward half has read only x_1"
-        elif L == 2 and _same(got, torch.cat([h_n[0], h_n[1]], dim=-1)):
-            why = "those are layer 1's final states; the top layer's are the last two rows of h_n"
-        elif _same(got, torch.cat([h_n[-1], h_n[-2]], dim=-1)):
-            why = "the backward state comes first; put the forward state first, as in output"
-        elif _same(got, h_n[-2:].reshape(n, 2 * h)) or _same(got, h_n.reshape(n, -1)[:, :2 * h]):
-            why = ("reshape mixes the examples: in h_n the batch is the middle axis, so "
-                   "reshaping (2, n, h) to (n, 2h) pairs rows of different sequences")
-        elif _same(got, output.mean(dim=0)):
-            why = "that is the mean over time, which is a different summary; use the final states"
-        else:
-            why = "compare it with the final states in h_n"
+        mixed = ("reshape mixes the examples: in h_n the batch is the middle axis, so "
+                 "reshaping (2, n, h) to (n, 2h) pairs rows of different sequences")
+        why = _diagnose(got, [
+            (output[-1], "that is output[-1]: its backward half is the backward state at the "
+                         "last step, which has read only x_T"),
+            (output[0], "that is output[0]: its forward half has read only x_1"),
+            *([(torch.cat([h_n[0], h_n[1]], dim=-1), "those are layer 1's final states; the "
+                "top layer's are the last two rows of h_n")] if L == 2 else []),
+            (torch.cat([h_n[-1], h_n[-2]], dim=-1), "the backward state comes first; put the "
+                                                   "forward state first, as in output"),
+            (h_n[-2:].reshape(n, 2 * h), mixed), (h_n.reshape(n, -1)[:, :2 * h], mixed),
+            (output.mean(dim=0), "that is the mean over time, which is a different summary; "
+                                 "use the final states"),
+        ], "compare it with the final states in h_n")
         raise _Failed(f"{what}: the shape is right but the values are not: {why}.")
     return ("the summary holds the top layer's final forward state and its backward state "
             "after x_1, for one and two layers.")
@@ -541,23 +561,19 @@ def check_padding(answer):
             raise _Failed(f"{what}: expected shape {tuple(want.shape)} (n, 2h), got {tuple(got.shape)}.")
         if _same(got, want):
             continue
-        fwd_ok = _same(got[:, :h], want[:, :h])
-        bwd_ok = _same(got[:, h:], want[:, h:])
         short = [i for i, length in enumerate(lengths) if length < T]
-        if _same(got, naive):
-            why = (f"these are the final states of the padded batch: sequences {short} are "
-                   "shorter than T, so their forward state went on through the padding and their "
-                   "backward state started on it. Only the full-length rows are right")
-        elif fwd_ok:
-            why = ("the forward halves are right, the backward halves are not: for a short "
-                   "sequence the backward direction must start at its last real step, not at "
-                   "the padding")
-        elif bwd_ok:
-            why = ("the backward halves are right, the forward halves are not: the forward state "
-                   "should stop at each sequence's last real step")
-        else:
-            why = ("neither direction matches running each sequence on its own; rows must stay in "
-                   "the original batch order")
+        why = _diagnose(got, [
+            (naive, f"these are the final states of the padded batch: sequences {short} are "
+                    "shorter than T, so their forward state went on through the padding and "
+                    "their backward state started on it. Only the full-length rows are right"),
+            (lambda g: _same(g[:, :h], want[:, :h]),
+             "the forward halves are right, the backward halves are not: for a short sequence "
+             "the backward direction must start at its last real step, not at the padding"),
+            (lambda g: _same(g[:, h:], want[:, h:]),
+             "the backward halves are right, the forward halves are not: the forward state "
+             "should stop at each sequence's last real step"),
+        ], "neither direction matches running each sequence on its own; rows must stay in the "
+           "original batch order")
         raise _Failed(f"{what}: {why}.")
     return ("the final states of every sequence, short or long, equal those of the sequence run "
             "on its own, in the original batch order.")
