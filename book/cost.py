@@ -19,7 +19,8 @@ from torch.utils._pytree import tree_leaves
 from book.shapes import validate_sequence
 
 __all__ = ["OpCounter", "MATMULS", "saved_bytes", "interleaved_times", "interleaved_medians",
-           "input_gradient_norms", "plot_scaling", "count_graph_nodes", "bidirectional_preallocated"]
+           "input_gradient_norms", "plot_scaling", "count_graph_nodes",
+           "bidirectional_preallocated"]
 
 # ATen operations that multiply matrices; everything else is elementwise or bookkeeping.
 MATMULS = frozenset({"mm", "addmm", "bmm", "baddbmm", "matmul", "linear"})

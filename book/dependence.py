@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch.autograd.functional import jacobian
 
-from book.shapes import validate_size, describe
+from book.shapes import describe, validate_size
 
 __all__ = ["jacobian_norms", "direction_jacobians"]
 

@@ -122,7 +122,7 @@ def _check(fn):
         except _Failed as failure:
             _say(BAD, str(failure))
             return False
-        except Exception as exc:  # a surprise inside the check is feedback too
+        except Exception as exc:  # noqa: BLE001 - a surprise inside the check is feedback too
             _say(BAD, f"the check could not finish: {type(exc).__name__}: {exc}. "
                       "Look at the type and shape of what your answer returns.")
             return False
@@ -364,10 +364,12 @@ def check_polysemy(answer):
         vectors.append(_vector(_run(answer, list(p.tokens), p.position, what=what), what))
     sizes = {v.numel() for v in vectors}
     if len(sizes) > 1:
-        raise _Failed(f"expected vectors of one size for every sentence, got sizes {sorted(sizes)}.")
+        raise _Failed("expected vectors of one size for every sentence, got sizes "
+                      f"{sorted(sizes)}.")
     V = torch.stack(vectors)
     if torch.allclose(V, V[0].expand_as(V), atol=1e-6):
-        raise _Failed(f"all {len(probes)} sentences gave the same vector for '{probes[0].tokens[probes[0].position]}'. "
+        word = probes[0].tokens[probes[0].position]
+        raise _Failed(f"all {len(probes)} sentences gave the same vector for '{word}'. "
                       "That is a static embedding: one vector per word, whatever surrounds it. "
                       "Run the encoder over the whole sentence and take its state at the word.")
     first = probes[0]
@@ -425,7 +427,8 @@ def check_merge(answer):
         what = f"merge(f_outputs, b_outputs, {mode!r}) with both of shape {(T, n, 3)}"
         got = _as_tensor(_run(answer, F.clone(), B.clone(), mode, what=what), what)
         if got.shape != want.shape:
-            reduced = ": the merge happens at every step, per feature; nothing is reduced over time or features"
+            reduced = (": the merge happens at every step, per feature; nothing is reduced over "
+                       "time or features")
             why = _diagnose(tuple(got.shape), {
                 "concat": [((2 * T, n, 3), ": that joins them along time (dim 0); the directions "
                                            "go side by side in the feature axis"),
@@ -436,7 +439,8 @@ def check_merge(answer):
                 "mean": [((T, n, 6), ": mean combines matching features of the two directions, "
                                      "so the size stays h")],
             }[mode] + [((n, 3), reduced), ((T, n), reduced), ((n, 6), reduced)], "")
-            raise _Failed(f"{what}: expected shape {tuple(want.shape)}, got {tuple(got.shape)}{why}.")
+            raise _Failed(f"{what}: expected shape {tuple(want.shape)}, "
+                          f"got {tuple(got.shape)}{why}.")
         if not _same(got, want):
             why = _diagnose(got, {
                 "concat": [(torch.cat([B, F], dim=-1), "the backward half comes first; the "
@@ -496,7 +500,8 @@ def check_summary(answer):
         with torch.no_grad():
             output, h_n = gru(X)                               # (T, n, 2h), (2L, n, h)
         want = torch.cat([h_n[-2], h_n[-1]], dim=-1)            # (n, 2h)
-        what = f"summarize(output, h_n) for num_layers={L} (output {tuple(output.shape)}, h_n {tuple(h_n.shape)})"
+        what = (f"summarize(output, h_n) for num_layers={L} (output {tuple(output.shape)}, "
+                f"h_n {tuple(h_n.shape)})")
         got = _as_tensor(_run(answer, output.clone(), h_n.clone(), what=what), what)
         if got.shape != want.shape:
             side_by_side = ": one row per sequence, both directions side by side"
@@ -505,7 +510,8 @@ def check_summary(answer):
                 ((n, h), ": that is one direction; the summary needs both"),
                 ((n, 2 * L * h), ": that includes every layer; the summary is the top layer's"),
             ], "")
-            raise _Failed(f"{what}: expected shape {tuple(want.shape)} (n, 2h), got {tuple(got.shape)}{why}.")
+            raise _Failed(f"{what}: expected shape {tuple(want.shape)} (n, 2h), "
+                          f"got {tuple(got.shape)}{why}.")
         if _same(got, want):
             continue
         mixed = ("reshape mixes the examples: in h_n the batch is the middle axis, so "
@@ -558,7 +564,8 @@ def check_padding(answer):
         what = f"final_states(rnn, X, lengths) with X of shape {(T, n, d)} and lengths {lengths}"
         got = _as_tensor(_run(answer, rnn, X.clone(), lengths_t.clone(), what=what), what)
         if got.shape != want.shape:
-            raise _Failed(f"{what}: expected shape {tuple(want.shape)} (n, 2h), got {tuple(got.shape)}.")
+            raise _Failed(f"{what}: expected shape {tuple(want.shape)} (n, 2h), "
+                          f"got {tuple(got.shape)}.")
         if _same(got, want):
             continue
         short = [i for i, length in enumerate(lengths) if length < T]

@@ -21,7 +21,6 @@ layers do:
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from book.scratch import BiRNNScratch
 from book.shapes import validate_bidirectional_input

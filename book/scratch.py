@@ -1,11 +1,13 @@
-"""Generated from chapters/02_from_scratch.ipynb by `make export`; edit the notebook, not this file."""
+"""Generated from chapters/02_from_scratch.ipynb by `make export`;
+edit the notebook, not this file."""
 
 
 # From chapters/02_from_scratch.ipynb, cell 5 (id 157c6551)
 import torch
-from torch import nn
+from torch import nn  # noqa: F811 - the exported module (book/scratch.py) needs its own import
 
-from book.shapes import validate_bidirectional_input, validate_sequence, validate_size, validate_state
+from book.shapes import (validate_bidirectional_input, validate_sequence, validate_size,
+                         validate_state)
 
 __all__ = ["RNNScratch", "BiRNNScratch", "assert_direction_dependence"]
 
@@ -128,7 +130,8 @@ class BiRNNScratch(nn.Module):
                                          f"{tuple(mine.shape)}, nn.RNN's is {tuple(theirs.shape)}")
                     mine.copy_(theirs)
                 if rnn.bias:
-                    ours.b_h.copy_(getattr(rnn, "bias_ih" + suffix) + getattr(rnn, "bias_hh" + suffix))
+                    ours.b_h.copy_(getattr(rnn, "bias_ih" + suffix)
+                                   + getattr(rnn, "bias_hh" + suffix))
                 else:
                     ours.b_h.zero_()
         return self

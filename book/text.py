@@ -1,7 +1,8 @@
 """Tokens as tensors: a vocabulary, masking, batching and the chapter's small GRU model.
 
 The fill-in-the-blank and language-modelling experiments of "Context in action" and the
-polysemy lab of the exercises share this pipeline. Sequences are time-first, ``(T, n)`` token ids, as everywhere in the chapter.
+polysemy lab of the exercises share this pipeline. Sequences are time-first, ``(T, n)``
+token ids, as everywhere in the chapter.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 import torch
 from torch import nn
 
-from book.shapes import validate_size, describe
+from book.shapes import describe, validate_size
 
 __all__ = ["PAD", "MASK", "preprocess", "Vocab", "split_windows", "batches",
            "mask_tokens", "masked_batches", "masked_loss", "TokenRNN", "count_parameters"]

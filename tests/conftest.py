@@ -7,8 +7,8 @@ that a page works offline and cleanly.
 from __future__ import annotations
 
 import functools
-import os
 import http.server
+import os
 import shutil
 import threading
 from dataclasses import dataclass, field

@@ -13,10 +13,16 @@ matplotlib.use("Agg")
 from book import BiRNNScratch, load_time_machine
 from book.dependence import direction_jacobians, jacobian_norms
 from book.figures import draw_dependence, plot_learning_curves
-from book.text import (TokenRNN, Vocab, batches, count_parameters, mask_tokens, preprocess,
-                       split_windows)
+from book.text import (
+    TokenRNN,
+    Vocab,
+    batches,
+    count_parameters,
+    mask_tokens,
+    preprocess,
+    split_windows,
+)
 from book.train import train
-
 
 # --- vocabulary and preprocessing -------------------------------------------------------
 
@@ -69,7 +75,8 @@ def test_masked_batches_and_loss_hide_and_score_the_blanks():
     assert [b[0].shape for b in batches_seen] == [(8, 3), (8, 1)]
     for inputs, tokens, masked in batches_seen:
         assert (masked.sum(0) == 2).all()
-        assert (inputs[masked] == vocab.mask_id).all() and torch.equal(inputs[~masked], tokens[~masked])
+        assert (inputs[masked] == vocab.mask_id).all()
+        assert torch.equal(inputs[~masked], tokens[~masked])
     torch.manual_seed(0)
     model = TokenRNN(len(vocab), 4, bidirectional=True)
     inputs, tokens, masked = batches_seen[0]

@@ -30,5 +30,6 @@ def test_load_returns_the_novel():
 def test_a_damaged_copy_is_refused(tmp_path):
     damaged = tmp_path / "timemachine.txt"
     damaged.write_bytes(time_machine_path().read_bytes().replace(b"Traveller", b"Traveler", 1))
-    with pytest.raises(ValueError, match=f"sha256 should be {TIME_MACHINE_SHA256}, got [0-9a-f]{{64}}"):
+    pattern = f"sha256 should be {TIME_MACHINE_SHA256}, got [0-9a-f]{{64}}"
+    with pytest.raises(ValueError, match=pattern):
         load_time_machine(damaged)

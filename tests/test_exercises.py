@@ -170,7 +170,8 @@ class GoodDeep(nn.Module):
 class WrongInputSize(GoodDeep):
     def __init__(self, input_size, hidden_size, num_layers):
         nn.Module.__init__(self)
-        self.layers = nn.ModuleList(BiRNNScratch(input_size, hidden_size) for _ in range(num_layers))
+        self.layers = nn.ModuleList(BiRNNScratch(input_size, hidden_size)
+                                    for _ in range(num_layers))
 
 
 class DirectionMajor(GoodDeep):
@@ -277,7 +278,8 @@ def test_polysemy_accepts_the_trained_encoders_states(trained, capsys):
 
 def test_polysemy_rejects_a_static_vector(trained, capsys):
     encoder, vocab = trained
-    rejects(ex.check_polysemy, lambda t, i: encoder.embedding.weight[vocab.token_to_idx[t[i]]], capsys,
+    rejects(ex.check_polysemy, lambda t, i: encoder.embedding.weight[vocab.token_to_idx[t[i]]],
+            capsys,
             "same vector", "static embedding")
 
 
@@ -290,7 +292,8 @@ def test_polysemy_rejects_one_direction(trained, capsys):
 
 def test_polysemy_rejects_a_sentence_vector(trained, capsys):
     full = _contextual(*trained)
-    rejects(ex.check_polysemy, lambda t, i: torch.stack([full(t, j) for j in range(len(t))]).mean(0),
+    rejects(ex.check_polysemy,
+            lambda t, i: torch.stack([full(t, j) for j in range(len(t))]).mean(0),
             capsys, "ignores `position`")
 
 
@@ -322,7 +325,12 @@ def test_probe_sentences_are_held_out_and_grouped():
         group = probes[4 * g:4 * g + 4]
         assert [p.sense for p in group] == ["river", "river", "money", "money"]
         pos = group[0].position
-        shared = (lambda p: p.tokens[:pos]) if group[0].cue == "right" else (lambda p: p.tokens[pos + 1:])
+        if group[0].cue == "right":
+            def shared(p):
+                return p.tokens[:pos]
+        else:
+            def shared(p):
+                return p.tokens[pos + 1:]
         assert len({shared(p) for p in group}) == 1
 
 
@@ -352,7 +360,8 @@ def test_merge(capsys):
 
     def wrong_axis(f, b, mode):
         return torch.cat([f, b], dim=0) if mode == "concat" else good_merge(f, b, mode)
-    rejects(ex.check_merge, wrong_axis, capsys, "expected shape (4, 2, 6), got (8, 2, 3)", "along time")
+    rejects(ex.check_merge, wrong_axis, capsys, "expected shape (4, 2, 6), got (8, 2, 3)",
+            "along time")
 
     def precedence(f, b, mode):
         return f + b / 2 if mode == "mean" else good_merge(f, b, mode)
@@ -363,7 +372,9 @@ def test_merge(capsys):
     rejects(ex.check_merge, backward_first, capsys, "backward half comes first")
 
     def unchecked(f, b, mode):
-        return torch.cat([f, b], dim=-1) if mode == "concat" else (f + b) / (1 if mode == "sum" else 2)
+        if mode == "concat":
+            return torch.cat([f, b], dim=-1)
+        return (f + b) / (1 if mode == "sum" else 2)
     rejects(ex.check_merge, unchecked, capsys, "raised RuntimeError", "Expected a ValueError")
 
     def vague(f, b, mode):
@@ -395,7 +406,8 @@ def test_summary(capsys):
             "backward state comes first")
     rejects(ex.check_summary, lambda output, h_n: h_n[-2:].reshape(h_n.shape[1], -1), capsys,
             "reshape mixes the examples")
-    rejects(ex.check_summary, lambda output, h_n: h_n[-1], capsys, "expected shape (3, 8)", "one direction")
+    rejects(ex.check_summary, lambda output, h_n: h_n[-1], capsys, "expected shape (3, 8)",
+            "one direction")
 
 
 # --- padding --------------------------------------------------------------------------------
@@ -411,7 +423,8 @@ def test_padding(capsys):
     def naive(rnn, X, lengths):
         _, h_n = rnn(X)
         return torch.cat([h_n[0], h_n[1]], dim=-1)
-    rejects(ex.check_padding, naive, capsys, "final states of the padded batch", "sequences [1, 2, 3]")
+    rejects(ex.check_padding, naive, capsys, "final states of the padded batch",
+            "sequences [1, 2, 3]")
 
     def half_fixed(rnn, X, lengths):
         output, _ = rnn(X)
@@ -419,7 +432,8 @@ def test_padding(capsys):
         idx = torch.as_tensor(lengths) - 1
         forward = output[idx, torch.arange(X.shape[1]), :h]
         return torch.cat([forward, output[0, :, h:]], dim=-1)
-    rejects(ex.check_padding, half_fixed, capsys, "forward halves are right", "backward direction must start")
+    rejects(ex.check_padding, half_fixed, capsys, "forward halves are right",
+            "backward direction must start")
 
     def sorted_only(rnn, X, lengths):
         _, h_n = rnn(pack_padded_sequence(X, lengths))

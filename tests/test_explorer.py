@@ -10,8 +10,16 @@ import torch
 from matplotlib.patches import Rectangle
 
 from book import explorer as ex
-from book.explorer import (DEFAULTS, LIMITS, ShapeExplorer, compare_shapes, draw_shapes, layout,
-                           measure_shapes, predict_shapes, validate_sizes)
+from book.explorer import (
+    DEFAULTS,
+    LIMITS,
+    ShapeExplorer,
+    draw_shapes,
+    layout,
+    measure_shapes,
+    predict_shapes,
+    validate_sizes,
+)
 
 matplotlib.use("Agg")
 
@@ -58,7 +66,8 @@ def test_blocks_share_one_scale_and_fit(sizes):
         for left, right in zip(line, line[1:]):
             assert right.x >= left.x + ex._panel_width(left, 0)
         if len(line) > 1:
-            assert line[-1].x + ex._panel_width(line[-1], 0) <= ex.MAX_ROW_PX + 5 * ex.STACK_OFFSET_PX
+            right_edge = line[-1].x + ex._panel_width(line[-1], 0)
+            assert right_edge <= ex.MAX_ROW_PX + 5 * ex.STACK_OFFSET_PX
     assert len({b.row for b in blocks}) == (3 if sizes["L"] > 1 else 2)
 
 
@@ -70,7 +79,8 @@ def test_the_matplotlib_drawing_shows_every_shape_to_scale(sizes):
     blocks = layout(sizes)
     for b in blocks:
         assert f"{b.name}\n{b.formula} = {shape_text(b.shape)}" in texts
-    coloured = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_facecolor() != (1, 1, 1, 1)]
+    coloured = [p for p in ax.patches
+                if isinstance(p, Rectangle) and p.get_facecolor() != (1, 1, 1, 1)]
     for b in blocks:
         # The front slab of every block: one rectangle, or two side by side (forward, backward).
         front = [p for p in coloured if p.get_x() >= b.x - 1e-9 and p.get_y() == pytest.approx(b.y)

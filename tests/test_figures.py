@@ -16,7 +16,8 @@ def test_architecture_figure_has_every_state(num_steps):
     texts = [t.get_text() for t in fig.axes[0].texts]
     for t in range(1, num_steps + 1):
         for label in (rf"$\mathbf{{x}}_{t}$", rf"$\mathbf{{o}}_{t}$",
-                      rf"$\overrightarrow{{\mathbf{{H}}}}_{t}$", rf"$\overleftarrow{{\mathbf{{H}}}}_{t}$"):
+                      rf"$\overrightarrow{{\mathbf{{H}}}}_{t}$",
+                      rf"$\overleftarrow{{\mathbf{{H}}}}_{t}$"):
             assert label in texts
     edges = {to_hex(p.get_edgecolor()) for p in fig.axes[0].patches}
     assert {PALETTE["forward"].lower(), PALETTE["backward"].lower()} <= edges

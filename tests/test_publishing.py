@@ -22,6 +22,7 @@ def test_binder_installs_the_locked_requirements_and_the_book_package():
     assert "-r ../requirements.txt" in lines, lines
     lock = (ROOT / "requirements.txt").read_text().splitlines()
     assert "-e ." in lock, "requirements.txt must install the `book` package (`-e .`)"
-    assert any(l.lower().replace("_", "-").startswith("jupyterlab-myst==") for l in lock), "Binder's JupyterLab needs jupyterlab-myst"
+    assert any(l.lower().replace("_", "-").startswith("jupyterlab-myst==") for l in lock), \
+        "Binder's JupyterLab needs jupyterlab-myst"
     runtime = (ROOT / "binder/runtime.txt").read_text().strip()
     assert runtime.startswith("python-3."), runtime

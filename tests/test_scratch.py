@@ -40,7 +40,8 @@ def test_gradients_match_nn_rnn(T, n, d, h):
     torch.testing.assert_close(ours.f_rnn.W_hh.grad, rnn.weight_hh_l0.grad.T, atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(ours.b_rnn.W_xh.grad, rnn.weight_ih_l0_reverse.grad.T,
                                atol=1e-5, rtol=1e-5)
-    torch.testing.assert_close(ours.b_rnn.b_h.grad, rnn.bias_hh_l0_reverse.grad, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(ours.b_rnn.b_h.grad, rnn.bias_hh_l0_reverse.grad,
+                               atol=1e-5, rtol=1e-5)
 
 
 def test_parity_without_bias_and_in_float64():
@@ -149,7 +150,8 @@ def test_bad_state_names_expected_and_received(state, pattern):
 
 
 def test_bad_state_for_one_direction():
-    with pytest.raises(ValueError, match=r"RNNScratch expected H of shape \(2, 4\), got shape \(4, 2\)"):
+    pattern = r"RNNScratch expected H of shape \(2, 4\), got shape \(4, 2\)"
+    with pytest.raises(ValueError, match=pattern):
         RNNScratch(3, 4)(torch.randn(5, 2, 3), torch.zeros(4, 2))
 
 
@@ -197,5 +199,6 @@ def test_from_torch_copies_each_layer_of_a_stacked_rnn():
 
 def test_load_torch_refuses_a_layer_of_the_wrong_size():
     rnn = nn.RNN(3, 4, num_layers=2, bidirectional=True)
-    with pytest.raises(ValueError, match=r"W_xh of layer 1 has shape \(3, 4\), nn.RNN's is \(8, 4\)"):
+    pattern = r"W_xh of layer 1 has shape \(3, 4\), nn.RNN's is \(8, 4\)"
+    with pytest.raises(ValueError, match=pattern):
         BiRNNScratch(3, 4).load_torch(rnn, layer=1)

@@ -31,7 +31,8 @@ def exports(root: Path = ROOT) -> dict[Path, str]:
         if not target:
             continue
         rel = nb_path.relative_to(root).as_posix()
-        parts = [f'"""Generated from {rel} by `make export`; edit the notebook, not this file."""\n']
+        parts = [f'"""Generated from {rel} by `make export`;\n'
+                 'edit the notebook, not this file."""\n']
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code" and cell.source.startswith(MARKER):
                 body = cell.source[len(MARKER):].lstrip("\n").rstrip() + "\n"
