@@ -7,7 +7,8 @@ from tools import bench
 
 KEYS = {"notebooks_s", "chapter_exec_s", "slowest_notebook_s", "build_s",
         "fwd_ratio_scratch_vs_torch", "fwdbwd_ratio_scratch_vs_torch", "widget_update_ms",
-        "peak_rss_mb", "goals", "notes", "birnn_ms", "config", "machine"}
+        "peak_rss_mb", "goals", "notes", "birnn_ms", "config", "machine", "floor_notebook_s",
+        "chapter_over_floor", "slowest_over_floor"}
 
 
 def _tiny_chapters(tmp_path):
@@ -32,6 +33,11 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
     assert report["chapter_exec_s"] >= report["slowest_notebook_s"] > 0
     assert report["slowest_notebook_s"] == max(report["notebooks_s"].values())
     assert report["build_s"] is None and "skipped" in report["notes"]["build_s"]
+    floor = report["floor_notebook_s"]
+    assert isinstance(floor, float) and floor > 0
+    assert report["chapter_over_floor"] == round(report["chapter_exec_s"] / (2 * floor), 3)
+    assert report["slowest_over_floor"] == round(report["slowest_notebook_s"] / floor, 3)
+    assert report["machine"]["cpu_model"] and report["machine"]["torch"]
     for key in ("fwd_ratio_scratch_vs_torch", "fwdbwd_ratio_scratch_vs_torch", "peak_rss_mb"):
         assert isinstance(report[key], float) and report[key] > 0
     for kind in ("fwd", "fwdbwd"):
@@ -58,7 +64,8 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
 
 def test_table_marks_missed_goals_without_failing():
     report = {"notebooks_s": {"a.ipynb": 30.0}, "chapter_exec_s": 30.0,
-              "slowest_notebook_s": 30.0, "build_s": None,
+              "slowest_notebook_s": 30.0, "build_s": None, "floor_notebook_s": 5.0,
+              "chapter_over_floor": 6.0, "slowest_over_floor": 6.0,
               "fwd_ratio_scratch_vs_torch": 2.0, "fwdbwd_ratio_scratch_vs_torch": 1.0,
               "widget_update_ms": None, "peak_rss_mb": 100.0, "notes": {"build_s": "skipped"},
               "birnn_ms": {k: {"fast_ms": 2.0, "torch_ms": 1.0, "ratio": 2.0,
@@ -71,5 +78,5 @@ def test_table_marks_missed_goals_without_failing():
             if line.startswith("| ")}
     assert rows["fwd_ratio_scratch_vs_torch"].rstrip(" |").endswith("NO")
     assert rows["fwdbwd_ratio_scratch_vs_torch"].rstrip(" |").endswith("yes")
-    assert rows["slowest_notebook_s"].rstrip(" |").endswith("NO")
+    assert rows["slowest_over_floor"].rstrip(" |").endswith("NO")
     assert "null" in rows["widget_update_ms"] and "n/a" in rows["widget_update_ms"]
