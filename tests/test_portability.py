@@ -1,0 +1,44 @@
+"""The notebooks' saved outputs hold on other CPUs, not only on the one that saved them.
+
+nbval compares every re-executed output with the committed one. A processor without the
+same vector units runs PyTorch's other CPU kernels, and a machine with fewer cores other
+thread counts; both change results in the last bits. Each case re-runs notebooks under
+strict nbval with one such setting forced:
+
+* ``ATEN_CPU_CAPABILITY=default``: PyTorch's generic kernels, no vector instructions;
+* ``ATEN_CPU_CAPABILITY=avx2``: the AVX2 kernels (on a CPU without AVX2 PyTorch falls back
+  to the best it has);
+* ``OMP_NUM_THREADS=1``: one thread everywhere.
+
+The notebooks chosen are those whose printed figures depend on training or on float
+rounding: the parity bound (2), the trained models and their example table (5, the slowest)
+and the polysemy cosines (7).
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ["chapters/02_from_scratch.ipynb", "chapters/05_context_in_action.ipynb",
+             "chapters/07_summary_exercises.ipynb"]
+SETTINGS = {
+    "generic-kernels": {"ATEN_CPU_CAPABILITY": "default"},
+    "avx2-kernels": {"ATEN_CPU_CAPABILITY": "avx2"},
+    "one-thread": {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+}
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_notebooks_reproduce_their_outputs(setting):
+    env = {**os.environ, **SETTINGS[setting], "TQDM_DISABLE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         "-o", "addopts=", "--nbval", "--nbval-current-env",
+         "--nbval-sanitize-with", "tests/sanitize.cfg", *NOTEBOOKS],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, (
+        f"with {SETTINGS[setting]} the notebooks' outputs differ:\n{result.stdout[-4000:]}")
