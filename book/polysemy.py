@@ -110,7 +110,8 @@ def make_corpus() -> list[Example]:
     return [e for e in _all_examples() if e.tokens not in held_out]
 
 
-def train_encoder(num_steps=300, batch_size=128, hidden_size=32, embed_size=16, lr=0.01, seed=0):
+def train_encoder(num_steps=200, batch_size=128, hidden_size=32, embed_size=16, lr=0.015,
+                  seed=0):
     """Train a bidirectional :class:`~book.text.TokenRNN` on :func:`make_corpus` by
     masked-word prediction.
 
