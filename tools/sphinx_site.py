@@ -46,7 +46,21 @@ def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> No
     scripts[:] = unique
 
 
+def _trim_site(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir, "_static")
+    # pydata-sphinx-theme's template loads scripts/fontawesome.js on every page (1.4 MB,
+    # "so that users can add custom icons", static/webpack-macros.html) with no option to
+    # leave it out; its stylesheet already draws every icon from the web font. Serve an
+    # empty script instead, and no source maps (the theme ships them; pages never load them).
+    (static / "scripts" / "fontawesome.js").write_text("/* icons come from the theme's CSS */\n")
+    for source_map in static.rglob("*.js.map"):
+        source_map.unlink()
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("build-finished", _trim_site)
     app.connect("builder-inited", _check_vendored)
     # Late priority: run after every extension has added its scripts.
     app.connect("html-page-context", _dedupe_scripts, priority=900)
