@@ -1,15 +1,16 @@
 """The shape explorer in the built book: no kernel, no network, and the controls still work.
 
-The page must load RequireJS, the widget manager and anywidget from the site itself (every
-other host is refused by the ``open_page`` fixture) and redraw the picture when a slider
-moves or a number is typed. The drawn blocks are compared with :func:`book.explorer.layout`,
+The page must draw the widget with the site's own kernel-less view (tools/widget_setup.js,
+no widget manager; every other host is refused by the ``open_page`` fixture) and redraw the
+picture when a slider moves or a number is typed. The drawn blocks are compared with :func:`book.explorer.layout`,
 so the JavaScript and the Python layouts cannot drift apart.
 """
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
-import anywidget.widget
 import pytest
 import yaml
 
@@ -123,18 +124,31 @@ def test_typing_numbers_and_bad_values(explorer_page):
     assert log.problems() == []
 
 
-def test_every_widget_page_finds_the_self_served_anywidget_module(built_book):
-    """The widget manager loads anywidget from <data-jupyter-widgets-cdn>anywidget@<version>/;
-    that folder is relative to the page, so check it from every page that embeds widgets."""
+def test_every_widget_page_loads_the_self_served_view_and_only_anywidget_models(built_book):
+    """Pages with widgets load tools/widget_setup.js (copied into the site by `make vendor`),
+    which draws anywidget views from the saved state and nothing else: every saved view
+    must be an anywidget model, or its output would silently stay empty."""
     config = yaml.safe_load((Path(__file__).parent.parent / "_config.yml").read_text())
-    scripts = config["sphinx"]["config"]["nb_ipywidgets_js"]
-    cdn = next(attrs["data-jupyter-widgets-cdn"] for attrs in scripts.values()
-               if "data-jupyter-widgets-cdn" in attrs)
-    version = anywidget.widget._ANYWIDGET_SEMVER_VERSION
+    scripts = list(config["sphinx"]["config"]["nb_ipywidgets_js"])
+    assert scripts == ["../vendor/widget_setup.js"], scripts
     pages = [p for p in built_book.rglob("*.html")
              if "application/vnd.jupyter.widget-state+json" in p.read_text(errors="ignore")]
     assert built_book / PAGE in pages
     for page in pages:
-        bundle = page.parent / cdn / f"anywidget@{version}" / "dist" / "index.js"
-        assert bundle.resolve().is_file(), f"{page}: no {bundle}; run `make vendor`"
-        assert 'define(["@jupyter-widgets/base"]' in bundle.read_text()  # RequireJS can load it
+        text = page.read_text()
+        assert (built_book / "_static" / scripts[0]).resolve().is_file(), "run `make vendor`"
+        assert 'src="../_static/../vendor/widget_setup.js' in text or \
+            'src="_static/../vendor/widget_setup.js' in text, page
+        state = json.loads(re.search(r'<script type="application/vnd.jupyter.widget-state\+json">'
+                                     r'(.*?)</script>', text, re.S).group(1))["state"]
+        for view in re.findall(r'<script type="application/vnd.jupyter.widget-view\+json">'
+                               r'(.*?)</script>', text, re.S):
+            model = state[json.loads(view)["model_id"]]
+            assert model["model_module"] == "anywidget", (page, model["model_name"])
+
+
+def test_no_widget_manager_or_requirejs_is_loaded(explorer_page):
+    page, log = explorer_page
+    urls = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [u for u in urls if "html-manager" in u or "require.js" in u or "embed-amd" in u]
+    assert log.problems() == []

@@ -12,7 +12,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 # Files the pages load from the site's /vendor folder, copied there by `make vendor`.
-VENDORED = ("vendor/mathjax/tex-mml-chtml.js",)
+VENDORED = ("vendor/mathjax/startup.js", "vendor/widget_setup.js")
 
 
 def _check_vendored(app: Sphinx) -> None:
