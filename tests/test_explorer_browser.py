@@ -103,7 +103,9 @@ def test_moving_a_slider_redraws_shapes_and_labels(explorer_page):
 def test_typing_numbers_and_bad_values(explorer_page):
     page, log = explorer_page
     number_box(page, "L").fill("3")
+    number_box(page, "L").press("Enter")
     number_box(page, "T").fill("9")
+    number_box(page, "T").press("Enter")
     sizes = {**DEFAULTS, "L": 3, "T": 9}
     assert slider(page, "L").input_value() == "3"
     drawn = assert_drawn(page, sizes)
@@ -114,13 +116,85 @@ def test_typing_numbers_and_bad_values(explorer_page):
     for bad, reason in (("0", "got 0"), ("-2", "got -2"), ("2.5", "not a whole number"),
                         ("", "empty"), ("100000", "too large")):
         number_box(page, "h_b").fill(bad)
+        number_box(page, "h_b").press("Enter")
         message = page.inner_text(".birnn-message")
         assert f"h_b (backward hidden units) must be a whole number from {low} to {high}" in message
         assert reason in message
         assert_drawn(page, sizes)  # the last valid picture stays
     number_box(page, "h_b").fill("7")
+    number_box(page, "h_b").press("Enter")
     assert page.inner_text(".birnn-message") == ""
     assert_drawn(page, {**sizes, "h_b": 7})
+    assert log.problems() == []
+
+
+def drawn_sizes(page) -> dict[str, int]:
+    label = page.get_attribute(".birnn-explorer svg.birnn-picture", "aria-label")
+    return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", label)}
+
+
+@pytest.mark.parametrize("typed, final, reason", [
+    ("10000", None, "too large"),
+    ("2.5", None, "not a whole number"),
+    ("1e2", None, "too large"),
+    ("12", 12, None),
+])
+def test_typing_draws_only_committed_values(explorer_page, typed, final, reason):
+    """Typing character by character never draws a prefix (1, 10, 100 of 10000; 2 of 2.5;
+    1 of 1e2); the box says why a value is invalid; a valid value is drawn once the reader
+    pauses, or at once on Enter."""
+    page, log = explorer_page
+    box = number_box(page, "h_f")
+    seen = []
+    box.click()
+    box.press("Control+a")
+    for char in typed:
+        box.press(char)
+        page.wait_for_timeout(120)  # a reader typing at about eight keys a second
+        seen.append(drawn_sizes(page)["h_f"])
+    assert set(seen) == {DEFAULTS["h_f"]}, f"typing {typed} drew h_f = {seen}"
+    if reason:
+        assert reason in page.inner_text(".birnn-message")
+        assert "birnn-invalid" in page.get_attribute(".birnn-explorer", "class")
+        box.press("Enter")
+        box.blur()
+        page.wait_for_timeout(1000)
+        assert drawn_sizes(page)["h_f"] == DEFAULTS["h_f"]
+    else:
+        page.wait_for_timeout(1000)  # the reader pauses: the value is committed
+        assert drawn_sizes(page)["h_f"] == final
+        assert_drawn(page, {**DEFAULTS, "h_f": final})
+        assert page.inner_text(".birnn-message") == ""
+    assert log.problems() == []
+
+
+def test_enter_commits_at_once(explorer_page):
+    page, _ = explorer_page
+    box = number_box(page, "h_f")
+    box.fill("9")
+    assert drawn_sizes(page)["h_f"] == DEFAULTS["h_f"]
+    box.press("Enter")
+    assert drawn_sizes(page)["h_f"] == 9
+
+
+def test_phone_width_reflows_the_drawing_with_readable_labels(open_page):
+    page, log = open_page(PAGE, viewport={"width": 375, "height": 812})
+    page.wait_for_selector(".birnn-explorer svg g.birnn-block", timeout=20_000)
+    page.wait_for_timeout(300)
+    result = page.evaluate("""() => {
+        const svg = document.querySelector('.birnn-explorer svg.birnn-picture');
+        const root = document.querySelector('.birnn-explorer');
+        const texts = [...svg.querySelectorAll('text')];
+        return {
+          smallest: Math.min(...texts.map(t => t.getBoundingClientRect().height)),
+          fontPx: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize)
+                  * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width)),
+          svgRight: svg.getBoundingClientRect().right, rootRight: root.getBoundingClientRect().right,
+        };
+    }""")
+    assert result["fontPx"] >= 10, f"labels render at {result['fontPx']:.1f} px"
+    assert result["svgRight"] <= result["rootRight"] + 1, result
+    assert_drawn(page, DEFAULTS)
     assert log.problems() == []
 
 
