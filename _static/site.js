@@ -58,7 +58,9 @@ document.addEventListener("DOMContentLoaded", () => {
 // Display equations wider than the column scroll sideways; mark those that do (a fading
 // edge until the reader reaches the end, see site.css) and let the keyboard scroll them.
 function markScrollingEquations() {
-  document.querySelectorAll(".bd-article div.math").forEach((box) => {
+  // The box that scrolls is MathJax's container (the theme gives it overflow: auto).
+  document.querySelectorAll(".bd-article div.math").forEach((math) => {
+    const box = math.querySelector('mjx-container[display="true"]') || math;
     const scrolls = box.scrollWidth > box.clientWidth + 1;
     box.classList.toggle("birnn-scrolls", scrolls);
     if (scrolls) {

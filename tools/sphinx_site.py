@@ -55,7 +55,7 @@ def _trim_site(app: Sphinx, exception) -> None:
     # leave it out; its stylesheet already draws every icon from the web font. Serve an
     # empty script instead, and no source maps (the theme ships them; pages never load them).
     (static / "scripts" / "fontawesome.js").write_text("/* icons come from the theme's CSS */\n")
-    for source_map in static.rglob("*.js.map"):
+    for source_map in static.rglob("*.map"):
         source_map.unlink()
 
 
