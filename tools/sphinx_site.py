@@ -1,9 +1,5 @@
-"""The few site fixes that configuration cannot make (loaded by ``_config.yml``).
-
-Everything else is configuration: theme mode (``html_context``), styles and scripts
-(``_static/``), the favicon (``assets/root/``, an ``html_extra_path``), vendored
-front-end assets (``make vendor`` → ``_vendor/``).
-"""
+"""Site fixes that configuration cannot make; everything else is in ``_config.yml``,
+``_static/`` (styles, scripts), ``assets/root/`` (favicon) and ``make vendor``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,12 +28,9 @@ def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> No
     # sphinx-thebe 0.3.1 adds its settings as an inline `const` script in
     # env-before-read-docs, after the builder exists, so Sphinx 7.4 lists it twice and every
     # page throws "Identifier 'THEBE_JS_URL' has already been declared". Keep the first.
-    scripts = context.get("script_files")
-    if not scripts:
-        return
+    scripts = context.get("script_files") or []
     seen, unique = set(), []
-    for js in scripts:
-        # The same inline script may come once with filename None and once with "".
+    for js in scripts:  # the same inline script may come with filename None and with ""
         key = (str(getattr(js, "filename", js) or ""),
                tuple(sorted((getattr(js, "attributes", {}) or {}).items())))
         if key not in seen:
