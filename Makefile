@@ -31,24 +31,22 @@ setup: $(STAMP)
 system-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-# Front-end assets the pages load (MathJax, RequireJS, the widget manager), installed by
-# npm from package-lock.json and copied into _vendor/, which Sphinx copies verbatim into
-# the site (html_extra_path), so readers' browsers never fetch them from a CDN.
+# Front-end assets the pages load, installed by npm from package-lock.json and copied into
+# _vendor/, which Sphinx copies verbatim into the site (html_extra_path), so readers'
+# browsers never fetch them from a CDN. Only what pages load is copied: MathJax's startup
+# loader and the components _config.yml names (TeX in, CommonHTML out, assistive MathML),
+# the TeX extensions its autoloader may ask for and the fonts; the kernel-less widget view
+# (tools/widget_setup.js). axe-core (a devDependency) stays in node_modules for the tests.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-vendor: $(STAMP) node_modules/.package-lock.json
-	rm -rf _vendor && mkdir -p _vendor/vendor
-	cp -r node_modules/mathjax/es5 _vendor/vendor/mathjax
-	cp node_modules/requirejs/require.js _vendor/vendor/require.js
-	cp -r node_modules/@jupyter-widgets/html-manager/dist _vendor/vendor/html-manager
+MATHJAX_FILES := startup.js core.js input/tex.js input/tex/extensions output/chtml.js \
+	output/chtml/fonts/tex.js output/chtml/fonts/woff-v2 a11y/assistive-mml.js
+
+vendor: node_modules/.package-lock.json
+	rm -rf _vendor && mkdir -p _vendor/vendor/mathjax
+	cd node_modules/mathjax/es5 && cp -r --parents $(MATHJAX_FILES) $(CURDIR)/_vendor/vendor/mathjax/
 	cp tools/widget_setup.js _vendor/vendor/widget_setup.js
-	# anywidget's AMD bundle, from the pinned Python package (npm's build is an ES module,
-	# which RequireJS cannot load), at the path the widget manager asks for:
-	# <data-jupyter-widgets-cdn>anywidget@<_model_module_version>/dist/index.js.
-	dir="_vendor/vendor/npm/anywidget@$$($(BIN)/python -c 'import anywidget.widget as w; print(w._ANYWIDGET_SEMVER_VERSION)')/dist" \
-	  && mkdir -p "$$dir" \
-	  && cp "$$($(BIN)/python -c 'import anywidget, pathlib; print(pathlib.Path(anywidget.__file__).parent / "nbextension" / "index.js")')" "$$dir/index.js"
 
 book: setup vendor
 	rm -rf _build/html _build/.doctrees

@@ -198,9 +198,11 @@ function render({ model, el: root }) {
     const [sizes, error] = validate(raw, cfg);
     message.textContent = error || "";
     root.classList.toggle("birnn-invalid", Boolean(error));
+    for (const name of NAMES) inputs[name].number.setAttribute("aria-invalid", "false");
     if (sizes) {
       drawn = sizes;
-      draw(svg, layout(sizes, cfg), cfg);
+      const room = Math.floor(root.getBoundingClientRect().width);
+      draw(svg, layout(sizes, room ? { ...cfg, max_row_px: Math.min(cfg.max_row_px, room - 12) } : cfg), cfg);
       const s = sizes;
       svg.setAttribute("aria-label", `Blocks to scale for T=${s.T}, n=${s.n}, d=${s.d}, ` +
         `h_f=${s.h_f}, h_b=${s.h_b}, q=${s.q}, L=${s.L}`);
@@ -256,6 +258,22 @@ function render({ model, el: root }) {
     }
   };
 
+  // A typed value is drawn only once it is committed: on Enter, on leaving the box, or
+  // when it is valid and the reader has stopped typing for PAUSE_MS. So typing 10000 never
+  // draws 1 or 10 on the way, and 2.5 or 1e2 never leave 2 or 1 drawn. Until then the box
+  // only says whether, and why, the value is invalid.
+  const PAUSE_MS = 800;
+  let pending = null;
+  const commit = (name) => {
+    clearTimeout(pending);
+    const raw = current();
+    refresh(raw);
+    const [sizes] = validate(raw, cfg);
+    if (sizes) {
+      inputs[name].slider.value = sizes[name];
+      send(name, sizes[name]);
+    }
+  };
   for (const name of NAMES) {
     const { slider, number } = inputs[name];
     slider.addEventListener("input", () => {
@@ -264,15 +282,27 @@ function render({ model, el: root }) {
       send(name, Number(slider.value));
     });
     number.addEventListener("input", () => {
-      const raw = current();
-      refresh(raw);
-      const [sizes] = validate(raw, cfg);
-      if (sizes) {
-        slider.value = sizes[name];
-        send(name, sizes[name]);
-      }
+      clearTimeout(pending);
+      const [sizes, error] = validate(current(), cfg);
+      if (sizes) pending = setTimeout(() => commit(name), PAUSE_MS);
+      message.textContent = error || "";
+      root.classList.toggle("birnn-invalid", Boolean(error));
+      number.setAttribute("aria-invalid", error ? "true" : "false");
     });
+    number.addEventListener("change", () => commit(name));  // Enter, or leaving the box
+    number.addEventListener("keydown", (event) => { if (event.key === "Enter") commit(name); });
   }
+
+  // Re-flow the drawing to the width it has (a phone's column), rather than shrink it:
+  // labels keep their 12 px size. The Python layout is the same with max_row_px = 720.
+  let width = 0;
+  const reflow = () => {
+    const now = Math.floor(root.getBoundingClientRect().width);
+    if (!now || now === width || !drawn) return;
+    width = now;
+    draw(svg, layout(drawn, { ...cfg, max_row_px: Math.min(cfg.max_row_px, now - 12) }), cfg);
+  };
+  if (typeof ResizeObserver !== "undefined") new ResizeObserver(reflow).observe(root);
 
   const onSize = () => fromModel();
   const onCheck = () => showCheck();

@@ -29,7 +29,8 @@ def _build(tmp_path, ref):
     # html_extra_path must hold the vendored MathJax entry point (tools/sphinx_site.py
     # checks it); the assets themselves are irrelevant here.
     (tmp_path / "_vendor/vendor/mathjax").mkdir(parents=True)
-    (tmp_path / "_vendor/vendor/mathjax/tex-mml-chtml.js").touch()
+    (tmp_path / "_vendor/vendor/mathjax/startup.js").touch()
+    (tmp_path / "_vendor/vendor/widget_setup.js").touch()
     (tmp_path / "tools").mkdir()  # the config's local Sphinx extension
     for part in (ROOT / "tools").glob("sphinx_site.*"):  # the extension and its CSS
         shutil.copy(part, tmp_path / "tools" / part.name)

@@ -1,15 +1,16 @@
 """The shape explorer in the built book: no kernel, no network, and the controls still work.
 
-The page must load RequireJS, the widget manager and anywidget from the site itself (every
-other host is refused by the ``open_page`` fixture) and redraw the picture when a slider
-moves or a number is typed. The drawn blocks are compared with :func:`book.explorer.layout`,
+The page must draw the widget with the site's own kernel-less view (tools/widget_setup.js,
+no widget manager; every other host is refused by the ``open_page`` fixture) and redraw the
+picture when a slider moves or a number is typed. The drawn blocks are compared with :func:`book.explorer.layout`,
 so the JavaScript and the Python layouts cannot drift apart.
 """
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
-import anywidget.widget
 import pytest
 import yaml
 
@@ -102,7 +103,9 @@ def test_moving_a_slider_redraws_shapes_and_labels(explorer_page):
 def test_typing_numbers_and_bad_values(explorer_page):
     page, log = explorer_page
     number_box(page, "L").fill("3")
+    number_box(page, "L").press("Enter")
     number_box(page, "T").fill("9")
+    number_box(page, "T").press("Enter")
     sizes = {**DEFAULTS, "L": 3, "T": 9}
     assert slider(page, "L").input_value() == "3"
     drawn = assert_drawn(page, sizes)
@@ -113,28 +116,113 @@ def test_typing_numbers_and_bad_values(explorer_page):
     for bad, reason in (("0", "got 0"), ("-2", "got -2"), ("2.5", "not a whole number"),
                         ("", "empty"), ("100000", "too large")):
         number_box(page, "h_b").fill(bad)
+        number_box(page, "h_b").press("Enter")
         message = page.inner_text(".birnn-message")
         assert f"h_b (backward hidden units) must be a whole number from {low} to {high}" in message
         assert reason in message
         assert_drawn(page, sizes)  # the last valid picture stays
     number_box(page, "h_b").fill("7")
+    number_box(page, "h_b").press("Enter")
     assert page.inner_text(".birnn-message") == ""
     assert_drawn(page, {**sizes, "h_b": 7})
     assert log.problems() == []
 
 
-def test_every_widget_page_finds_the_self_served_anywidget_module(built_book):
-    """The widget manager loads anywidget from <data-jupyter-widgets-cdn>anywidget@<version>/;
-    that folder is relative to the page, so check it from every page that embeds widgets."""
+def drawn_sizes(page) -> dict[str, int]:
+    label = page.get_attribute(".birnn-explorer svg.birnn-picture", "aria-label")
+    return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", label)}
+
+
+@pytest.mark.parametrize("typed, final, reason", [
+    ("10000", None, "too large"),
+    ("2.5", None, "not a whole number"),
+    ("1e2", None, "too large"),
+    ("12", 12, None),
+])
+def test_typing_draws_only_committed_values(explorer_page, typed, final, reason):
+    """Typing character by character never draws a prefix (1, 10, 100 of 10000; 2 of 2.5;
+    1 of 1e2); the box says why a value is invalid; a valid value is drawn once the reader
+    pauses, or at once on Enter."""
+    page, log = explorer_page
+    box = number_box(page, "h_f")
+    seen = []
+    box.click()
+    box.press("Control+a")
+    for char in typed:
+        box.press(char)
+        page.wait_for_timeout(120)  # a reader typing at about eight keys a second
+        seen.append(drawn_sizes(page)["h_f"])
+    assert set(seen) == {DEFAULTS["h_f"]}, f"typing {typed} drew h_f = {seen}"
+    if reason:
+        assert reason in page.inner_text(".birnn-message")
+        assert "birnn-invalid" in page.get_attribute(".birnn-explorer", "class")
+        box.press("Enter")
+        box.blur()
+        page.wait_for_timeout(1000)
+        assert drawn_sizes(page)["h_f"] == DEFAULTS["h_f"]
+    else:
+        page.wait_for_timeout(1000)  # the reader pauses: the value is committed
+        assert drawn_sizes(page)["h_f"] == final
+        assert_drawn(page, {**DEFAULTS, "h_f": final})
+        assert page.inner_text(".birnn-message") == ""
+    assert log.problems() == []
+
+
+def test_enter_commits_at_once(explorer_page):
+    page, _ = explorer_page
+    box = number_box(page, "h_f")
+    box.fill("9")
+    assert drawn_sizes(page)["h_f"] == DEFAULTS["h_f"]
+    box.press("Enter")
+    assert drawn_sizes(page)["h_f"] == 9
+
+
+def test_phone_width_reflows_the_drawing_with_readable_labels(open_page):
+    page, log = open_page(PAGE, viewport={"width": 375, "height": 812})
+    page.wait_for_selector(".birnn-explorer svg g.birnn-block", timeout=20_000)
+    page.wait_for_timeout(300)
+    result = page.evaluate("""() => {
+        const svg = document.querySelector('.birnn-explorer svg.birnn-picture');
+        const root = document.querySelector('.birnn-explorer');
+        const texts = [...svg.querySelectorAll('text')];
+        return {
+          smallest: Math.min(...texts.map(t => t.getBoundingClientRect().height)),
+          fontPx: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize)
+                  * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width)),
+          svgRight: svg.getBoundingClientRect().right, rootRight: root.getBoundingClientRect().right,
+        };
+    }""")
+    assert result["fontPx"] >= 10, f"labels render at {result['fontPx']:.1f} px"
+    assert result["svgRight"] <= result["rootRight"] + 1, result
+    assert_drawn(page, DEFAULTS)
+    assert log.problems() == []
+
+
+def test_every_widget_page_loads_the_self_served_view_and_only_anywidget_models(built_book):
+    """Pages with widgets load tools/widget_setup.js (copied into the site by `make vendor`),
+    which draws anywidget views from the saved state and nothing else: every saved view
+    must be an anywidget model, or its output would silently stay empty."""
     config = yaml.safe_load((Path(__file__).parent.parent / "_config.yml").read_text())
-    scripts = config["sphinx"]["config"]["nb_ipywidgets_js"]
-    cdn = next(attrs["data-jupyter-widgets-cdn"] for attrs in scripts.values()
-               if "data-jupyter-widgets-cdn" in attrs)
-    version = anywidget.widget._ANYWIDGET_SEMVER_VERSION
+    scripts = list(config["sphinx"]["config"]["nb_ipywidgets_js"])
+    assert scripts == ["../vendor/widget_setup.js"], scripts
     pages = [p for p in built_book.rglob("*.html")
              if "application/vnd.jupyter.widget-state+json" in p.read_text(errors="ignore")]
     assert built_book / PAGE in pages
     for page in pages:
-        bundle = page.parent / cdn / f"anywidget@{version}" / "dist" / "index.js"
-        assert bundle.resolve().is_file(), f"{page}: no {bundle}; run `make vendor`"
-        assert 'define(["@jupyter-widgets/base"]' in bundle.read_text()  # RequireJS can load it
+        text = page.read_text()
+        assert (built_book / "_static" / scripts[0]).resolve().is_file(), "run `make vendor`"
+        assert 'src="../_static/../vendor/widget_setup.js' in text or \
+            'src="_static/../vendor/widget_setup.js' in text, page
+        state = json.loads(re.search(r'<script type="application/vnd.jupyter.widget-state\+json">'
+                                     r'(.*?)</script>', text, re.S).group(1))["state"]
+        for view in re.findall(r'<script type="application/vnd.jupyter.widget-view\+json">'
+                               r'(.*?)</script>', text, re.S):
+            model = state[json.loads(view)["model_id"]]
+            assert model["model_module"] == "anywidget", (page, model["model_name"])
+
+
+def test_no_widget_manager_or_requirejs_is_loaded(explorer_page):
+    page, log = explorer_page
+    urls = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [u for u in urls if "html-manager" in u or "require.js" in u or "embed-amd" in u]
+    assert log.problems() == []

@@ -1,10 +1,68 @@
-// Loaded on pages with widgets, after require.js and before the widget manager
-// (embed-amd.js); `make vendor` copies it into the site's vendor/ folder. The manager
-// finds its fonts relative to where RequireJS thinks the manager lives, which by default
-// is next to the page; point RequireJS (and the manager's own override) at the copy in
-// vendor/html-manager/ instead, so every font is fetched from the site.
+// Draws the book's anywidget views (the shape explorer) in the rendered book, where no
+// kernel runs. `make vendor` copies this file into the site's vendor/ folder; myst-nb
+// loads it on pages that embed widget state (nb_ipywidgets_js in _config.yml).
+//
+// It replaces @jupyter-widgets/html-manager (3.6 MB of RequireJS bundles and icon fonts,
+// more than the whole budget of the explorer's page) with what an anywidget view needs
+// without a kernel: the saved model state, get/set/on/off and a no-op save_changes. The
+// view's code and styles are the ones saved with the widget (its _esm and _css).
 (function () {
-  var managerDir = new URL("html-manager", document.currentScript.src).href;
-  window.require.config({ paths: { "@jupyter-widgets/html-manager/dist": managerDir } });
-  window.__jupyter_widgets_assets_path__ = managerDir + "/";
+  "use strict";
+
+  function makeModel(values) {
+    const listeners = {};
+    const emit = (event) => (listeners[event] || []).slice().forEach((f) => f());
+    return {
+      get: (key) => values[key],
+      set: (key, value) => {
+        const old = values[key];
+        values[key] = value;
+        if (old !== value) { emit(`change:${key}`); emit("change"); }
+      },
+      on: (event, f) => { (listeners[event] = listeners[event] || []).push(f); },
+      off: (event, f) => {
+        listeners[event] = f ? (listeners[event] || []).filter((g) => g !== f) : [];
+      },
+      save_changes: () => {},  // no kernel to tell: the view draws from the model alone
+      send: () => {},
+      widget_manager: {},
+    };
+  }
+
+  async function renderView(tag, state) {
+    const { model_id: id } = JSON.parse(tag.textContent);
+    const saved = state[id];
+    if (!saved || saved.model_module !== "anywidget") return;
+    const values = saved.state;
+    const el = document.createElement("div");
+    el.className = "birnn-widget";
+    tag.after(el);
+    if (values._css) {
+      const style = document.createElement("style");
+      style.textContent = values._css;
+      document.head.append(style);
+    }
+    const url = URL.createObjectURL(new Blob([values._esm], { type: "text/javascript" }));
+    try {
+      const module = await import(url);
+      let widget = module.default || module;
+      if (typeof widget === "function") widget = await widget();
+      const model = makeModel({ ...values });
+      if (widget.initialize) await widget.initialize({ model });
+      await widget.render({ model, el });
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  }
+
+  function start() {
+    const stateTag = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+    if (!stateTag) return;
+    const state = JSON.parse(stateTag.textContent).state;
+    document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')
+      .forEach((tag) => renderView(tag, state).catch((err) => console.error("widget:", err)));
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

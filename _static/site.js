@@ -1,0 +1,88 @@
+// Site script for every page (Jupyter Book adds every .js file in _static/ to every page,
+// so only code that every page needs lives here).
+
+// Live Code offline: sphinx-thebe loads THEBE_JS_URL with a <script> tag when a reader
+// clicks the button and has no error path, so offline the button would spin forever.
+document.addEventListener("error", (event) => {
+  const src = event.target && event.target.src;
+  if (typeof THEBE_JS_URL === "undefined" || src !== THEBE_JS_URL) return;
+  document.querySelectorAll(".thebe-launch-button").forEach((button) => {
+    button.textContent = "Live Code needs a network connection: it runs the code on Binder.";
+  });
+}, true);
+
+document.addEventListener("DOMContentLoaded", () => {
+  // Accessible names that match what is shown (WCAG 2.5.3; axe-core's
+  // label-content-name-mismatch, serious). pydata-sphinx-theme 0.16 puts titled icons
+  // inside buttons named by aria-label, and names the search field ("Search Ctrl+K") "Search", and myst-nb names
+  // every "Show code cell source" summary "Toggle hidden content". Icons are decoration;
+  // a summary is named by its visible text.
+  document.querySelectorAll("button i").forEach((icon) => icon.setAttribute("aria-hidden", "true"));
+  document.querySelectorAll("button.search-button-field[aria-label]")
+    .forEach((button) => button.removeAttribute("aria-label"));
+  document.querySelectorAll('summary[aria-label="Toggle hidden content"]')
+    .forEach((node) => node.removeAttribute("aria-label"));
+  // The theme leaves the site logo and the chapter list of the left sidebar outside any
+  // landmark (axe-core "region").
+  const sidebar = document.getElementById("pst-primary-sidebar");
+  if (sidebar && !sidebar.closest("nav, [role=navigation]")) {
+    sidebar.setAttribute("role", "navigation");
+    sidebar.setAttribute("aria-label", "Site");
+  }
+
+  // A solution's title links to its exercise. Keyboard readers reach the title's toggle
+  // button instead of the link (Enter on the link would jump to the exercise rather than
+  // open the solution; clicks already pass through the link, see site.css), and the
+  // button is named after the solution, not "Toggle hidden content" (sphinx-togglebutton).
+  document.querySelectorAll(".solution.dropdown > .admonition-title").forEach((title) => {
+    title.querySelectorAll("a").forEach((a) => a.setAttribute("tabindex", "-1"));
+    const button = title.querySelector(".toggle-button");
+    if (button) button.setAttribute("aria-label", title.textContent.trim());
+  });
+});
+
+// Figures open at full size: each picture in the text links to its image file (a phone
+// screen shows plots at a third of their size).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".bd-article figure img").forEach((img) => {
+    if (img.closest("a")) return;
+    const link = document.createElement("a");
+    link.href = img.getAttribute("src");
+    link.className = "birnn-full-size";
+    link.title = "Open the figure at full size";
+    img.replaceWith(link);
+    link.append(img);
+  });
+});
+
+// Display equations wider than the column scroll sideways; mark those that do (a fading
+// edge until the reader reaches the end, see site.css) and let the keyboard scroll them.
+function markScrollingEquations() {
+  // The box that scrolls is MathJax's container (the theme gives it overflow: auto).
+  document.querySelectorAll(".bd-article div.math").forEach((math) => {
+    const box = math.querySelector('mjx-container[display="true"]') || math;
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    box.classList.toggle("birnn-scrolls", scrolls);
+    if (scrolls) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", "Equation, scrolls sideways");
+    } else if (box.getAttribute("role") === "region") {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+    const end = () => box.classList.toggle("birnn-scrolled-end",
+      box.scrollLeft + box.clientWidth >= box.scrollWidth - 2);
+    if (!box.dataset.birnnWatched) {
+      box.dataset.birnnWatched = "1";
+      box.addEventListener("scroll", end, { passive: true });
+    }
+    end();
+  });
+}
+window.addEventListener("load", () => {
+  const typeset = window.MathJax && MathJax.startup && MathJax.startup.promise;
+  (typeset || Promise.resolve()).then(markScrollingEquations);
+  window.addEventListener("resize", markScrollingEquations);
+});
