@@ -21,7 +21,8 @@ def test_binder_installs_the_locked_requirements_and_the_book_package():
              if l.strip() and not l.startswith("#")]
     assert "-r ../requirements.txt" in lines, lines
     lock = (ROOT / "requirements.txt").read_text().splitlines()
-    assert "-e ." in lock, "requirements.txt must install the `book` package (`-e .`)"
+    assert "-e file:." in lock, \
+        "requirements.txt must install the `book` package from this checkout (`-e file:.`)"
     assert any(l.lower().replace("_", "-").startswith("jupyterlab-myst==") for l in lock), \
         "Binder's JupyterLab needs jupyterlab-myst"
     runtime = (ROOT / "binder/runtime.txt").read_text().strip()

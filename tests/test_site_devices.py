@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from test_pages import CONTENT_PAGES, PAGES, _wait_for_mathjax
 
 pytestmark = pytest.mark.browser
