@@ -16,7 +16,7 @@ help:
 	@echo "make lint     ruff check ."
 	@echo "make lab      open the chapter in JupyterLab"
 	@echo "make execute  re-run every notebook and save its outputs"
-	@echo "make export   regenerate book/ modules exported from notebooks"
+	@echo "make export   regenerate book/ modules and the notebooks' cross-references"
 	@echo "make lock     regenerate requirements.txt from requirements.in (pip-compile)"
 	@echo "make bench    time the notebooks, the build and the scratch BiRNN; writes _build/bench.json"
 
@@ -73,8 +73,11 @@ lab: setup
 execute: setup
 	$(BIN)/python -m tools.nbtools execute $(NOTEBOOKS)
 
+# Derived content: book/ modules from `#| export` cells, and cross-references and figure
+# caption cells in the forms that work both on the website and in Jupyter (tools/nbrefs.py).
 export: setup
 	$(BIN)/python -m tools.nbtools export
+	$(BIN)/python -m tools.nbrefs
 
 # Reports timings against the goals (tools/bench.py); never fails on a missed goal.
 # BENCH_ARGS passes options through, e.g. BENCH_ARGS="--skip-notebooks --repeats 5".

@@ -28,7 +28,8 @@ BIN = Path(sys.executable).parent
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 TOKEN = "birnn-test-token"
 # Directive and role syntax that must never reach the reader as text.
-RAW = re.compile(r"```\{|:::\{|\{(eq|ref|numref|doc|term|math)\}`|^\s*\$\$", re.M)
+RAW = re.compile(r"```\{|:::\{|\{(eq|ref|numref|doc|term|math|glue(:\w+)?)\}`|^\s*\$\$",
+                 re.M)
 
 PROBE = """(sec-probe)=
 # Probe
@@ -171,5 +172,43 @@ def test_chapter_notebook_renders_myst(browser, lab, path):
         admonitions = sum(s.count("```{admonition}") + s.count(":::{admonition}") for s in markdown)
         shown = page.locator(".jp-Notebook .myst-admonition").count()
         assert shown >= admonitions, f"{path.name}: {admonitions} admonitions, {shown} rendered"
+        # Every reference resolves to readable text (jupyterlab-myst marks the ones it
+        # cannot resolve, showing the bare label).
+        unresolved = page.eval_on_selector_all(
+            '.jp-Notebook [title="Cross Reference Not Found"]', "els => els.map(e => e.innerText)")
+        assert not unresolved, f"{path.name}: unresolved references {unresolved}"
+        # Every figure has its caption, numbered as on the website.
+        figures = [c.metadata["mystnb"]["figure"] for c in nb.cells
+                   if c.cell_type == "code" and c.metadata.get("mystnb", {}).get("figure")]
+        captions = [t for t in texts if re.match(r"Fig\. \d+\.\d+: ", t)]
+        assert len(captions) == len(figures), f"{path.name}: {len(figures)} figures, {captions}"
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_solutions_stay_hidden_until_opened(browser, lab):
+    """Solution prose is in closed dropdowns; solution code and output are collapsed and show
+    only a neutral first line."""
+    path = ROOT / "chapters" / "07_summary_exercises.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    context, page = _open(browser, lab, path.name, 50)
+    try:
+        _rendered(page, sum(c.cell_type == "markdown" for c in nb.cells))
+        shown = page.evaluate("""() => ({
+            open: [...document.querySelectorAll('.jp-Notebook details')].filter(d => d.open)
+                      .map(d => d.innerText.slice(0, 60)),
+            solutions: document.querySelectorAll('.jp-Notebook details.myst-exercise').length,
+            inputs: [...document.querySelectorAll('.jp-Notebook .jp-InputPlaceholder')]
+                      .map(e => e.innerText.trim()),
+            outputs: [...document.querySelectorAll('.jp-Notebook .jp-OutputPlaceholder')]
+                      .map(e => e.innerText.trim()),
+        })""")
+        assert not shown["open"], shown["open"]
+        assert shown["solutions"] == 7, shown
+        assert len(shown["inputs"]) >= 7 and all(
+            t.startswith("# The solution's code") for t in shown["inputs"]), shown["inputs"]
+        assert all(t.startswith("What the solution prints:") for t in shown["outputs"]), \
+            shown["outputs"]
     finally:
         context.close()

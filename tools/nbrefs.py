@@ -1,0 +1,148 @@
+"""Cross-references and figure captions that read the same on the website and in Jupyter.
+
+The website (Sphinx, myst-nb) resolves every MyST role; JupyterLab and Notebook 7
+(jupyterlab-myst) resolve only targets inside the open notebook, and read no figure
+captions from cell metadata. So the notebooks keep to forms that work in both:
+
+* an equation or figure of the same notebook: the role, ``{eq}`label``` (both number it);
+* an equation of another notebook: ``[(1.2)](#eq-label)``, a link whose text is the
+  number the website gives it (Sphinx replaces the text with the same number and links
+  the equation; Jupyter shows the text);
+* a figure: ``[Fig. 5.1](#fig-label)``;
+* a section that is a whole notebook: ``[Title](02_from_scratch.ipynb)``, which the
+  website links to the page and Jupyter opens as a notebook;
+* every figure cell (``mystnb.figure`` metadata) is followed by a Markdown cell tagged
+  ``remove-cell`` (so the website, which shows the metadata caption, drops it) that reads
+  ``*Fig. 5.1: <the caption>*`` for Jupyter.
+
+Numbers follow the website's: chapter ``i`` (``_toc.yml`` order), then the ``k``-th
+labelled equation or figure of that notebook. ``python -m tools.nbrefs`` rewrites the
+notebooks into these forms (``make export`` runs it); ``stale()`` lists notebooks that
+differ from what it would write, and a test keeps that list empty.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CAPTION_TAG = "remove-cell"
+EQ_LABEL = re.compile(r"^\$\$\s*\(([\w-]+)\)\s*$", re.M)        # $$ (eq-label) closing a block
+SECTION_LABEL = re.compile(r"^\(([\w-]+)\)=\s*\n#\s+(.+)$", re.M)  # (label)= then a title
+ROLE = re.compile(r"\{(eq|numref|ref)\}`([\w-]+)`")
+EQ_LINK = re.compile(r"\[\(([\d.]+)\)\]\(#(eq-[\w-]+)\)")
+FIG_LINK = re.compile(r"\[Fig\. ([\d.]+)\]\(#([\w-]+)\)")
+
+
+def chapters(root: Path = ROOT) -> list[Path]:
+    """The notebooks in table-of-contents order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [entry["file"] for part in toc.get("parts", [toc])
+             for entry in part.get("chapters", [])]
+    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").exists()]
+
+
+def targets(paths: list[Path]) -> dict[str, dict]:
+    """Every equation, figure and notebook-level section label, with its number."""
+    found = {}
+    for i, path in enumerate(paths, start=1):
+        nb = nbformat.read(path, as_version=4)
+        eqs = figs = 0
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                for label in EQ_LABEL.findall(cell.source):
+                    eqs += 1
+                    found[label] = {"kind": "eq", "number": f"{i}.{eqs}", "path": path}
+                for label, title in SECTION_LABEL.findall(cell.source):
+                    found[label] = {"kind": "section", "title": title.strip(), "path": path}
+            fig = cell.metadata.get("mystnb", {}).get("figure")
+            if cell.cell_type == "code" and fig and fig.get("name"):
+                figs += 1
+                found[fig["name"]] = {"kind": "fig", "number": f"{i}.{figs}", "path": path,
+                                      "caption": fig.get("caption", "")}
+    return found
+
+
+def _rewrite_markdown(source: str, path: Path, found: dict) -> str:
+    def role(match):
+        kind, label = match.groups()
+        target = found.get(label)
+        if target is None:
+            return match.group(0)              # not ours to change (an exercise, say)
+        if target["kind"] == "eq" and target["path"] != path:
+            return f"[({target['number']})](#{label})"
+        if target["kind"] == "fig":
+            return f"[Fig. {target['number']}](#{label})"
+        if target["kind"] == "section" and target["path"] != path:
+            return f"[{target['title']}]({target['path'].name})"
+        return match.group(0)
+
+    def number(match, kind):
+        label = match.group(2)
+        target = found.get(label)
+        if target is None or target["kind"] != kind:
+            return match.group(0)
+        if kind == "eq" and target["path"] == path:
+            return f"{{eq}}`{label}`"
+        return (f"[({target['number']})](#{label})" if kind == "eq"
+                else f"[Fig. {target['number']}](#{label})")
+
+    source = ROLE.sub(role, source)
+    source = EQ_LINK.sub(lambda m: number(m, "eq"), source)
+    return FIG_LINK.sub(lambda m: number(m, "fig"), source)
+
+
+def _caption_cell(target: dict) -> str:
+    return f"*Fig. {target['number']}: {target['caption']}*"
+
+
+def rewrite(path: Path, found: dict) -> nbformat.NotebookNode:
+    """The notebook at ``path`` with its references and caption cells in the portable forms."""
+    nb = nbformat.read(path, as_version=4)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and CAPTION_TAG in cell.metadata.get("tags", []) \
+                and cell.metadata.get("book", {}).get("caption_of"):
+            continue                                   # regenerated below
+        if cell.cell_type == "markdown":
+            cell.source = _rewrite_markdown(cell.source, path, found)
+        cells.append(cell)
+        fig = cell.metadata.get("mystnb", {}).get("figure") if cell.cell_type == "code" else None
+        if fig and fig.get("name") in found:
+            caption = nbformat.v4.new_markdown_cell(_caption_cell(found[fig["name"]]))
+            caption.metadata = {"tags": [CAPTION_TAG], "book": {"caption_of": fig["name"]}}
+            old = [c for c in nb.cells if c.metadata.get("book", {}).get("caption_of")
+                   == fig["name"]]
+            if old:
+                caption.id = old[0].id                 # keep ids stable across rewrites
+            cells.append(caption)
+    nb.cells = cells
+    return nb
+
+
+def stale(root: Path = ROOT) -> list[str]:
+    """Notebooks whose references or caption cells differ from what ``rewrite`` writes."""
+    paths = chapters(root)
+    found = targets(paths)
+    return [p.relative_to(root).as_posix() for p in paths
+            if nbformat.writes(rewrite(p, found)) != nbformat.writes(
+                nbformat.read(p, as_version=4))]
+
+
+def main() -> int:
+    paths = chapters()
+    found = targets(paths)
+    for path in paths:
+        nb = rewrite(path, found)
+        if nbformat.writes(nb) != nbformat.writes(nbformat.read(path, as_version=4)):
+            nbformat.write(nb, path)
+            print(f"rewrote references in {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
