@@ -13,7 +13,10 @@ captions from cell metadata. So the notebooks keep to forms that work in both:
   website links to the page and Jupyter opens as a notebook;
 * every figure cell (``mystnb.figure`` metadata) is followed by a Markdown cell tagged
   ``remove-cell`` (so the website, which shows the metadata caption, drops it) that reads
-  ``*Fig. 5.1: <the caption>*`` for Jupyter.
+  ``*Fig. 5.1: <the caption>*`` for Jupyter;
+* a notebook that cites (``{cite:p}`Key```, keys from ``references.bib``) ends with a
+  ``{bibliography}`` for the website, followed by a ``remove-cell`` list of the same works
+  for Jupyter, where citations show as their AuthorYear keys.
 
 Numbers follow the website's: chapter ``i`` (``_toc.yml`` order), then the ``k``-th
 labelled equation or figure of that notebook. ``python -m tools.nbrefs`` rewrites the
@@ -36,6 +39,35 @@ SECTION_LABEL = re.compile(r"^\(([\w-]+)\)=\s*\n#\s+(.+)$", re.M)  # (label)= th
 ROLE = re.compile(r"\{(eq|numref|ref)\}`([\w-]+)`")
 EQ_LINK = re.compile(r"\[\(([\d.]+)\)\]\(#(eq-[\w-]+)\)")
 FIG_LINK = re.compile(r"\[Fig\. ([\d.]+)\]\(#([\w-]+)\)")
+CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
+BIBLIOGRAPHY = "## References\n\n```{bibliography}\n:filter: docname in docnames\n```"
+
+
+def _plain(text: str) -> str:
+    """BibTeX field text as plain Unicode: accents decoded, braces dropped, -- as a dash."""
+    from pybtex.richtext import Text
+
+    return Text.from_latex(text).render_as("text").replace("--", "–")
+
+
+def bibliography(root: Path = ROOT) -> dict[str, str]:
+    """Each entry of references.bib as one line of Markdown."""
+    from pybtex.database import parse_file
+
+    lines = {}
+    for key, entry in parse_file(root / "references.bib").entries.items():
+        people = entry.persons.get("author", [])
+        names = [_plain(f"{' '.join(p.prelast_names + p.last_names)}, "
+                        f"{' '.join(n[0] + '.' for n in p.first_names)}") for p in people]
+        authors = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        f = entry.fields
+        venue = f.get("journal") or f.get("booktitle") or f.get("howpublished", "")
+        volume = f.get("volume", "") + (f"({f['number']})" if "number" in f else "")
+        where = ", ".join(x for x in (f"*{_plain(venue)}*" if venue else "", _plain(volume),
+                                      _plain(f.get("pages", ""))) if x)
+        doi = f" https://doi.org/{f['doi']}" if "doi" in f else ""
+        lines[key] = f"{authors} ({f['year']}). {_plain(f['title'])}. {where}.{doi}"
+    return lines
 
 
 def chapters(root: Path = ROOT) -> list[Path]:
@@ -100,7 +132,37 @@ def _caption_cell(target: dict) -> str:
     return f"*Fig. {target['number']}: {target['caption']}*"
 
 
-def rewrite(path: Path, found: dict) -> nbformat.NotebookNode:
+def _cited(nb) -> list[str]:
+    keys = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for group in CITE.findall(cell.source):
+                keys += [k.strip() for k in group.split(",") if k.strip() not in keys]
+    return keys
+
+
+def _with_references(nb, entries: dict) -> None:
+    """Append or refresh the website bibliography and the Jupyter reference list."""
+    nb.cells = [c for c in nb.cells if not c.metadata.get("book", {}).get("references")]
+    keys = _cited(nb)
+    if not keys:
+        return
+    unknown = [k for k in keys if k not in entries]
+    if unknown:
+        raise KeyError(f"cited but not in references.bib: {unknown}")
+    where = [i for i, c in enumerate(nb.cells)
+             if c.cell_type == "markdown" and "{bibliography}" in c.source]
+    if not where:
+        nb.cells.append(nbformat.v4.new_markdown_cell(BIBLIOGRAPHY))
+        where = [len(nb.cells) - 1]
+    listing = nbformat.v4.new_markdown_cell(
+        "\n".join(f"- {entries[k]}" for k in sorted(keys)))
+    listing.metadata = {"tags": [CAPTION_TAG], "book": {"references": True}}
+    listing.id = f"refs-{nb.cells[where[0]].id}"[:64]
+    nb.cells.insert(where[0] + 1, listing)
+
+
+def rewrite(path: Path, found: dict, entries: dict | None = None) -> nbformat.NotebookNode:
     """The notebook at ``path`` with its references and caption cells in the portable forms."""
     nb = nbformat.read(path, as_version=4)
     cells = []
@@ -121,6 +183,7 @@ def rewrite(path: Path, found: dict) -> nbformat.NotebookNode:
                 caption.id = old[0].id                 # keep ids stable across rewrites
             cells.append(caption)
     nb.cells = cells
+    _with_references(nb, bibliography(path.parents[1]) if entries is None else entries)
     return nb
 
 
@@ -128,16 +191,18 @@ def stale(root: Path = ROOT) -> list[str]:
     """Notebooks whose references or caption cells differ from what ``rewrite`` writes."""
     paths = chapters(root)
     found = targets(paths)
+    entries = bibliography(root)
     return [p.relative_to(root).as_posix() for p in paths
-            if nbformat.writes(rewrite(p, found)) != nbformat.writes(
+            if nbformat.writes(rewrite(p, found, entries)) != nbformat.writes(
                 nbformat.read(p, as_version=4))]
 
 
 def main() -> int:
     paths = chapters()
     found = targets(paths)
+    entries = bibliography()
     for path in paths:
-        nb = rewrite(path, found)
+        nb = rewrite(path, found, entries)
         if nbformat.writes(nb) != nbformat.writes(nbformat.read(path, as_version=4)):
             nbformat.write(nb, path)
             print(f"rewrote references in {path.relative_to(ROOT)}")
