@@ -361,7 +361,14 @@ def check_polysemy(answer):
     vectors = []
     for p in probes:
         what = f"contextual_vector({list(p.tokens)}, {p.position})"
-        vectors.append(_vector(_run(answer, list(p.tokens), p.position, what=what), what))
+        try:
+            vectors.append(_vector(_run(answer, list(p.tokens), p.position, what=what), what))
+        except _Failed as failure:
+            if isinstance(failure.__cause__, IndexError):
+                raise _Failed(f"{failure} The encoder reads a time-first batch, (T, n): a "
+                              "(1, T) input is T sequences of one word each. Use "
+                              "vocab.encode(tokens)[:, None].") from failure.__cause__
+            raise
     sizes = {v.numel() for v in vectors}
     if len(sizes) > 1:
         raise _Failed("expected vectors of one size for every sentence, got sizes "
@@ -370,7 +377,10 @@ def check_polysemy(answer):
     if torch.allclose(V, V[0].expand_as(V), atol=1e-6):
         word = probes[0].tokens[probes[0].position]
         raise _Failed(f"all {len(probes)} sentences gave the same vector for '{word}'. "
-                      "That is a static embedding: one vector per word, whatever surrounds it. "
+                      "That is a static vector: one per word, whatever surrounds it. Either it "
+                      "is the embedding table's row, or the encoder saw each word alone, as "
+                      "happens when a (1, T) batch-first input is read as T one-word "
+                      "sequences (the encoder wants (T, n): vocab.encode(tokens)[:, None]). "
                       "Run the encoder over the whole sentence and take its state at the word.")
     first = probes[0]
     other = 0 if first.position != 0 else 1
@@ -561,6 +571,14 @@ def check_padding(answer):
             want = torch.stack(alone)                 # (n, 2h)
             output, h_n = rnn(X)
             naive = torch.cat([h_n[0], h_n[1]], dim=-1)
+            # A frequent slip: the backward half computed with the forward direction's
+            # weights, run over each reversed sequence.
+            forward_only = nn.GRU(d, h)
+            forward_only.load_state_dict({k: v for k, v in rnn.state_dict().items()
+                                          if not k.endswith("_reverse")})
+            reversed_forward = torch.stack([forward_only(X[:length, i:i + 1].flip(0))[1][0, 0]
+                                            for i, length in enumerate(lengths)])
+            forward_weights = torch.cat([want[:, :h], reversed_forward], dim=-1)
         what = f"final_states(rnn, X, lengths) with X of shape {(T, n, d)} and lengths {lengths}"
         got = _as_tensor(_run(answer, rnn, X.clone(), lengths_t.clone(), what=what), what)
         if got.shape != want.shape:
@@ -573,6 +591,10 @@ def check_padding(answer):
             (naive, f"these are the final states of the padded batch: sequences {short} are "
                     "shorter than T, so their forward state went on through the padding and "
                     "their backward state started on it. Only the full-length rows are right"),
+            (forward_weights, "the backward halves were computed with the forward direction's "
+                              "weights over the reversed sequences; the backward direction has "
+                              "weights of its own (the `_reverse` parameters), so take its "
+                              "state, e.g. h_n[1] of a packed run"),
             (lambda g: _same(g[:, :h], want[:, :h]),
              "the forward halves are right, the backward halves are not: for a short sequence "
              "the backward direction must start at its last real step, not at the padding"),

@@ -280,7 +280,23 @@ def test_polysemy_rejects_a_static_vector(trained, capsys):
     encoder, vocab = trained
     rejects(ex.check_polysemy, lambda t, i: encoder.embedding.weight[vocab.token_to_idx[t[i]]],
             capsys,
-            "same vector", "static embedding")
+            "same vector", "static vector")
+
+
+def test_polysemy_names_a_time_batch_axis_slip(trained, capsys):
+    """A (1, T) batch-first input used to be diagnosed as a static embedding, or as an
+    IndexError without a word about the axes."""
+    encoder, vocab = trained
+
+    def batch_first(tokens, position):
+        with torch.no_grad():
+            return encoder.states(vocab.encode(tokens)[None, :])[0, position]
+    rejects(ex.check_polysemy, batch_first, capsys, "(1, T) batch-first input")
+
+    def batch_first_indexed(tokens, position):
+        with torch.no_grad():
+            return encoder.states(vocab.encode(tokens)[None, :])[position, 0]
+    rejects(ex.check_polysemy, batch_first_indexed, capsys, "IndexError", "time-first batch")
 
 
 def test_polysemy_rejects_one_direction(trained, capsys):
@@ -434,6 +450,21 @@ def test_padding(capsys):
         return torch.cat([forward, output[0, :, h:]], dim=-1)
     rejects(ex.check_padding, half_fixed, capsys, "forward halves are right",
             "backward direction must start")
+
+    def backward_with_forward_weights(rnn, X, lengths):
+        """Used to be told to start the backward direction at the last real step."""
+        h = rnn.hidden_size
+        forward_only = nn.GRU(rnn.input_size, h)
+        forward_only.load_state_dict({k: v for k, v in rnn.state_dict().items()
+                                      if not k.endswith("_reverse")})
+        rows = []
+        for i, length in enumerate(lengths.tolist()):
+            seq = X[:length, i:i + 1]
+            rows.append(torch.cat([forward_only(seq)[1][0, 0],
+                                   forward_only(seq.flip(0))[1][0, 0]]))
+        return torch.stack(rows)
+    rejects(ex.check_padding, backward_with_forward_weights, capsys,
+            "forward direction's weights", "_reverse")
 
     def sorted_only(rnn, X, lengths):
         _, h_n = rnn(pack_padded_sequence(X, lengths))
