@@ -89,3 +89,17 @@ window.addEventListener("load", () => {
   window.addEventListener("resize", markScrollingEquations);
 });
 
+// Search snippets: Sphinx's search page quotes the text of each result's page, and a
+// formula's text there is KaTeX's drawing (glyphs and struts) followed by its MathML,
+// whose annotation is the TeX source. Quote the MathML's symbols alone ("H→t", not
+// "\overrightarrow{\mathbf{H}}_t"). searchtools.js, on the search page only, loads after
+// this file, so its Search object is wrapped once the page has been parsed.
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof Search === "undefined" || !Search.htmlToText) return;
+  const htmlToText = Search.htmlToText;
+  Search.htmlToText = (htmlString, anchor) => {
+    const doc = new DOMParser().parseFromString(htmlString, "text/html");
+    doc.querySelectorAll(".katex-html, .katex-mathml annotation").forEach((el) => el.remove());
+    return htmlToText(doc.documentElement.outerHTML, anchor);
+  };
+});

@@ -10,6 +10,7 @@ budget on a first visit; search snippets show no raw TeX.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,21 @@ def test_katex_stylesheet_matches_the_katex_that_renders():
     assert pinned == katex_version, \
         f"package.json pins katex {pinned}; sphinxcontrib-katex renders with {katex_version}"
 
+
+# --- search --------------------------------------------------------------------------
+
+def test_search_snippets_show_no_raw_tex(open_page):
+    page, log = open_page("search.html?q=backward")
+    page.wait_for_selector("#search-results li p.context", timeout=20_000)
+    page.wait_for_function("""() => document.querySelectorAll('#search-results li').length > 0
+        && [...document.querySelectorAll('#search-results li')].every(li => li.querySelector('p.context'))""",
+                           timeout=20_000)
+    snippets = page.eval_on_selector_all(
+        "#search-results li", """lis => lis.map(li => [li.querySelector('a').getAttribute('href'),
+                                                       li.querySelector('p.context').textContent])""")
+    pages = {href.split("#")[0] for href, _ in snippets}
+    # The term is on pages with maths, so the check is not empty.
+    assert "chapters/01_looking_both_ways.html" in pages, pages
+    raw = [(href, text) for href, text in snippets if re.search(r"\\[A-Za-z]+|\\[()\[\]]", text)]
+    assert not raw, f"snippets with raw TeX: {raw}"
+    assert not log.problems(), "\n".join(log.problems())
