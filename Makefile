@@ -33,19 +33,18 @@ system-deps:
 
 # Front-end assets the pages load, installed by npm from package-lock.json and copied into
 # _vendor/, which Sphinx copies verbatim into the site (html_extra_path), so readers'
-# browsers never fetch them from a CDN. Only what pages load is copied: MathJax's startup
-# loader and the components _config.yml names (TeX in, CommonHTML out, assistive MathML),
-# the TeX extensions its autoloader may ask for and the fonts; the kernel-less widget view
+# browsers never fetch them from a CDN. Only what pages load is copied: KaTeX's stylesheet
+# and its fonts in WOFF2 (the maths is rendered at build time by sphinxcontrib-katex, whose
+# KaTeX must be the version package.json pins; every browser that runs the site reads
+# WOFF2, the first format the stylesheet offers) and the kernel-less widget view
 # (tools/widget_setup.js). axe-core (a devDependency) stays in node_modules for the tests.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-MATHJAX_FILES := startup.js core.js input/tex.js input/tex/extensions output/chtml.js \
-	output/chtml/fonts/tex.js output/chtml/fonts/woff-v2 a11y/assistive-mml.js
-
 vendor: node_modules/.package-lock.json
-	rm -rf _vendor && mkdir -p _vendor/vendor/mathjax
-	cd node_modules/mathjax/es5 && cp -r --parents $(MATHJAX_FILES) $(CURDIR)/_vendor/vendor/mathjax/
+	rm -rf _vendor && mkdir -p _vendor/vendor/katex/fonts
+	cp node_modules/katex/dist/katex.min.css _vendor/vendor/katex/
+	cp node_modules/katex/dist/fonts/*.woff2 _vendor/vendor/katex/fonts/
 	cp tools/widget_setup.js _vendor/vendor/widget_setup.js
 
 book: setup vendor

@@ -58,9 +58,11 @@ document.addEventListener("DOMContentLoaded", () => {
 // Display equations wider than the column scroll sideways; mark those that do (a fading
 // edge until the reader reaches the end, see site.css) and let the keyboard scroll them.
 function markScrollingEquations() {
-  // The box that scrolls is MathJax's container (the theme gives it overflow: auto).
+  // The box that scrolls is KaTeX's display block (site.css), not its visible formula,
+  // which KaTeX hides from screen readers (they read the MathML beside it), so the box
+  // can take the focus.
   document.querySelectorAll(".bd-article div.math").forEach((math) => {
-    const box = math.querySelector('mjx-container[display="true"]') || math;
+    const box = math.querySelector(".katex-display") || math;
     const scrolls = box.scrollWidth > box.clientWidth + 1;
     box.classList.toggle("birnn-scrolls", scrolls);
     if (scrolls) {
@@ -81,8 +83,23 @@ function markScrollingEquations() {
     end();
   });
 }
+// The maths is typeset at build time; widths settle once KaTeX's fonts have loaded.
 window.addEventListener("load", () => {
-  const typeset = window.MathJax && MathJax.startup && MathJax.startup.promise;
-  (typeset || Promise.resolve()).then(markScrollingEquations);
+  document.fonts.ready.then(markScrollingEquations);
   window.addEventListener("resize", markScrollingEquations);
+});
+
+// Search snippets: Sphinx's search page quotes the text of each result's page, and a
+// formula's text there is KaTeX's drawing (glyphs and struts) followed by its MathML,
+// whose annotation is the TeX source. Quote the MathML's symbols alone ("H→t", not
+// "\overrightarrow{\mathbf{H}}_t"). searchtools.js, on the search page only, loads after
+// this file, so its Search object is wrapped once the page has been parsed.
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof Search === "undefined" || !Search.htmlToText) return;
+  const htmlToText = Search.htmlToText;
+  Search.htmlToText = (htmlString, anchor) => {
+    const doc = new DOMParser().parseFromString(htmlString, "text/html");
+    doc.querySelectorAll(".katex-html, .katex-mathml annotation").forEach((el) => el.remove());
+    return htmlToText(doc.documentElement.outerHTML, anchor);
+  };
 });

@@ -5,8 +5,8 @@ editing this file); every request that does not go to the local server is refuse
 (tests/conftest.py), so a page that needs the network fails here.
 
 Checked on every page: it loads with no console errors, page errors, failed or
-blocked requests; MathJax typesets every math block (no raw TeX left, no TeX
-errors); every image has alt text and every figure a caption; every exercise
+blocked requests; every math block was typeset at build time by KaTeX (no raw TeX left,
+no TeX errors, MathML for screen readers, KaTeX's own fonts loaded from the site); every image has alt text and every figure a caption; every exercise
 solution is hidden until its title is clicked and shown after; at phone width
 (375 px) nothing makes the page scroll sideways. Static checks on the HTML: every
 in-site link and anchor (equation references included) resolves, display equations
@@ -49,11 +49,11 @@ NOTEBOOK_PAGES = [p for p in CONTENT_PAGES
                   if (ROOT / p).with_suffix(".ipynb").exists()]
 
 
-def _wait_for_mathjax(page) -> None:
-    """Wait until MathJax has loaded and finished its first typeset pass."""
-    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                           timeout=20_000)
-    page.evaluate("() => MathJax.startup.promise")
+def _wait_for_math(page) -> None:
+    """Wait until the page's fonts, KaTeX's among them, have loaded: the maths is typeset at
+    build time, and its boxes take their final size once the fonts are in."""
+    page.wait_for_load_state("load")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
 
 
 def test_site_has_the_toc_pages():
@@ -71,40 +71,52 @@ def test_site_has_the_toc_pages():
 def test_page_loads_offline_without_errors(open_page, path):
     page, log = open_page(path)
     page.wait_for_load_state("networkidle")
-    if page.evaluate("() => !!window.MathJax"):
-        _wait_for_mathjax(page)
+    _wait_for_math(page)
     assert page.title(), f"{path} has no title"
     assert not log.problems(), f"{path}:\n" + "\n".join(log.problems())
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", CONTENT_PAGES)
-def test_mathjax_typesets_every_math_block(open_page, path):
+def test_every_math_block_is_typeset(open_page, path):
     page, log = open_page(path)
-    _wait_for_mathjax(page)
+    _wait_for_math(page)
     result = page.evaluate("""() => {
         const blocks = [...document.querySelectorAll('.bd-article span.math, .bd-article div.math')];
-        const untypeset = blocks.filter(b => b.querySelectorAll('mjx-container').length !== 1)
+        const untypeset = blocks.filter(b => b.querySelectorAll('.katex').length !== 1)
                                 .map(b => b.textContent.slice(0, 80));
-        const containers = document.querySelectorAll('.bd-article mjx-container').length;
-        const errors = [...document.querySelectorAll('mjx-merror')]
-                        .map(e => e.getAttribute('data-mjx-error') || e.textContent);
+        const formulas = [...document.querySelectorAll('.bd-article .katex')];
+        const errors = [...document.querySelectorAll('.katex-error')]
+                        .map(e => e.getAttribute('title') || e.textContent);
+        // Screen readers read the MathML; the drawn formula is hidden from them.
+        const unreadable = formulas.filter(k => !k.querySelector(':scope > .katex-mathml math')
+            || k.querySelector(':scope > .katex-html')?.getAttribute('aria-hidden') !== 'true')
+            .map(k => k.textContent.slice(0, 80));
+        // KaTeX's stylesheet and fonts came from the site (without them the formula is a
+        // jumble of glyphs in the page's font).
+        const fonts = [...document.fonts].filter(f => f.family.replace(/"/g, '') === 'KaTeX_Main'
+                                                     && f.status === 'loaded').length;
+        const styled = formulas.every(k => getComputedStyle(k).fontFamily.includes('KaTeX_Main'));
         // Raw TeX delimiters left in prose (code and outputs shown as text excluded).
         const walker = document.createTreeWalker(document.querySelector('.bd-article'),
                                                  NodeFilter.SHOW_TEXT);
         const raw = [];
         for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-            if (n.parentElement.closest('pre, code, script, style, textarea, mjx-container, .highlight'))
+            if (n.parentElement.closest('pre, code, script, style, textarea, .katex, .highlight'))
                 continue;
             if (/\\$\\$|\\\\\\(|\\\\\\)|\\\\\\[|\\\\\\]|\\\\begin\\{/.test(n.textContent))
                 raw.push(n.textContent.trim().slice(0, 80));
         }
-        return {blocks: blocks.length, containers, untypeset, errors, raw};
+        return {blocks: blocks.length, formulas: formulas.length, untypeset, errors,
+                unreadable, fonts, styled, raw};
     }""")
     assert not result["untypeset"], f"{path}: math not typeset: {result['untypeset']}"
-    assert result["containers"] == result["blocks"], \
-        f"{path}: {result['blocks']} math blocks but {result['containers']} typeset formulas"
+    assert result["formulas"] == result["blocks"], \
+        f"{path}: {result['blocks']} math blocks but {result['formulas']} typeset formulas"
     assert not result["errors"], f"{path}: TeX errors: {result['errors']}"
+    assert not result["unreadable"], f"{path}: formulas without MathML: {result['unreadable']}"
+    if result["formulas"]:
+        assert result["styled"] and result["fonts"], f"{path}: KaTeX's stylesheet or fonts did not load"
     assert not result["raw"], f"{path}: raw TeX left in the text: {result['raw']}"
     assert not log.problems(), "\n".join(log.problems())
 
@@ -184,7 +196,7 @@ _OVERFLOW_JS = """() => {
 @pytest.mark.parametrize("path", CONTENT_PAGES)
 def test_phone_width_has_no_horizontal_scroll(open_page, path):
     page, _ = open_page(path, viewport=PHONE)
-    _wait_for_mathjax(page)
+    _wait_for_math(page)
     result = page.evaluate(_OVERFLOW_JS)
     assert result["scrollWidth"] <= result["clientWidth"], \
         f"{path}: page scrolls sideways at {PHONE['width']} px: {result}"

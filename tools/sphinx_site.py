@@ -8,12 +8,12 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 # Files the pages load from the site's /vendor folder, copied there by `make vendor`.
-VENDORED = ("vendor/mathjax/startup.js", "vendor/widget_setup.js")
+VENDORED = ("vendor/katex/katex.min.css", "vendor/widget_setup.js")
 
 
 def _check_vendored(app: Sphinx) -> None:
     # Sphinx silently skips a missing html_extra_path entry; the pages' maths would then
-    # stay raw TeX. Fail the build instead.
+    # lose KaTeX's stylesheet and fonts (a jumble of glyphs). Fail the build instead.
     if app.builder.format != "html":
         return
     roots = [Path(app.confdir, p) for p in app.config.html_extra_path]
