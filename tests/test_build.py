@@ -26,15 +26,16 @@ See {eq}`REF`.
 
 def _build(tmp_path, ref):
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
-    # html_extra_path must hold the vendored MathJax entry point (tools/sphinx_site.py
+    # html_extra_path must hold the vendored KaTeX stylesheet (tools/sphinx_site.py
     # checks it); the assets themselves are irrelevant here.
-    (tmp_path / "_vendor/vendor/mathjax").mkdir(parents=True)
-    (tmp_path / "_vendor/vendor/mathjax/startup.js").touch()
+    (tmp_path / "_vendor/vendor/katex").mkdir(parents=True)
+    (tmp_path / "_vendor/vendor/katex/katex.min.css").touch()
     (tmp_path / "_vendor/vendor/widget_setup.js").touch()
     (tmp_path / "tools").mkdir()  # the config's local Sphinx extension
     for part in (ROOT / "tools").glob("sphinx_site.*"):  # the extension and its CSS
         shutil.copy(part, tmp_path / "tools" / part.name)
     shutil.copytree(ROOT / "assets", tmp_path / "assets")  # the favicon the config names
+    shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")  # bibtex_bibfiles
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (tmp_path / "intro.md").write_text("# Intro\n\nA test book.\n")
     (tmp_path / "page.md").write_text(PAGE.replace("REF", ref))

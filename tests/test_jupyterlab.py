@@ -177,6 +177,14 @@ def test_chapter_notebook_renders_myst(browser, lab, path):
         unresolved = page.eval_on_selector_all(
             '.jp-Notebook [title="Cross Reference Not Found"]', "els => els.map(e => e.innerText)")
         assert not unresolved, f"{path.name}: unresolved references {unresolved}"
+        # Citations cannot resolve in Jupyter; they show their AuthorYear key, and the
+        # notebook lists those works in full (tools/nbrefs.py).
+        cited = page.eval_on_selector_all(
+            '.jp-Notebook [title="Citation Not Found"]', "els => els.map(e => e.innerText)")
+        listed = "\n".join(texts)
+        for key in cited:
+            author, year = re.match(r"(?:\d\d-)?([A-Za-z]+)(\d{4})$", key.strip()).groups()
+            assert re.search(rf"{author}, .*\({year}\)", listed), f"{path.name}: {key} not listed"
         # Every figure has its caption, numbered as on the website.
         figures = [c.metadata["mystnb"]["figure"] for c in nb.cells
                    if c.cell_type == "code" and c.metadata.get("mystnb", {}).get("figure")]

@@ -16,7 +16,10 @@ captions from cell metadata. So the notebooks keep to forms that work in both:
   ``*Fig. 5.1: <the caption>*`` for Jupyter;
 * a notebook that cites (``{cite:p}`Key```, keys from ``references.bib``) ends with a
   ``{bibliography}`` for the website, followed by a ``remove-cell`` list of the same works
-  for Jupyter, where citations show as their AuthorYear keys.
+  for Jupyter, where citations show as their keys. A work cited on several pages appears in
+  several bibliographies, which Sphinx accepts only with a key prefix per page
+  (sphinxcontrib-bibtex's ``:keyprefix:``): the citations of ``05_....ipynb`` are written
+  ``{cite:p}`05-Key```, and this module adds the prefix to a bare key.
 
 Numbers follow the website's: chapter ``i`` (``_toc.yml`` order), then the ``k``-th
 labelled equation or figure of that notebook. ``python -m tools.nbrefs`` rewrites the
@@ -39,8 +42,14 @@ SECTION_LABEL = re.compile(r"^\(([\w-]+)\)=\s*\n#\s+(.+)$", re.M)  # (label)= th
 ROLE = re.compile(r"\{(eq|numref|ref)\}`([\w-]+)`")
 EQ_LINK = re.compile(r"\[\(([\d.]+)\)\]\(#(eq-[\w-]+)\)")
 FIG_LINK = re.compile(r"\[Fig\. ([\d.]+)\]\(#([\w-]+)\)")
-CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
-BIBLIOGRAPHY = "## References\n\n```{bibliography}\n:filter: docname in docnames\n```"
+CITE = re.compile(r"(\{cite(?::\w+)?\}`)([^`]+)(`)")
+PREFIXED = re.compile(r"^\d\d-")
+BIBLIOGRAPHY = ("## References\n\n```{{bibliography}}\n:filter: docname in docnames\n"
+                ":keyprefix: {prefix}\n```")
+
+
+def key_prefix(path: Path) -> str:
+    return path.stem[:2] + "-"
 
 
 def _plain(text: str) -> str:
@@ -132,19 +141,26 @@ def _caption_cell(target: dict) -> str:
     return f"*Fig. {target['number']}: {target['caption']}*"
 
 
-def _cited(nb) -> list[str]:
+def _cited(nb, prefix: str) -> list[str]:
+    """Cited keys in order of first citation; bare keys in the cells get ``prefix``."""
     keys = []
+
+    def prefixed(match):
+        group = [k.strip() for k in match.group(2).split(",")]
+        group = [k if PREFIXED.match(k) else prefix + k for k in group]
+        keys.extend(k[len(prefix):] for k in group if k[len(prefix):] not in keys)
+        return match.group(1) + ",".join(group) + match.group(3)
+
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for group in CITE.findall(cell.source):
-                keys += [k.strip() for k in group.split(",") if k.strip() not in keys]
+            cell.source = CITE.sub(prefixed, cell.source)
     return keys
 
 
-def _with_references(nb, entries: dict) -> None:
+def _with_references(nb, entries: dict, prefix: str) -> None:
     """Append or refresh the website bibliography and the Jupyter reference list."""
     nb.cells = [c for c in nb.cells if not c.metadata.get("book", {}).get("references")]
-    keys = _cited(nb)
+    keys = _cited(nb, prefix)
     if not keys:
         return
     unknown = [k for k in keys if k not in entries]
@@ -153,7 +169,7 @@ def _with_references(nb, entries: dict) -> None:
     where = [i for i, c in enumerate(nb.cells)
              if c.cell_type == "markdown" and "{bibliography}" in c.source]
     if not where:
-        nb.cells.append(nbformat.v4.new_markdown_cell(BIBLIOGRAPHY))
+        nb.cells.append(nbformat.v4.new_markdown_cell(BIBLIOGRAPHY.format(prefix=prefix)))
         where = [len(nb.cells) - 1]
     listing = nbformat.v4.new_markdown_cell(
         "\n".join(f"- {entries[k]}" for k in sorted(keys)))
@@ -183,7 +199,8 @@ def rewrite(path: Path, found: dict, entries: dict | None = None) -> nbformat.No
                 caption.id = old[0].id                 # keep ids stable across rewrites
             cells.append(caption)
     nb.cells = cells
-    _with_references(nb, bibliography(path.parents[1]) if entries is None else entries)
+    _with_references(nb, bibliography(path.parents[1]) if entries is None else entries,
+                     key_prefix(path))
     return nb
 
 

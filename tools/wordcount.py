@@ -3,7 +3,9 @@
 Counts the words a reader reads in Markdown cells (and in intro.md): display maths, code
 blocks, directive options and MyST target lines are left out; inline maths counts as one
 word; hidden caption cells for Jupyter (``remove-cell``) are not counted, since the website
-shows the same caption once. Reading time is at 200 words a minute. Pages are grouped by
+shows the same caption once. Text folded away until the reader asks for it (dropdown hints
+and the gated solutions of the exercises) is counted apart, as "on demand": the reading path
+does not include it. Reading time is at 200 words a minute. Pages are grouped by
 the parts of ``_toc.yml`` (a part whose caption starts with "Going further" is optional).
 
 ``python -m tools.wordcount`` prints a table; ``--json`` prints the numbers.
@@ -37,10 +39,17 @@ _PROSE_DIRECTIVES = re.compile(r"^\{(exercise|solution|admonition|note|tip|warni
                                r"important|seealso|solution-start)\}")
 
 
-def prose(markdown: str) -> str:
-    """The reader-visible prose of one Markdown source."""
+def prose(markdown: str, on_demand: bool = False) -> str:
+    """The reader-visible prose of one Markdown source; with ``on_demand``, only the text
+    folded into dropdowns (and nothing else)."""
+    folded = []
+
     def fence(match):
         info = match.group(2).strip()
+        if re.search(r"^:class:.*\bdropdown\b", match.group(3), re.M):
+            title = _PROSE_DIRECTIVES.sub("", info)
+            folded.append(prose(match.group(3)))
+            return title
         if _PROSE_DIRECTIVES.match(info):
             title = _PROSE_DIRECTIVES.sub("", info)
             return title + "\n" + prose(match.group(3))
@@ -52,19 +61,39 @@ def prose(markdown: str) -> str:
     text = _OPTION.sub("", text)
     text = _COLON_FENCE.sub("", text)
     text = _LINK.sub(r"\1", text)
-    return _ROLE.sub(r"\1", text)
+    text = _ROLE.sub(r"\1", text)
+    return "\n".join(folded) if on_demand else text
 
 
-def words(markdown: str) -> int:
-    return len(_WORD.findall(prose(markdown)))
+def words(markdown: str, on_demand: bool = False) -> int:
+    return len(_WORD.findall(prose(markdown, on_demand)))
 
 
-def page_words(path: Path) -> int:
+def page_words(path: Path) -> tuple[int, int]:
+    """(words on the reading path, words on demand) of one page."""
     if path.suffix == ".md":
-        return words(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return words(text), words(text, on_demand=True)
     nb = nbformat.read(path, as_version=4)
-    return sum(words(c.source) for c in nb.cells
-               if c.cell_type == "markdown" and "remove-cell" not in c.metadata.get("tags", []))
+    read = demand = 0
+    in_solution = False
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or "remove-cell" in cell.metadata.get("tags", []):
+            continue
+        source = cell.source
+        if "{solution-start}" in source:          # a gated solution: folded until opened
+            in_solution = True
+        if in_solution:
+            before, _, after = source.partition("````{solution-end}\n````")
+            demand += words(before) + words(before, on_demand=True)
+            if "{solution-end}" in source:
+                in_solution = False
+                read += words(after)
+                demand += words(after, on_demand=True)
+            continue
+        read += words(source)
+        demand += words(source, on_demand=True)
+    return read, demand
 
 
 def pages(root: Path = ROOT) -> list[tuple[str, Path]]:
@@ -83,13 +112,16 @@ def pages(root: Path = ROOT) -> list[tuple[str, Path]]:
 
 
 def report(root: Path = ROOT) -> dict:
-    rows = [{"page": p.relative_to(root).as_posix(), "part": kind, "words": page_words(p)}
-            for kind, p in pages(root)]
-    for row in rows:
-        row["minutes"] = round(row["words"] / WPM, 1)
+    rows = []
+    for kind, p in pages(root):
+        read, demand = page_words(p)
+        rows.append({"page": p.relative_to(root).as_posix(), "part": kind, "words": read,
+                     "minutes": round(read / WPM, 1), "on_demand_words": demand})
     totals = {kind: sum(r["words"] for r in rows if r["part"] == kind)
               for kind in ("core", "optional")}
-    return {"pages": rows, "words": totals,
+    demand = {kind: sum(r["on_demand_words"] for r in rows if r["part"] == kind)
+              for kind in ("core", "optional")}
+    return {"pages": rows, "words": totals, "on_demand_words": demand,
             "minutes": {k: round(v / WPM, 1) for k, v in totals.items()}}
 
 
@@ -101,11 +133,14 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"| page | part | words | minutes at {WPM} wpm |\n|---|---|---|---|")
+    print(f"| page | part | words read | minutes at {WPM} wpm | words on demand (hints, "
+          "solutions) |\n|---|---|---|---|---|")
     for row in result["pages"]:
-        print(f"| {row['page']} | {row['part']} | {row['words']} | {row['minutes']} |")
+        print(f"| {row['page']} | {row['part']} | {row['words']} | {row['minutes']} | "
+              f"{row['on_demand_words']} |")
     for kind in ("core", "optional"):
-        print(f"| **{kind}** | | {result['words'][kind]} | {result['minutes'][kind]} |")
+        print(f"| **{kind}** | | {result['words'][kind]} | {result['minutes'][kind]} | "
+              f"{result['on_demand_words'][kind]} |")
     return 0
 
 
