@@ -30,6 +30,11 @@ document.addEventListener("DOMContentLoaded", () => {
     sidebar.setAttribute("aria-label", "Site");
   }
 
+  // docutils marks a bibliography up as role="list" holding role="doc-biblioentry" items,
+  // which axe-core rejects (aria-required-children, critical): make the items list items.
+  document.querySelectorAll('.citation-list[role="list"] > [role="doc-biblioentry"]')
+    .forEach((entry) => entry.setAttribute("role", "listitem"));
+
   // A solution's title links to its exercise. Keyboard readers reach the title's toggle
   // button instead of the link (Enter on the link would jump to the exercise rather than
   // open the solution; clicks already pass through the link, see site.css), and the

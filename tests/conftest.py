@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -16,10 +15,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from paths import HTML
 
-ROOT = Path(__file__).resolve().parent.parent
-# BOOK_HTML points the browser tests at another build (a developer's scratch build).
-HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"]

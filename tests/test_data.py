@@ -1,12 +1,10 @@
 """The shipped copy of The Time Machine and its integrity check."""
 import hashlib
-from pathlib import Path
 
 import pytest
+from paths import SHARED_DATA as SHARED
 
 from book.data import TIME_MACHINE_SHA256, load_time_machine, time_machine_path
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def test_shipped_file_has_the_pinned_digest():

@@ -55,7 +55,8 @@ def test_solutions_are_hidden_until_clicked(open_page):
 def test_hints_are_folded_and_stubs_and_checks_are_shown(open_page):
     page, log = open_page(PAGE)
     page.wait_for_load_state("networkidle")
-    hints = page.locator("div.admonition.dropdown:not(.solution)")
+    hints = page.locator("div.admonition.dropdown:not(.solution)",
+                         has=page.locator(".admonition-title", has_text="Hint"))
     assert hints.count() == NUM_EXERCISES
     for i in range(NUM_EXERCISES):
         hint = hints.nth(i)

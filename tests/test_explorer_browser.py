@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 import yaml
+from paths import ROOT
 
 from book.explorer import DEFAULTS, LIMITS, layout
 
@@ -202,7 +202,7 @@ def test_every_widget_page_loads_the_self_served_view_and_only_anywidget_models(
     """Pages with widgets load tools/widget_setup.js (copied into the site by `make vendor`),
     which draws anywidget views from the saved state and nothing else: every saved view
     must be an anywidget model, or its output would silently stay empty."""
-    config = yaml.safe_load((Path(__file__).parent.parent / "_config.yml").read_text())
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
     scripts = list(config["sphinx"]["config"]["nb_ipywidgets_js"])
     assert scripts == ["../vendor/widget_setup.js"], scripts
     pages = [p for p in built_book.rglob("*.html")

@@ -22,10 +22,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from paths import NOTEBOOKS, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 TOKEN = "birnn-test-token"
 # Directive and role syntax that must never reach the reader as text.
 RAW = re.compile(r"```\{|:::\{|\{(eq|ref|numref|doc|term|math|glue(:\w+)?)\}`|^\s*\$\$",
@@ -180,7 +179,7 @@ def test_chapter_notebook_renders_myst(browser, lab, path):
         # Citations cannot resolve in Jupyter; they show their AuthorYear key, and the
         # notebook lists those works in full (tools/nbrefs.py).
         cited = page.eval_on_selector_all(
-            '.jp-Notebook [title="Citation Not Found"]', "els => els.map(e => e.innerText)")
+            '.jp-Notebook [title="Citation Not Found"]', "els => els.map(e => e.textContent)")
         listed = "\n".join(texts)
         for key in cited:
             author, year = re.match(r"(?:\d\d-)?([A-Za-z]+)(\d{4})$", key.strip()).groups()

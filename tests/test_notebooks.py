@@ -1,23 +1,27 @@
 """Static checks on the committed notebooks; nbval (run on chapters/) re-executes them."""
-from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
+from paths import NOTEBOOKS, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 IGNORE_TAGS = {"nbval-ignore-output", "nbval-skip"}
 
 
-def _toc_files():
+def _toc_parts():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [entry["file"] for entry in toc["chapters"]]
+    return {part["caption"]: [entry["file"] for entry in part["chapters"]]
+            for part in toc["parts"]}
 
 
-def test_every_notebook_is_in_the_toc_in_order():
-    listed = [f for f in _toc_files() if f.startswith("chapters/")]
-    assert listed == [f"chapters/{p.stem}" for p in NOTEBOOKS]
+def test_every_notebook_is_in_the_toc_once_each_part_in_file_order():
+    parts = _toc_parts()
+    listed = [f for files in parts.values() for f in files if f.startswith("chapters/")]
+    assert sorted(listed) == [f"chapters/{p.stem}" for p in NOTEBOOKS]
+    for caption, files in parts.items():
+        assert files == sorted(files), f"part {caption!r} is out of file order: {files}"
+    optional = [c for c in parts if c.startswith("Going further")]
+    assert optional and list(parts)[-1] == optional[0], "the optional part comes last"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -15,7 +15,6 @@ the one repository setting in _config.yml.
 """
 from __future__ import annotations
 
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,9 +22,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 import yaml
+from paths import HTML, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 PHONE = {"width": 375, "height": 812}
 

@@ -17,11 +17,10 @@ and the polysemy cosines (7).
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ["chapters/02_from_scratch.ipynb", "chapters/05_context_in_action.ipynb",
              "chapters/07_summary_exercises.ipynb"]
 SETTINGS = {

@@ -1,9 +1,7 @@
 """The publishing workflow and the Binder set-up use the same commands and lock as the README."""
-from pathlib import Path
 
 import yaml
-
-ROOT = Path(__file__).resolve().parent.parent
+from paths import ROOT
 
 
 def test_pages_workflow_builds_with_make_book_and_publishes_the_html():

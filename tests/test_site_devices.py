@@ -11,14 +11,13 @@ budget on a first visit; search snippets show no raw TeX.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from paths import ROOT
 from test_pages import CONTENT_PAGES, PAGES, _wait_for_math
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 EXPLORER = "chapters/04_shape_explorer.html"
 CHAPTER = "chapters/02_from_scratch.html"
@@ -31,7 +30,8 @@ MiB = 2 ** 20
 def test_visible_buttons_open_the_chapter_list_and_the_page_contents(open_page, width):
     page, log = open_page(CHAPTER, viewport={"width": width, "height": 800})
     page.wait_for_load_state("networkidle")
-    chapter_link = page.locator("a.reference[href$='03_concise.html']:visible")
+    # The chapter list's link, not the text's own links to the next page.
+    chapter_link = page.locator(".bd-sidebar-primary a.reference[href$='03_concise.html']:visible")
     contents_link = page.locator("a.nav-link[href='#the-bidirectional-layer']:visible")
     assert chapter_link.count() == 0, "the chapter list is open before any click"
     assert contents_link.count() == 0, "the page contents are open before any click"
