@@ -139,15 +139,27 @@ class BiRNNScratch(nn.Module):
 
 # From chapters/02_from_scratch.ipynb, cell 17 (id 4997bfcc)
 def assert_direction_dependence(model, hidden_size, num_steps=5, batch_size=2, seed=0):
-    """Assert that a bidirectional layer's halves depend on the right inputs.
+    """Assert that the halves of ONE bidirectional layer depend on the right inputs.
 
     The forward half of ``outputs[t]`` (its first ``hidden_size`` columns) may depend only
     on x_1..x_t, the backward half only on x_t..x_T. Perturbing x_1 must leave the backward
     half of every later step unchanged; perturbing x_T must leave the forward half of every
     earlier step unchanged. Raises ``AssertionError`` naming the offending steps.
 
+    The check is for a single layer. In a stack, both halves of every layer above the
+    first depend on the whole sequence, so there is nothing to check: a model with
+    ``num_layers > 1`` (``nn.RNN`` and friends) raises ``ValueError``, and a model whose
+    halves both move at every step is reported as such, not as a forgotten flip. Check a
+    stack layer by layer (``BiRNNScratch.from_torch(rnn, layer=l)``).
+
     Defined in section "From scratch" (``chapters/02_from_scratch.ipynb``).
     """
+    num_layers = getattr(model, "num_layers", 1)
+    if num_layers != 1:
+        raise ValueError(
+            f"assert_direction_dependence checks one bidirectional layer; got num_layers="
+            f"{num_layers}. Above the first layer both halves depend on the whole sequence, "
+            "so check each layer on its own, e.g. BiRNNScratch.from_torch(rnn, layer=l).")
     gen = torch.Generator().manual_seed(seed)
     X = torch.randn(num_steps, batch_size, model.input_size, generator=gen)
     with torch.no_grad():
@@ -159,6 +171,12 @@ def assert_direction_dependence(model, hidden_size, num_steps=5, batch_size=2, s
         moved_last = (model(X_last)[0] != base).any(dim=1)
     bad_b = [t + 1 for t in range(1, num_steps) if moved_first[t, hidden_size:].any()]
     bad_f = [t + 1 for t in range(num_steps - 1) if moved_last[t, :hidden_size].any()]
+    if num_steps > 1 and len(bad_b) == len(bad_f) == num_steps - 1:
+        raise AssertionError(
+            f"both halves changed at every step when x_1 or x_{num_steps} changed: each half "
+            "depends on the whole sequence. This check tests one bidirectional layer, where "
+            "that is wrong; in a stacked model it is right from the second layer on, so "
+            "check each layer on its own.")
     if bad_b:
         raise AssertionError(
             f"backward half at steps {bad_b} changed when only x_1 changed; it should depend "

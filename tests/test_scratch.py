@@ -117,6 +117,53 @@ def test_dependence_check_catches_a_forward_half_that_peeks():
         assert_direction_dependence(Peeking(2, 3, sigma=0.5), hidden_size=3)
 
 
+
+class _TwoLayerBiRNN(nn.Module):
+    """A correct stack of two scratch layers; the upper one reads the lower one's h_f + h_b."""
+
+    def __init__(self, input_size, h_f, h_b):
+        super().__init__()
+        self.input_size = input_size
+        self.lower = BiRNNScratch(input_size, h_f, h_b, sigma=0.5)
+        self.upper = BiRNNScratch(h_f + h_b, h_f, h_b, sigma=0.5)
+
+    def forward(self, X):
+        return self.upper(self.lower(X)[0])
+
+
+@pytest.mark.parametrize("num_steps", [2, 5])
+def test_dependence_check_does_not_blame_a_flip_in_a_correct_stack(num_steps):
+    torch.manual_seed(5)
+    stack = _TwoLayerBiRNN(3, 4, 2)
+    for layer in (stack.lower, stack.upper):       # each layer on its own is correct
+        assert_direction_dependence(layer, hidden_size=4)
+    with pytest.raises(AssertionError, match="one bidirectional layer") as info:
+        assert_direction_dependence(stack, hidden_size=4, num_steps=num_steps)
+    assert "flipped" not in str(info.value)
+
+
+@pytest.mark.parametrize("module", [nn.RNN, nn.GRU, nn.LSTM])
+def test_dependence_check_refuses_a_stacked_torch_layer(module):
+    rnn = module(3, 4, num_layers=2, bidirectional=True)
+    with pytest.raises(ValueError, match="checks one bidirectional layer; got num_layers=2"):
+        assert_direction_dependence(rnn, hidden_size=4)
+    assert_direction_dependence(module(3, 4, bidirectional=True), hidden_size=4)
+    if module is nn.RNN:                            # layer by layer, as the message says
+        for layer in range(2):
+            assert_direction_dependence(BiRNNScratch.from_torch(rnn, layer), hidden_size=4)
+
+
+def test_a_stack_forward_half_really_depends_on_the_last_input():
+    torch.manual_seed(6)
+    stack = _TwoLayerBiRNN(3, 4, 4).double()
+    X = torch.randn(5, 1, 3, dtype=torch.float64, requires_grad=True)
+    upper_forward_first = stack(X)[0][0, 0, :4]
+    lower_forward_first = stack.lower(X)[0][0, 0, :4]
+    grad_upper, = torch.autograd.grad(upper_forward_first.sum(), X)
+    grad_lower, = torch.autograd.grad(lower_forward_first.sum(), X)
+    assert (grad_lower[1:] == 0).all()              # one layer: x_1 only
+    assert grad_upper[-1].abs().max() > 1e-3        # two layers: x_T reaches step 1
+
 # --- bad input ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("X,pattern", [
