@@ -6,7 +6,8 @@ word; hidden caption cells for Jupyter (``remove-cell``) are not counted, since 
 shows the same caption once. Text folded away until the reader asks for it (dropdown hints
 and the gated solutions of the exercises) is counted apart, as "on demand": the reading path
 does not include it. Reading time is at 200 words a minute. Pages are grouped by
-the parts of ``_toc.yml`` (a part whose caption starts with "Going further" is optional).
+the parts of ``_toc.yml`` (a part whose caption starts with "Going further" is optional);
+the landing page (the root) is counted on its own, outside the core path.
 
 ``python -m tools.wordcount`` prints a table; ``--json`` prints the numbers.
 """
@@ -97,9 +98,9 @@ def page_words(path: Path) -> tuple[int, int]:
 
 
 def pages(root: Path = ROOT) -> list[tuple[str, Path]]:
-    """(part, path) for every page in table-of-contents order; the root page is "core"."""
+    """(part, path) for every page in table-of-contents order; the root page is "landing"."""
     toc = yaml.safe_load((root / "_toc.yml").read_text())
-    out = [("core", root / f"{toc['root']}.md")]
+    out = [("landing", root / f"{toc['root']}.md")]
     for part in toc.get("parts", [{"caption": "", "chapters": toc.get("chapters", [])}]):
         kind = "optional" if part.get("caption", "").startswith("Going further") else "core"
         for entry in part["chapters"]:
@@ -117,10 +118,10 @@ def report(root: Path = ROOT) -> dict:
         read, demand = page_words(p)
         rows.append({"page": p.relative_to(root).as_posix(), "part": kind, "words": read,
                      "minutes": round(read / WPM, 1), "on_demand_words": demand})
-    totals = {kind: sum(r["words"] for r in rows if r["part"] == kind)
-              for kind in ("core", "optional")}
+    kinds = ("landing", "core", "optional")
+    totals = {kind: sum(r["words"] for r in rows if r["part"] == kind) for kind in kinds}
     demand = {kind: sum(r["on_demand_words"] for r in rows if r["part"] == kind)
-              for kind in ("core", "optional")}
+              for kind in kinds}
     return {"pages": rows, "words": totals, "on_demand_words": demand,
             "minutes": {k: round(v / WPM, 1) for k, v in totals.items()}}
 
@@ -138,7 +139,7 @@ def main(argv=None) -> int:
     for row in result["pages"]:
         print(f"| {row['page']} | {row['part']} | {row['words']} | {row['minutes']} | "
               f"{row['on_demand_words']} |")
-    for kind in ("core", "optional"):
+    for kind in ("landing", "core", "optional"):
         print(f"| **{kind}** | | {result['words'][kind]} | {result['minutes'][kind]} | "
               f"{result['on_demand_words'][kind]} |")
     return 0
