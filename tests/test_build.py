@@ -39,8 +39,16 @@ def _build(tmp_path, ref):
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (tmp_path / "intro.md").write_text("# Intro\n\nA test book.\n")
     (tmp_path / "page.md").write_text(PAGE.replace("REF", ref))
-    return subprocess.run([str(JB), "build", "--all", "-W", "-n", "--keep-going", str(tmp_path)],
-                          capture_output=True, text=True, timeout=300)
+    # Output goes to a file, not a pipe: the build's KaTeX renderer runs in a Node child
+    # process, and a pipe would keep subprocess.run waiting for as long as that grandchild
+    # holds it open, even after the build itself has exited.
+    log = tmp_path / "build.log"
+    with log.open("w") as out:
+        result = subprocess.run(
+            [str(JB), "build", "--all", "-W", "-n", "--keep-going", str(tmp_path)],
+            stdout=out, stderr=subprocess.STDOUT, text=True, timeout=600)
+    result.stdout, result.stderr = log.read_text(), ""
+    return result
 
 
 @pytest.mark.build
