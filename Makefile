@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: help setup system-deps vendor book test test-fast lint lab execute export lock clean bench
+.PHONY: help setup system-deps vendor book test test-fast lint lab execute export lock clean bench \
+	bench-gpu
 
 help:
 	@echo "make book     set up and build the HTML book into _build/html"
@@ -19,6 +20,7 @@ help:
 	@echo "make export   regenerate book/ modules and the notebooks' cross-references"
 	@echo "make lock     regenerate requirements.txt from requirements.in (pip-compile)"
 	@echo "make bench    time the notebooks, the build and the scratch BiRNN; writes _build/bench.json"
+	@echo "make bench-gpu  (NVIDIA GPU) the BiRNN layers against cuDNN; writes results/gpu_cost.json"
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,6 +84,16 @@ export: setup
 # BENCH_ARGS passes options through, e.g. BENCH_ARGS="--skip-notebooks --repeats 5".
 bench: setup vendor
 	$(BIN)/python -m tools.bench --out _build/bench.json $(BENCH_ARGS)
+
+# The layers against cuDNN on an NVIDIA GPU, CUDA-event timed (tools/bench_gpu.py); writes
+# results/gpu_cost.json, the committed file notebook 6 reads. Without CUDA it prints one line
+# and fails. It needs a CUDA build of torch, which the locked requirements (CPU wheel) are
+# not, so it does not run setup: GPU_PYTHON is .venv's python where .venv exists, else
+# python3 (the repository root is on the path, so book/ needs only torch), e.g.
+# `make bench-gpu GPU_PYTHON=python3`. BENCH_GPU_ARGS passes options, e.g. "--repeats 50".
+GPU_PYTHON ?= $(if $(wildcard $(BIN)/python),$(BIN)/python,python3)
+bench-gpu:
+	$(GPU_PYTHON) -m tools.bench_gpu --out results/gpu_cost.json $(BENCH_GPU_ARGS)
 
 # The lock is resolved by pip-compile (pip-tools, installed by setup) from requirements.in.
 # Index and find-links options stay out of it: they describe this machine, not the project.
