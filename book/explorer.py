@@ -325,7 +325,8 @@ def static_html(sizes: dict | None = None, **changes) -> str:
                      f"{html.escape(ROW_TITLES[row])}</div>")
     right = bottom = 0.0
     for b in blocks:
-        parts.append(f'<div class="birnn-static-block" data-key="{b.key}" '
+        # The key is also a class: sanitisers keep classes and drop data- attributes.
+        parts.append(f'<div class="birnn-static-block birnn-key-{b.key}" data-key="{b.key}" '
                      f'data-shape="{",".join(map(str, b.shape))}">')
         for k in reversed(range(min(b.depth, STACK_SHOWN))):  # back slabs first
             x, y = b.x + k * STACK_OFFSET_PX, b.y + k * STACK_OFFSET_PX
