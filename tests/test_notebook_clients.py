@@ -170,9 +170,10 @@ def test_saved_notebook_shows_a_picture_before_it_is_run(browser, client):
     context, page = _open(browser, client, EXPLORER)
     try:
         out = _explorer_output(page)
-        out.locator(".birnn-static-rect").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(1000)  # let a late widget renderer take over, if one would
+        out.first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)  # let a late widget renderer take over, if one would
         assert "ShapeExplorer object at" not in page.inner_text(".jp-Notebook")
+        assert out.locator(".birnn-static-rect").count(), f"no picture: {out.inner_text()!r}"
         blocks = layout(DEFAULTS)
         found = out.evaluate("""(o, keys) => Object.fromEntries(keys.map(k => {
             const rects = [...o.querySelectorAll(`.birnn-key-${k} .birnn-static-rect`)]
