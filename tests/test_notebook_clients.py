@@ -210,6 +210,15 @@ def test_trusted_saved_notebook_draws_the_saved_view(browser, client):
                                                                    DEFAULTS.values()}
         assert "ShapeExplorer object at" not in page.inner_text(".jp-Notebook")
         assert _explorer_output(page).locator(".birnn-static").count() == 0
+        # Not run yet, so no kernel behind the view: it still redraws, as on the website.
+        errors = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        slider = page.locator('.birnn-explorer input[type="range"][data-size="q"]')
+        slider.focus()
+        slider.press("ArrowRight")
+        assert _drawn(page)["q"] == DEFAULTS["q"] + 1
+        assert "Run the notebook" in page.inner_text(".birnn-explorer .birnn-check")
+        assert errors == []
     finally:
         context.close()
 
