@@ -165,7 +165,7 @@ function render({ model, el: root }) {
   const inputs = {};
   for (const name of NAMES) {
     const [low, high] = cfg.limits[name];
-    const row = document.createElement("label");
+    const row = document.createElement("div");
     row.className = "birnn-control";
     row.title = cfg.descriptions[name];
     const span = document.createElement("span");
@@ -178,10 +178,37 @@ function render({ model, el: root }) {
     Object.assign(number, { type: "number", min: low, max: high, step: 1 });
     number.setAttribute("aria-label", `${name} value`);
     number.dataset.size = name;
-    row.append(span, slider, number);
+    // One step down or up, for when a slider step is too small to hit with a pointer.
+    const [minus, plus] = [["−", "decrease", -1], ["+", "increase", 1]].map(([text, verb, delta]) => {
+      const button = document.createElement("button");
+      Object.assign(button, { type: "button", className: "birnn-step", textContent: text });
+      button.setAttribute("aria-label", `${verb} ${name}`);
+      button.dataset.size = name;
+      button.dataset.step = delta;
+      return button;
+    });
+    row.append(span, minus, slider, plus, number);
     controls.append(row);
-    inputs[name] = { slider, number };
+    inputs[name] = { slider, number, minus, plus };
   }
+  // JupyterLab and Notebook 7 bind plain keys (arrows, letters, Enter, Space) to notebook
+  // commands in command mode, which swallowed a focused slider's arrow keys. Their command
+  // registry (Lumino) skips elements marked data-lm-suppress-shortcuts; it reads keys on
+  // the way down to the slider in Notebook 7 and on the way up in JupyterLab, so only the
+  // mark works in both. Text boxes need none: those shortcuts skip editable elements, and
+  // Shift+Enter in a box still runs the cell.
+  for (const name of NAMES) {
+    for (const node of [inputs[name].slider, inputs[name].minus, inputs[name].plus]) {
+      node.setAttribute("data-lm-suppress-shortcuts", "true");
+    }
+  }
+  // Other hosts' handlers that listen as keys bubble up (and any document-level handler)
+  // do not see keys the controls use; Tab, Escape and modified keys go on.
+  controls.addEventListener("keydown", (event) => {
+    if (event.key === "Tab" || event.key === "Escape" || event.ctrlKey || event.metaKey ||
+        event.altKey || (event.key === "Enter" && event.shiftKey)) return;
+    event.stopPropagation();
+  });
   const message = document.createElement("p");
   message.className = "birnn-message";
   message.setAttribute("role", "alert");
@@ -275,12 +302,22 @@ function render({ model, el: root }) {
     }
   };
   for (const name of NAMES) {
-    const { slider, number } = inputs[name];
+    const { slider, number, minus, plus } = inputs[name];
     slider.addEventListener("input", () => {
+      clearTimeout(pending);
       number.value = slider.value;
       refresh(current());
       send(name, Number(slider.value));
     });
+    for (const button of [minus, plus]) {
+      button.addEventListener("click", () => {
+        const [low, high] = cfg.limits[name];
+        const base = drawn ? drawn[name] : Number(slider.value);
+        const value = Math.min(high, Math.max(low, base + Number(button.dataset.step)));
+        slider.value = value;
+        slider.dispatchEvent(new Event("input"));
+      });
+    }
     number.addEventListener("input", () => {
       clearTimeout(pending);
       const [sizes, error] = validate(current(), cfg);

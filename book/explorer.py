@@ -14,6 +14,7 @@ runs the check. The browser test compares the two layouts block by block.
 """
 from __future__ import annotations
 
+import html
 import math
 import numbers
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from book.scratch import BiRNNScratch
 from book.train import seeded
 
 __all__ = ["LIMITS", "DEFAULTS", "validate_sizes", "predict_shapes", "layout", "draw_shapes",
-           "compare_shapes", "ShapeExplorer"]
+           "static_html", "compare_shapes", "ShapeExplorer"]
 
 # name: (smallest, largest, default). The upper limits keep the picture readable and the
 # in-kernel check well under a tenth of a second; they are not limits of the model.
@@ -278,6 +279,82 @@ def draw_shapes(sizes: dict | None = None, ax=None, **changes):
     return fig
 
 
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def static_html(sizes: dict | None = None, **changes) -> str:
+    """:func:`layout` drawn in plain HTML: the explorer's picture where no widget can run.
+
+    A notebook saved with the explorer carries this drawing next to the widget view, so a
+    client that will not draw the view shows the picture rather than the object's repr:
+    JupyterLab and Notebook 7 before a saved notebook is trusted or run (they draw only
+    sanitised HTML from untrusted outputs: no SVG, no scripts, no data URLs, hence
+    positioned ``<div>`` elements with inline styles), GitHub, nbviewer. The picture is
+    the one the view draws at full width (same blocks, colours, labels, 12 px text); the
+    line under it names the sizes and says how to get the sliders.
+    """
+    s = validate_sizes(sizes, **changes)
+    blocks = layout(s)
+    mono = "font-family: monospace; font-size: 12px; line-height: 17px; white-space: pre"
+    parts = []
+
+    def box(x, y, w, h, role):
+        colour = _colour(role)
+        fill = f"background-color: {_rgba(colour, 0.33)}"
+        if role == "backward":
+            # Hatched, as in the widget and the figure: lines 1.5 px wide, 6 px apart, made
+            # of a tiled linear-gradient (sanitisers drop repeating-linear-gradient).
+            line, none = colour, "rgba(0, 0, 0, 0)"
+            fill += (f"; background-image: linear-gradient(135deg, {line} 0%, {line} 12.5%, "
+                     f"{none} 12.5%, {none} 50%, {line} 50%, {line} 62.5%, {none} 62.5%, "
+                     f"{none} 100%); background-size: 8.49px 8.49px; background-repeat: repeat")
+        w, h = max(w, 1.5), max(h, 1.5)
+        # An opaque white base keeps stacked slabs from blending into each other.
+        parts.append(f'<div style="position: absolute; left: {x:.2f}px; top: {y:.2f}px; '
+                     f'width: {w:.2f}px; height: {h:.2f}px; background: white"></div>')
+        parts.append(f'<div class="birnn-static-rect" style="position: absolute; '
+                     f'left: {x:.2f}px; top: {y:.2f}px; width: {w:.2f}px; height: {h:.2f}px; '
+                     f'box-sizing: border-box; border: 1.2px solid {colour}; '
+                     f'{fill}"></div>')
+
+    for row in sorted({b.row for b in blocks}):
+        y = min(b.y for b in blocks if b.row == row)
+        parts.append(f'<div style="position: absolute; left: 0px; top: {y - 22:.2f}px; {mono}">'
+                     f"{html.escape(ROW_TITLES[row])}</div>")
+    right = bottom = 0.0
+    for b in blocks:
+        # The key is also a class: sanitisers keep classes and drop data- attributes.
+        parts.append(f'<div class="birnn-static-block birnn-key-{b.key}" data-key="{b.key}" '
+                     f'data-shape="{",".join(map(str, b.shape))}">')
+        for k in reversed(range(min(b.depth, STACK_SHOWN))):  # back slabs first
+            x, y = b.x + k * STACK_OFFSET_PX, b.y + k * STACK_OFFSET_PX
+            if b.split:
+                unit = b.width / b.cols
+                box(x, y, b.split * unit, b.height, "forward")
+                box(x + b.split * unit, y, b.width - b.split * unit, b.height, "backward")
+            else:
+                box(x, y, b.width, b.height, b.role)
+        top = b.y + b.height + (min(b.depth, STACK_SHOWN) - 1) * STACK_OFFSET_PX
+        colour = _colour(b.role) if b.role in ("forward", "backward") else "#222222"
+        parts.append(f'<div style="position: absolute; left: {b.x:.2f}px; top: {top + 2:.2f}px; '
+                     f'color: {colour}; {mono}"><b>{html.escape(b.name)}</b>\n'
+                     f"{html.escape(b.label)}</div></div>")
+        right = max(right, b.x + _panel_width(b, 0))
+        bottom = max(bottom, top + 38)
+    sizes_text = ", ".join(f"{k}={v}" for k, v in s.items())
+    return (f'<div class="birnn-static" style="font-family: system-ui, sans-serif; '
+            f'font-size: 14px; color: #222222">'
+            f'<div role="img" aria-label="Blocks to scale for {sizes_text}" '
+            f'style="position: relative; width: {right + 8:.0f}px; height: {bottom + 24:.0f}px; '
+            f'margin: 4px 0px 0px 4px; overflow: hidden; background: white">'
+            f'<div style="position: absolute; left: 0px; top: 22px">{"".join(parts)}</div></div>'
+            f'<p style="margin: 4px 0px; color: #444444; font-style: italic">Shape explorer, '
+            f"drawn for {sizes_text}. Run this cell to get the sliders; the drawing and the "
+            "model check then follow every change.</p></div>")
+
+
 class _StackedBiRNN(torch.nn.Module):
     """``L`` scratch bidirectional layers and an output layer O = H W_hq + b_q."""
 
@@ -442,6 +519,23 @@ class ShapeExplorer(anywidget.AnyWidget):
         self.sizes = sizes
         self.blocks = layout(sizes)
         self.check = compare_shapes(sizes)
+
+    def __repr__(self) -> str:
+        return f"ShapeExplorer({', '.join(f'{k}={getattr(self, k)!r}' for k in LIMITS)})"
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget view, and a static picture for clients that cannot draw it.
+
+        JupyterLab and Notebook 7 draw the live view only from outputs they trust (ones
+        run in this session, or a trusted notebook); in a notebook as saved they fall back
+        to the best safe format, which is this HTML drawing (:func:`static_html`), never
+        the object's repr. The rendered book draws the view (it comes first there).
+        """
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:  # a closed widget has no view
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        return {**data, "text/html": static_html(self.sizes)}, metadata
 
     @property
     def shapes(self) -> dict[str, tuple[int, ...]]:

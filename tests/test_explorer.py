@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib.resources import files
 
 import matplotlib
@@ -184,3 +185,36 @@ def test_measuring_leaves_the_learners_random_stream_alone():
     torch.manual_seed(7)
     ex.compare_shapes(ex.DEFAULTS)
     torch.testing.assert_close(torch.rand(3), expected)
+
+
+@pytest.mark.parametrize("sizes", SIZE_SETS)
+def test_static_html_draws_the_layout(sizes):
+    """The fallback picture: every block where layout() puts it, at its size, labelled."""
+    text = ex.static_html(sizes)
+    for b in layout(sizes):
+        block = re.search(rf'<div class="birnn-static-block birnn-key-{b.key}" .*?</div></div>',
+                          text, re.S)
+        assert block, b.key
+        rects = re.findall(r'class="birnn-static-rect" style="position: absolute; left: '
+                           r'([\d.]+)px; top: ([\d.]+)px; width: ([\d.]+)px; height: ([\d.]+)px',
+                           block.group(0))
+        front = [tuple(map(float, r)) for r in rects[-2:]] if b.split else \
+            [tuple(map(float, rects[-1]))]
+        assert front[0][:2] == pytest.approx((b.x, b.y), abs=0.01)
+        assert sum(r[2] for r in front) == pytest.approx(max(b.width, 1.5), abs=0.02)
+        assert len(rects) == min(b.depth, ex.STACK_SHOWN) * (2 if b.split else 1)
+        assert f"<b>{b.name}</b>" in block.group(0) and b.label in block.group(0)
+    assert ", ".join(f"{k}={v}" for k, v in validate_sizes(sizes).items()) in text
+    # What JupyterLab's sanitiser drops would leave no picture: no SVG, script or data URL.
+    assert not re.search(r"<svg|<script|data:|repeating-", text)
+
+
+def test_the_mime_bundle_carries_a_picture_and_a_readable_repr():
+    w = ShapeExplorer(h_f=9)
+    data, _ = w._repr_mimebundle_()
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == w.model_id
+    assert data["text/html"] == ex.static_html(w.sizes)
+    assert data["text/plain"] == repr(w) == "ShapeExplorer(T=4, n=3, d=5, h_f=9, h_b=4, q=2, L=2)"
+    w.h_f = 0  # invalid: the picture stays that of the last valid sizes
+    assert w._repr_mimebundle_()[0]["text/html"] == ex.static_html(w.sizes)
+    assert "h_f=9" in w._repr_mimebundle_()[0]["text/html"]

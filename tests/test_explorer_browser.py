@@ -226,3 +226,34 @@ def test_no_widget_manager_or_requirejs_is_loaded(explorer_page):
     urls = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
     assert not [u for u in urls if "html-manager" in u or "require.js" in u or "embed-amd" in u]
     assert log.problems() == []
+
+
+def test_step_buttons_and_slider_resolution(explorer_page):
+    """Finer control than a pointer on a slider: each slider gives a step several pixels
+    at desktop width, and - and + move one step, stopping at the limits."""
+    page, log = explorer_page
+    for name, (low, high, _) in LIMITS.items():
+        width = slider(page, name).bounding_box()["width"]
+        assert width / (high - low) >= 4, f"{name}: {width:.0f} px for {high - low} steps"
+
+    def step(name, sign):
+        verb = "increase" if sign > 0 else "decrease"
+        page.locator(f'.birnn-explorer button[aria-label="{verb} {name}"]').click()
+
+    step("h_f", +1)
+    assert drawn_sizes(page)["h_f"] == DEFAULTS["h_f"] + 1
+    step("h_f", -1)
+    step("h_f", -1)
+    assert number_box(page, "h_f").input_value() == slider(page, "h_f").input_value() == \
+        str(DEFAULTS["h_f"] - 1)
+    assert_drawn(page, {**DEFAULTS, "h_f": DEFAULTS["h_f"] - 1})
+    for _ in range(DEFAULTS["L"] + 1):  # past the lower limit: stays at 1
+        step("L", -1)
+    assert drawn_sizes(page)["L"] == LIMITS["L"][0]
+    page.locator('.birnn-explorer button[aria-label="increase L"]').press("Enter")
+    assert drawn_sizes(page)["L"] == LIMITS["L"][0] + 1
+    assert page.inner_text(".birnn-message") == ""
+    page.emulate_media(media="print")  # on paper, the numbers and the drawing only
+    assert page.locator(".birnn-explorer button.birnn-step").first.is_hidden()
+    assert page.locator(".birnn-explorer input[type=range]").first.is_hidden()
+    assert log.problems() == []

@@ -1,0 +1,293 @@
+"""The chapter as learners run it: JupyterLab and Notebook 7, headless, on 127.0.0.1.
+
+* ``jupyter labextension list`` (the README's check) reports jupyterlab-myst as compatible.
+* A notebook as saved shows the shape explorer's picture before it is run. JupyterLab and
+  Notebook 7 draw widget views only from trusted outputs; a fresh checkout is untrusted,
+  so they fall back to the safest format in the output: the explorer's static HTML drawing
+  (``book.explorer.static_html``), never its repr. A trusted notebook draws the saved
+  widget view itself.
+* Once run, the explorer answers the keyboard: a focused slider moves with the arrow keys
+  (both apps bind arrows to notebook commands), the - and + buttons step, and the kernel
+  confirms the new shapes.
+* Notebook 7 renders the MyST of every chapter notebook, as JupyterLab does
+  (tests/test_jupyterlab.py).
+
+Servers use temporary config, data (notary), runtime, settings and workspace folders, so
+the learner's own Jupyter set-up (a notebook they trusted) cannot change what is seen.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+
+import nbformat
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from test_jupyterlab import BIN, NOTEBOOKS, PROBE, RAW, TOKEN, _free_port, _rendered
+
+from book.explorer import DEFAULTS, layout
+
+pytestmark = pytest.mark.browser
+
+EXPLORER = "04_shape_explorer.ipynb"
+TRUSTED = "04_shape_explorer_trusted.ipynb"  # a copy signed with `jupyter trust`
+APPS = {"lab": "JupyterLab", "notebook": "Notebook 7"}
+# What plain Markdown leaves of the chapter's roles and directives once it has rendered
+# their backticks and fences away, e.g. "{eq}eq-forward" (RAW catches them unrendered).
+LEFT_OVER = re.compile(r"\{(eq|ref|numref|doc|term|cite|admonition|exercise|solution|"
+                       r"solution-start|solution-end|note|figure)\}")
+
+
+def _settings(home):
+    """Every cell rendered up front (no windowing); no news pop-up over the page."""
+    files = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+             "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
+                                                             "checkForUpdates": False}}
+    for name, values in files.items():
+        path = home / "settings" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+@pytest.fixture(scope="module", params=list(APPS), ids=list(APPS.values()))
+def client(request, tmp_path_factory):
+    """``jupyter lab`` or ``jupyter notebook`` over a copy of the notebooks; yields
+    ``(app, base URL)``. Started as tests/test_jupyterlab.py starts JupyterLab."""
+    app = request.param
+    home = tmp_path_factory.mktemp(app)
+    work = home / "work"
+    work.mkdir()
+    for nb in NOTEBOOKS:  # a copy: opening or running a notebook must not touch the chapter
+        shutil.copy(nb, work / nb.name)
+    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(PROBE)])
+    probe.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}
+    nbformat.write(probe, work / "probe.ipynb")
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"))
+    # A signature covers the whole file, so the trusted copy differs from the chapter's.
+    trusted = nbformat.read(work / EXPLORER, as_version=4)
+    trusted.metadata["birnn_test_copy"] = "trusted"
+    nbformat.write(trusted, work / TRUSTED)
+    subprocess.run([str(BIN / "jupyter"), "trust", str(work / TRUSTED)], env=env, check=True,
+                   capture_output=True, timeout=60)
+    _settings(home)
+    cls = "LabApp" if app == "lab" else "JupyterNotebookApp"
+    port = _free_port()
+    log = home / "server.log"
+    proc = subprocess.Popen(
+        [str(BIN / "jupyter"), app, "--no-browser", "--allow-root", "--ip=127.0.0.1",
+         f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={work}",
+         f"--{cls}.user_settings_dir={home / 'settings'}",
+         f"--{cls}.workspaces_dir={home / 'workspaces'}"],
+        stdout=subprocess.DEVNULL, stderr=open(log, "w"), env=env, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"{APPS[app]} exited:\n" + log.read_text()[-3000:])
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"{APPS[app]} did not start in 60 s")
+        yield app, url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def _open(browser, client, name: str):
+    app, url = client
+    workspace = re.sub(r"\W", "", name)  # one workspace a notebook: no tab restored
+    path = (f"/lab/workspaces/{workspace}/tree/{name}?reset" if app == "lab"
+            else f"/notebooks/{name}?")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{url}{path}&token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-MarkdownCell", timeout=60_000)
+    return context, page
+
+
+def _explorer_output(page):
+    """The output area of the cell that displays the explorer."""
+    cell = page.locator(".jp-Notebook .jp-CodeCell", has_text="explorer = ShapeExplorer()")
+    return cell.locator(".jp-OutputArea-output")
+
+
+def _box(page, name):
+    return page.locator(f'.birnn-explorer input[type="number"][data-size="{name}"]')
+
+
+def _drawn(page) -> dict[str, int]:
+    label = page.get_attribute(".birnn-explorer svg.birnn-picture", "aria-label")
+    return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", label)}
+
+
+def _block_label(page, key) -> str:
+    return page.text_content(f'.birnn-explorer svg g.birnn-block[data-key="{key}"] .birnn-label')
+
+
+def _run_all(page):
+    """Run > Run All Cells, once the page's kernel is connected.
+
+    Asked too early (the kernel is still connecting, which its indicator shows only
+    after a first "idle"), the apps clear the prompts and run nothing; then ask again.
+    """
+    idle = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
+    for _ in range(3):
+        page.wait_for_selector(idle, timeout=120_000)
+        page.wait_for_timeout(1500)
+        page.wait_for_selector(idle, timeout=120_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        try:  # a queued or running cell shows [*]
+            page.wait_for_function("""() => [...document.querySelectorAll('.jp-InputPrompt')]
+                .some(p => p.innerText.includes('[*]'))""", timeout=15_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    pytest.fail("Run All Cells ran nothing three times")
+
+
+def test_labextension_list_reports_jupyterlab_myst_compatible():
+    """The README tells learners to run this; an X or a conflict table would alarm them."""
+    out = subprocess.run([str(BIN / "jupyter"), "labextension", "list"],
+                         capture_output=True, text=True, timeout=120)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout + out.stderr)
+    myst = [line for line in text.splitlines() if "jupyterlab-myst" in line and " v" in line]
+    assert myst, text
+    assert re.search(r"\benabled\s+OK\b", myst[0]), myst[0]
+    assert "not compatible" not in text and "Conflicting Dependencies" not in text, text
+
+
+def test_saved_notebook_shows_a_picture_before_it_is_run(browser, client):
+    """Untrusted, unrun: the static drawing, sanitised but whole, never the repr."""
+    context, page = _open(browser, client, EXPLORER)
+    try:
+        out = _explorer_output(page)
+        out.first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)  # let a late widget renderer take over, if one would
+        assert "ShapeExplorer object at" not in page.inner_text(".jp-Notebook")
+        assert out.locator(".birnn-static-rect").count(), f"no picture: {out.inner_text()!r}"
+        blocks = layout(DEFAULTS)
+        found = out.evaluate("""(o, keys) => Object.fromEntries(keys.map(k => {
+            const rects = [...o.querySelectorAll(`.birnn-key-${k} .birnn-static-rect`)]
+              .map(r => { const b = r.getBoundingClientRect(), s = getComputedStyle(r);
+                          return [b.width, b.height, s.backgroundImage]; });
+            return [k, {rects, text: o.querySelector(`.birnn-key-${k}`).innerText}]; }))""",
+                             [b.key for b in blocks])
+        for b in blocks:
+            got = found[b.key]
+            assert b.label in got["text"] and b.name in got["text"], (b.key, got["text"])
+            front = got["rects"][-2:] if b.split else got["rects"][-1:]
+            # Laid out as in the widget: the sanitiser kept positions and sizes.
+            assert sum(w for w, _, _ in front) == pytest.approx(max(b.width, 1.5), abs=0.6)
+            assert all(h == pytest.approx(max(b.height, 1.5), abs=0.6) for _, h, _ in front)
+            # Backward states keep their hatching (the cue that is not colour).
+            hatched = [img != "none" for *_, img in front]
+            assert hatched == ([False, True] if b.split else [b.role == "backward"]), b.key
+        assert "Run this cell to get the sliders" in out.inner_text()
+    finally:
+        context.close()
+
+
+def test_trusted_saved_notebook_draws_the_saved_view(browser, client):
+    """Trusted (`jupyter trust`), unrun: the widget view from the saved state."""
+    context, page = _open(browser, client, TRUSTED)
+    try:
+        page.wait_for_selector(".birnn-explorer svg g.birnn-block", timeout=60_000)
+        assert _drawn(page) == DEFAULTS
+        assert {_box(page, k).input_value() for k in DEFAULTS} == {str(v) for v in
+                                                                   DEFAULTS.values()}
+        assert "ShapeExplorer object at" not in page.inner_text(".jp-Notebook")
+        assert _explorer_output(page).locator(".birnn-static").count() == 0
+        # Not run yet, so no kernel behind the view: it still redraws, as on the website.
+        errors = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        slider = page.locator('.birnn-explorer input[type="range"][data-size="q"]')
+        slider.focus()
+        slider.press("ArrowRight")
+        assert _drawn(page)["q"] == DEFAULTS["q"] + 1
+        assert "Run the notebook" in page.inner_text(".birnn-explorer .birnn-check")
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_slider_keys_and_step_buttons_in_a_running_kernel(browser, client):
+    app, _ = client
+    context, page = _open(browser, client, EXPLORER)
+    try:
+        _run_all(page)
+        slider = page.locator('.birnn-explorer input[type="range"][data-size="h_f"]')
+        slider.wait_for(timeout=180_000)
+        # The kernel has checked the default sizes.
+        page.wait_for_function("() => document.querySelector('.birnn-explorer .birnn-ok')",
+                               timeout=60_000)
+        h_f = DEFAULTS["h_f"]
+        slider.focus()
+        slider.press("ArrowRight")
+        assert page.evaluate("document.activeElement.dataset.size") == "h_f", \
+            f"{APPS[app]} took the key: focus left the slider"
+        assert slider.input_value() == _box(page, "h_f").input_value() == str(h_f + 1)
+        assert _drawn(page)["h_f"] == h_f + 1
+        assert _block_label(page, "H_f_t") == f"n×h_f = {DEFAULTS['n']}×{h_f + 1}"
+        slider.press("ArrowLeft")
+        slider.press("ArrowLeft")
+        assert _drawn(page)["h_f"] == h_f - 1
+        page.locator('.birnn-explorer button[aria-label="increase h_f"]').click()
+        page.locator('.birnn-explorer button[aria-label="increase h_f"]').press("Enter")
+        assert _drawn(page)["h_f"] == h_f + 1
+        # The kernel rebuilt the model with the new size and confirmed its shapes.
+        h = h_f + 1 + DEFAULTS["h_b"]
+        page.wait_for_function(
+            "t => document.querySelector('.birnn-explorer .birnn-check').innerText.includes(t)",
+            arg=f"outputs ({DEFAULTS['T']}, {DEFAULTS['n']}, {h})", timeout=30_000)
+        assert page.locator(".birnn-explorer .birnn-ok").count() == 1
+        # Typing still works, and Enter in a box commits the value there.
+        _box(page, "T").fill("9")
+        _box(page, "T").press("Enter")
+        assert _drawn(page)["T"] == 9
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("client", ["notebook"], indirect=True, ids=["Notebook 7"])
+@pytest.mark.parametrize("name", ["probe.ipynb"] + [p.name for p in NOTEBOOKS])
+def test_notebook7_renders_myst(browser, client, name):
+    """jupyterlab-myst renders in Notebook 7 too: no directive left as text, every
+    admonition drawn, and in the probe one of each construct the chapter uses."""
+    source = PROBE if name == "probe.ipynb" else None
+    if source is None:
+        nb = nbformat.read(NOTEBOOKS[0].parent / name, as_version=4)
+        markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    else:
+        markdown = [source]
+    context, page = _open(browser, client, name)
+    try:
+        texts = _rendered(page, len(markdown))
+        raw = [(i, m.group(0)) for i, t in enumerate(texts)
+               for m in [RAW.search(t) or LEFT_OVER.search(t)] if m]
+        assert not raw, f"{name}: directive syntax shown as text in cells {raw}"
+        admonitions = sum(s.count("```{admonition}") + s.count(":::{admonition}")
+                          for s in markdown)
+        shown = page.locator(".jp-Notebook .myst-admonition").count()
+        assert shown >= admonitions, f"{name}: {admonitions} admonitions, {shown} rendered"
+        if source is not None:
+            found = page.evaluate("""() => ({
+                admonitions: document.querySelectorAll('.jp-Notebook .myst-admonition').length,
+                exercises: document.querySelectorAll('.jp-Notebook aside.myst-exercise').length,
+                solutions: document.querySelectorAll('.jp-Notebook details.myst-exercise').length,
+                maths: document.querySelectorAll('.jp-Notebook .katex-display').length})""")
+            assert found == {"admonitions": 1, "exercises": 1, "solutions": 1, "maths": 1}, found
+    finally:
+        context.close()
