@@ -32,7 +32,7 @@ function validate(raw, cfg) {
 function shapesOf(s) {
   const h = s.h_f + s.h_b;
   const shapes = {
-    X_t: [s.n, s.d], H_f_t: [s.n, s.h_f], H_b_t: [s.n, s.h_b], H_t: [s.n, h],
+    X_t: [s.n, s.L === 1 ? s.d : h], H_f_t: [s.n, s.h_f], H_b_t: [s.n, s.h_b], H_t: [s.n, h],
     W_hq: [h, s.q], O_t: [s.n, s.q], outputs: [s.T, s.n, h],
   };
   for (let l = 1; l <= s.L; l++) {
@@ -45,7 +45,9 @@ function shapesOf(s) {
 
 function specs(s) {
   const list = [
-    ["X_t", "X_t", "n×d", "input", 0, 0],
+    // The top layer's input at step t: the data, or the layer below's states.
+    s.L === 1 ? ["X_t", "X_t", "n×d", "input", 0, 0]
+      : ["X_t", `H_t layer ${s.L - 1}`, "n×(h_f+h_b)", "concat", 0, s.h_f],
     ["H_f_t", "H→_t", "n×h_f", "forward", 0, 0],
     ["H_b_t", "H←_t", "n×h_b", "backward", 0, 0],
     ["H_t", "H_t", "n×(h_f+h_b)", "concat", 0, s.h_f],

@@ -106,8 +106,10 @@ def validate_sizes(sizes: dict | None = None, **changes) -> dict[str, int]:
 def predict_shapes(sizes: dict | None = None, **changes) -> dict[str, tuple[int, ...]]:
     """The shape of every tensor the explorer shows, from the sizes alone.
 
-    Keys: ``X_t`` (n, d), ``H_f_t`` (n, h_f), ``H_b_t`` (n, h_b), ``H_t`` (n, h_f + h_b),
-    ``W_hq`` (h_f + h_b, q), ``O_t`` (n, q), ``outputs`` (T, n, h_f + h_b); per layer
+    Keys: ``X_t``, the top layer's input at one step: (n, d) with one layer, (n, h_f + h_b)
+    from two on (the layer below's states); ``H_f_t`` (n, h_f), ``H_b_t`` (n, h_b), ``H_t``
+    (n, h_f + h_b), ``W_hq`` (h_f + h_b, q), ``O_t`` (n, q), ``outputs`` (T, n, h_f + h_b);
+    per layer
     ``l`` = 1..L: ``input_l`` (T, n, d or h_f + h_b), ``H_f_final_l`` (n, h_f) and
     ``H_b_final_l`` (n, h_b). The per-step tensors belong to the top layer.
     """
@@ -115,7 +117,7 @@ def predict_shapes(sizes: dict | None = None, **changes) -> dict[str, tuple[int,
     T, n, d, h_f, h_b, q, L = (s[k] for k in ("T", "n", "d", "h_f", "h_b", "q", "L"))
     h = h_f + h_b
     shapes = {
-        "X_t": (n, d), "H_f_t": (n, h_f), "H_b_t": (n, h_b), "H_t": (n, h),
+        "X_t": (n, d if L == 1 else h), "H_f_t": (n, h_f), "H_b_t": (n, h_b), "H_t": (n, h),
         "W_hq": (h, q), "O_t": (n, q), "outputs": (T, n, h),
     }
     for layer in range(1, L + 1):
@@ -167,8 +169,11 @@ class Block:
 def _specs(s: dict[str, int]) -> list[tuple]:
     """(key, name, formula, role, row, split) of every block, in drawing order."""
     h_f = s["h_f"]
+    # The top layer's input at step t: the data, or from two layers on the layer below's states.
+    top_input = (("X_t", "X_t", "n×d", "input", 0, 0) if s["L"] == 1 else
+                 ("X_t", f"H_t layer {s['L'] - 1}", "n×(h_f+h_b)", "concat", 0, h_f))
     specs = [
-        ("X_t", "X_t", "n×d", "input", 0, 0),
+        top_input,
         ("H_f_t", "H→_t", "n×h_f", "forward", 0, 0),
         ("H_b_t", "H←_t", "n×h_b", "backward", 0, 0),
         ("H_t", "H_t", "n×(h_f+h_b)", "concat", 0, h_f),
@@ -389,7 +394,7 @@ def measure_shapes(sizes: dict | None = None, seed: int = 0, **changes) -> dict:
         outputs, O, inputs, finals = model(X)
     t = 0  # any step has the same shapes; the first always exists
     measured = {
-        "X_t": X[t].shape, "H_f_t": outputs[t, :, :h_f].shape,
+        "X_t": inputs[-1][t].shape, "H_f_t": outputs[t, :, :h_f].shape,
         "H_b_t": outputs[t, :, h_f:].shape, "H_t": outputs[t].shape,
         "W_hq": model.W_hq.shape, "O_t": O[t].shape, "outputs": outputs.shape,
     }

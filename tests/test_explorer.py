@@ -218,3 +218,14 @@ def test_the_mime_bundle_carries_a_picture_and_a_readable_repr():
     w.h_f = 0  # invalid: the picture stays that of the last valid sizes
     assert w._repr_mimebundle_()[0]["text/html"] == ex.static_html(w.sizes)
     assert "h_f=9" in w._repr_mimebundle_()[0]["text/html"]
+
+
+def test_the_top_layers_input_is_the_layer_below_from_two_layers_on():
+    """Row 'one time step t (top layer)' shows the top layer's input: the data for one layer,
+    the layer below's concatenated states (n, h_f + h_b) for more; the measurement agrees."""
+    one = ex.predict_shapes(ex.DEFAULTS, L=1, n=3, d=5, h_f=4, h_b=2)
+    two = ex.predict_shapes(ex.DEFAULTS, L=2, n=3, d=5, h_f=4, h_b=2)
+    assert one["X_t"] == (3, 5) and two["X_t"] == (3, 6)
+    assert ex.compare_shapes(ex.DEFAULTS, L=2, n=3, d=5, h_f=4, h_b=2)["ok"]
+    label = next(b for b in ex.layout(ex.DEFAULTS, L=2) if b.key == "X_t").label
+    assert "h_f+h_b" in label
