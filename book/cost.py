@@ -37,6 +37,13 @@ class OpCounter(TorchDispatchMode):
     run inside the block is counted too.
     """
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # TorchDispatchMode wraps a subclass's __torch_dispatch__ to keep torch.compile out
+        # of it, which imports torch._dynamo (about a second in a fresh kernel) at the first
+        # count. Nothing here runs under torch.compile, so the wrapper is declined.
+        return False
+
     def __init__(self):
         super().__init__()
         self.counts: Counter = Counter()

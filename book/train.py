@@ -19,7 +19,42 @@ import os
 import torch
 from tqdm.auto import tqdm
 
-__all__ = ["train", "seeded"]
+__all__ = ["train", "seeded", "Adam"]
+
+
+class Adam:
+    """Adam with PyTorch's defaults (betas 0.9 and 0.999, eps 1e-8, no weight decay).
+
+    ``torch.optim``'s optimizers import ``torch._dynamo`` when they are built (their
+    ``add_param_group`` is wrapped to keep the compiler out), which takes about a second in a
+    fresh kernel: longer than training one of the chapter's small models. This is the same
+    update as ``torch.optim.Adam``'s single-tensor implementation, written out;
+    tests/test_context.py checks that the two agree step for step.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        self.params = [p for p in params if p.requires_grad]
+        self.lr, (self.beta1, self.beta2), self.eps = lr, betas, eps
+        self.exp_avg = [torch.zeros_like(p) for p in self.params]
+        self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
+        self.steps = 0
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        self.steps += 1
+        step_size = self.lr / (1 - self.beta1 ** self.steps)
+        correction2_sqrt = math.sqrt(1 - self.beta2 ** self.steps)
+        for p, m, v in zip(self.params, self.exp_avg, self.exp_avg_sq):
+            if p.grad is None:
+                continue
+            m.lerp_(p.grad, 1 - self.beta1)
+            v.mul_(self.beta2).addcmul_(p.grad, p.grad.conj(), value=1 - self.beta2)
+            denom = (v.sqrt() / correction2_sqrt).add_(self.eps)
+            p.addcdiv_(m, denom, value=-step_size)
 
 
 @contextlib.contextmanager
@@ -61,7 +96,7 @@ def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
     if num_steps < 1 or eval_every < 1:
         raise ValueError(f"train expected num_steps >= 1 and eval_every >= 1, got "
                          f"num_steps={num_steps}, eval_every={eval_every}")
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = Adam(model.parameters(), lr=lr)
     history = {"step": [], "train_loss": []}
     if evaluate is not None:
         history["val_loss"] = []

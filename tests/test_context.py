@@ -306,3 +306,33 @@ def test_plot_learning_curves_labels_axes_and_colours():
     assert ax.get_xlabel() == "training step" and ax.get_ylabel()
     colours = [line.get_color() for line in ax.lines]
     assert colours == [PALETTE["forward"], PALETTE["forward"], PALETTE["backward"]]
+
+
+def test_the_loops_adam_is_torch_optim_adam_step_for_step():
+    """book.train.Adam exists only to spare a fresh kernel torch.optim's import of
+    torch._dynamo; it must compute exactly what torch.optim.Adam computes."""
+    from book.train import Adam
+    torch.manual_seed(0)
+    ours, theirs = nn.GRU(5, 7, bidirectional=True), nn.GRU(5, 7, bidirectional=True)
+    theirs.load_state_dict(ours.state_dict())
+    opt_ours, opt_theirs = Adam(ours.parameters(), lr=0.02), torch.optim.Adam(theirs.parameters(),
+                                                                               lr=0.02)
+    for _ in range(20):
+        X = torch.randn(4, 3, 5)
+        for model, opt in ((ours, opt_ours), (theirs, opt_theirs)):
+            opt.zero_grad()
+            model(X)[0].pow(2).sum().backward()
+            opt.step()
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        assert torch.equal(p, q)
+
+
+def test_training_does_not_import_the_compiler():
+    import subprocess
+    import sys
+    code = ("import sys, torch; from book.train import train; m = torch.nn.Linear(2, 1); "
+            "train(m, lambda m, b: m(b).pow(2).mean(), lambda: [torch.ones(4, 2)], 3); "
+            "print('torch._dynamo' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True, env={"TQDM_DISABLE": "1", "PATH": ""})
+    assert out.stdout.strip() == "False"

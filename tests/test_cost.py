@@ -72,3 +72,16 @@ def test_count_graph_nodes_sees_every_in_place_write():
     assert count_graph_nodes(bidirectional_preallocated(model, X))["CopySlices"] == 2 * 5
     nodes = count_graph_nodes(model(X)[0])
     assert nodes["CopySlices"] == 0 and nodes["AccumulateGrad"] == 6   # six parameters
+
+
+def test_counting_does_not_import_the_compiler():
+    """OpCounter declines TorchDispatchMode's torch.compile guard, which would import
+    torch._dynamo (about a second in a fresh kernel) at the first count."""
+    import subprocess
+    import sys
+    code = ("import sys, torch; from book.cost import OpCounter\n"
+            "with OpCounter() as ops: torch.nn.RNN(3, 4)(torch.randn(2, 1, 3))\n"
+            "print(ops.matmuls, 'torch._dynamo' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True)
+    assert out.stdout.split() == ["3", "False"]
