@@ -25,7 +25,8 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
     original = {p.name: p.read_text() for p in chapters.iterdir()}
     out = tmp_path / "bench.json"
     assert bench.main(["--out", str(out), "--chapters", str(chapters), "--skip-build",
-                       "--T", "3", "--n", "2", "--size", "4", "--repeats", "3"]) == 0
+                       "--T", "3", "--n", "2", "--size", "4", "--repeats", "3",
+                       "--notebook-rounds", "1"]) == 0
     report = json.loads(out.read_text())
     assert KEYS <= set(report)
     assert set(report["notebooks_s"]) == set(original)
@@ -35,6 +36,10 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
     assert report["build_s"] is None and "skipped" in report["notes"]["build_s"]
     floor = report["floor_notebook_s"]
     assert isinstance(floor, float) and floor > 0
+    # One floor run before each of the two notebooks and one after the last; the median counts.
+    runs = sorted(report["floor_runs_s"])
+    assert len(runs) == 3 and floor == round(runs[1], 3)
+    assert len(report["notebook_rounds"]) == 1
     assert report["chapter_over_floor"] == round(report["chapter_exec_s"] / (2 * floor), 3)
     assert report["slowest_over_floor"] == round(report["slowest_notebook_s"] / floor, 3)
     assert report["machine"]["cpu_model"] and report["machine"]["torch"]

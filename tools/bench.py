@@ -9,7 +9,9 @@ It measures:
 * ``floor_notebook_s``: the same for a notebook that only imports what the chapter imports
   (kernel start and imports, the least any notebook can take), and the goals' ratios
   ``chapter_over_floor`` = chapter_exec_s / (notebooks × floor) and ``slowest_over_floor``
-  = slowest_notebook_s / floor, with the CPU model and torch version beside them;
+  = slowest_notebook_s / floor, with the CPU model and torch version beside them. The
+  notebooks run ``--notebook-rounds`` times (default 3), a floor run before each notebook and
+  after the last; each figure is the median over rounds;
 * ``build_s``: seconds for ``jupyter-book build`` into a clean temporary output folder; the
   book's execution is off (``_config.yml``), so this is the cost of rendering committed outputs;
 * ``fwd_ratio_scratch_vs_torch`` and ``fwdbwd_ratio_scratch_vs_torch``: time of
@@ -84,8 +86,14 @@ def time_floor(chapters: Path, timeout: int = 600) -> float:
     return _execute(nb, chapters / "floor.ipynb", timeout)
 
 
-def time_notebooks(chapters: Path, timeout: int = 600) -> dict[str, float]:
-    """Execute every notebook under ``chapters`` in a temporary copy; seconds per notebook."""
+def time_notebooks(chapters: Path, timeout: int = 600,
+                   floors: list | None = None) -> dict[str, float]:
+    """Execute every notebook under ``chapters`` in a temporary copy; seconds per notebook.
+
+    With a ``floors`` list, a floor notebook (:func:`time_floor`) runs before each notebook
+    and once after the last, and its times are appended: the floor then sees the same
+    machine state as the notebooks around it.
+    """
     import nbformat
 
     times = {}
@@ -93,9 +101,44 @@ def time_notebooks(chapters: Path, timeout: int = 600) -> dict[str, float]:
         copy = Path(tmp) / chapters.name
         shutil.copytree(chapters, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         for path in sorted(copy.glob("*.ipynb")):
+            if floors is not None:
+                floors.append(time_floor(copy, timeout))
             times[path.name] = _execute(nbformat.read(path, as_version=4), path, timeout)
             print(f"  executed {path.name} in {times[path.name]:.1f} s", flush=True)
+        if floors is not None:
+            floors.append(time_floor(copy, timeout))
     return times
+
+
+def notebook_rounds(chapters: Path, rounds: int) -> dict:
+    """Run the notebooks with interleaved floors ``rounds`` times; medians over rounds."""
+    per_round = []
+    for r in range(rounds):
+        print(f"executing notebooks in {chapters}, round {r + 1} of {rounds} ...", flush=True)
+        floors: list = []
+        times = time_notebooks(chapters, floors=floors)
+        floor = statistics.median(floors)
+        chapter, slowest = sum(times.values()), max(times.values())
+        per_round.append({"notebooks_s": times, "floor_runs_s": floors, "floor_notebook_s": floor,
+                          "chapter_exec_s": chapter, "slowest_notebook_s": slowest,
+                          "chapter_over_floor": chapter / (len(times) * floor),
+                          "slowest_over_floor": slowest / floor})
+
+    def median(key):
+        return round(statistics.median(r[key] for r in per_round), 3)
+
+    names = per_round[0]["notebooks_s"]
+    return {
+        "notebooks_s": {n: round(statistics.median(r["notebooks_s"][n] for r in per_round), 3)
+                        for n in names},
+        "chapter_exec_s": median("chapter_exec_s"),
+        "slowest_notebook_s": median("slowest_notebook_s"),
+        "floor_notebook_s": median("floor_notebook_s"),
+        "floor_runs_s": [x for r in per_round for x in r["floor_runs_s"]],
+        "chapter_over_floor": median("chapter_over_floor"),
+        "slowest_over_floor": median("slowest_over_floor"),
+        "notebook_rounds": per_round,
+    }
 
 
 def time_build(source: Path) -> float:
@@ -221,26 +264,17 @@ def run(args) -> dict:
     if args.skip_notebooks:
         report["notebooks_s"] = {}
         report["notes"]["notebooks_s"] = "skipped (--skip-notebooks)"
-    else:
-        print(f"executing notebooks in {args.chapters} ...", flush=True)
-        report["notebooks_s"] = time_notebooks(Path(args.chapters))
-    nb_times = list(report["notebooks_s"].values())
-    report["chapter_exec_s"] = round(sum(nb_times), 3) if nb_times else None
-    report["slowest_notebook_s"] = max(nb_times) if nb_times else None
-    if nb_times:
-        # Floor before and after the notebooks, the smaller kept: a kernel start is noisy.
-        floors = [time_floor(Path(args.chapters)) for _ in range(2)]
-        report["floor_notebook_s"] = min(floors)
-        report["chapter_over_floor"] = round(
-            report["chapter_exec_s"] / (len(nb_times) * report["floor_notebook_s"]), 3)
-        report["slowest_over_floor"] = round(
-            report["slowest_notebook_s"] / report["floor_notebook_s"], 3)
-        report["notes"]["floor_notebook_s"] = (
-            "a fresh kernel running only the chapter's imports (min of 2); chapter_over_floor "
-            "= chapter_exec_s / (notebooks x floor), slowest_over_floor = slowest / floor")
-    else:
+        report["chapter_exec_s"] = report["slowest_notebook_s"] = None
         report["floor_notebook_s"] = report["chapter_over_floor"] = None
         report["slowest_over_floor"] = None
+    else:
+        report.update(notebook_rounds(Path(args.chapters), args.notebook_rounds))
+        report["notes"]["floor_notebook_s"] = (
+            "a fresh kernel running only the chapter's imports, run before each notebook and "
+            "after the last; per round the floor is the median of those runs, and "
+            "chapter_over_floor = chapter_exec_s / (notebooks x floor), slowest_over_floor = "
+            "slowest / floor. Every figure is the median over rounds (notebooks_rounds), so "
+            "one disturbed run does not decide a goal")
 
     if args.skip_build:
         report["build_s"] = None
@@ -320,6 +354,8 @@ def main(argv=None) -> int:
     parser.add_argument("--size", type=int, default=256, help="d = h")
     parser.add_argument("--repeats", type=int, default=21)
     parser.add_argument("--skip-notebooks", action="store_true")
+    parser.add_argument("--notebook-rounds", type=int, default=3,
+                        help="runs of all notebooks (with floors); medians are reported")
     parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args(argv)
     report = run(args)
