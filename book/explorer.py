@@ -233,6 +233,19 @@ def _colour(role: str) -> str:
     return PALETTE["neutral"] if role == "weight" else PALETTE[role]
 
 
+def _slabs(b: Block):
+    """The rectangles that draw block ``b``: ``(x, y, width, height, role)``, back slabs
+    first; a concatenated block is split into its forward and backward parts."""
+    for k in reversed(range(min(b.depth, STACK_SHOWN))):
+        x, y = b.x + k * STACK_OFFSET_PX, b.y + k * STACK_OFFSET_PX
+        if b.split:
+            unit = b.width / b.cols
+            yield x, y, b.split * unit, b.height, "forward"
+            yield x + b.split * unit, y, b.width - b.split * unit, b.height, "backward"
+        else:
+            yield x, y, b.width, b.height, b.role
+
+
 def draw_shapes(sizes: dict | None = None, ax=None, **changes):
     """Draw :func:`layout` with matplotlib; forward blue, backward vermillion and hatched.
 
@@ -263,14 +276,8 @@ def draw_shapes(sizes: dict | None = None, ax=None, **changes):
                                hatch="//" if role == "backward" else None, **kw))
 
     for b in blocks:
-        for k in reversed(range(min(b.depth, STACK_SHOWN))):  # back slabs first
-            x, y = b.x + k * STACK_OFFSET_PX, b.y + k * STACK_OFFSET_PX
-            if b.split:
-                unit = b.width / b.cols
-                rect(x, y, b.split * unit, b.height, "forward")
-                rect(x + b.split * unit, y, b.width - b.split * unit, b.height, "backward")
-            else:
-                rect(x, y, b.width, b.height, b.role)
+        for x, y, w, h, role in _slabs(b):
+            rect(x, y, w, h, role)
         top = b.y + b.height + (min(b.depth, STACK_SHOWN) - 1) * STACK_OFFSET_PX
         ax.text(b.x, top + 3, f"{b.name}\n{b.label}", ha="left", va="top", linespacing=1.35, **font,
                 color=_colour(b.role) if b.role in ("forward", "backward") else "#222222")
@@ -333,14 +340,8 @@ def static_html(sizes: dict | None = None, **changes) -> str:
         # The key is also a class: sanitisers keep classes and drop data- attributes.
         parts.append(f'<div class="birnn-static-block birnn-key-{b.key}" data-key="{b.key}" '
                      f'data-shape="{",".join(map(str, b.shape))}">')
-        for k in reversed(range(min(b.depth, STACK_SHOWN))):  # back slabs first
-            x, y = b.x + k * STACK_OFFSET_PX, b.y + k * STACK_OFFSET_PX
-            if b.split:
-                unit = b.width / b.cols
-                box(x, y, b.split * unit, b.height, "forward")
-                box(x + b.split * unit, y, b.width - b.split * unit, b.height, "backward")
-            else:
-                box(x, y, b.width, b.height, b.role)
+        for x, y, w, h, role in _slabs(b):
+            box(x, y, w, h, role)
         top = b.y + b.height + (min(b.depth, STACK_SHOWN) - 1) * STACK_OFFSET_PX
         colour = _colour(b.role) if b.role in ("forward", "backward") else "#222222"
         parts.append(f'<div style="position: absolute; left: {b.x:.2f}px; top: {top + 2:.2f}px; '
