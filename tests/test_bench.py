@@ -48,8 +48,11 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
     for kind in ("fwd", "fwdbwd"):
         r = report["birnn_ms"][kind]
         assert r["ratio"] > 0 and r["batched_ratio"] > 0 and r["batched_ms"] > 0
+        # fast_ms and torch_ms are rounded to 0.001 ms, so at this tiny size their quotient
+        # is only as exact as that rounding allows.
         ratio = r["fast_ms"] / r["torch_ms"]
-        assert abs(ratio - r["ratio_of_medians"]) < 0.01 * r["ratio_of_medians"] + 1e-3
+        rounding = 0.0005 * (1 + ratio) / r["torch_ms"]
+        assert abs(ratio - r["ratio_of_medians"]) <= rounding + 1e-3
     assert report["fwd_ratio_scratch_vs_torch"] == report["birnn_ms"]["fwd"]["ratio"]
     assert report["fwdbwd_ratio_scratch_vs_torch"] == report["birnn_ms"]["fwdbwd"]["ratio"]
     # The widget timing is a number, or null with a note saying why.
