@@ -91,12 +91,19 @@ def saved_bytes(fn, exclude=()) -> int:
     return sum(storages.values())
 
 
-def interleaved_times(fns: dict, repeats: int = 7, warmup: int = 1) -> dict:
-    """Seconds of each zero-argument callable in ``fns`` per round, timed side by side.
+def _wall_seconds(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def interleaved_times(fns: dict, repeats: int = 7, warmup: int = 1, timer=_wall_seconds) -> dict:
+    """Duration of each zero-argument callable in ``fns`` per round, timed side by side.
 
     Each round calls every function once, in an order that rotates from round to round, so
-    a burst of load on a shared machine slows all of them rather than one. Returns
-    name -> list of ``repeats`` durations, round by round.
+    a burst of load on a shared machine slows all of them rather than one. ``timer(fn)`` calls
+    ``fn`` and returns its duration: wall-clock seconds by default (tools/bench_gpu.py passes
+    CUDA-event milliseconds). Returns name -> list of ``repeats`` durations, round by round.
     """
     names = list(fns)
     for _ in range(warmup):
@@ -106,9 +113,7 @@ def interleaved_times(fns: dict, repeats: int = 7, warmup: int = 1) -> dict:
     for i in range(repeats):
         shift = i % len(names)
         for name in names[shift:] + names[:shift]:
-            start = time.perf_counter()
-            fns[name]()
-            samples[name].append(time.perf_counter() - start)
+            samples[name].append(float(timer(fns[name])))
     return samples
 
 

@@ -344,6 +344,15 @@ def table(report: dict) -> str:
     return "\n".join(lines + [""] + notes)
 
 
+def write_report(report: dict, out: Path, render) -> None:
+    """Write ``report`` as JSON to ``out`` and print it as ``render(report)`` renders it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print()
+    print(render(report))
+    print(f"\nwrote {out}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=str(ROOT / "_build" / "bench.json"))
@@ -358,13 +367,7 @@ def main(argv=None) -> int:
                         help="runs of all notebooks (with floors); medians are reported")
     parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args(argv)
-    report = run(args)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    print()
-    print(table(report))
-    print(f"\nwrote {out}")
+    write_report(run(args), Path(args.out), table)
     return 0
 
 

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import platform
 import shlex
 import statistics
@@ -239,16 +238,9 @@ def measure(fns: dict, timer, repeats: int, warmup: int) -> dict[str, list[float
     """
     if repeats < 1 or warmup < 0:
         raise ValueError(f"measure needs repeats >= 1 and warmup >= 0, got {repeats}, {warmup}")
-    names = list(fns)
-    for _ in range(warmup):
-        for name in names:
-            fns[name]()
-    samples = {name: [] for name in names}
-    for i in range(repeats):
-        shift = i % len(names)
-        for name in names[shift:] + names[:shift]:
-            samples[name].append(float(timer(fns[name])))
-    return samples
+    from book.cost import interleaved_times
+
+    return interleaved_times(fns, repeats, warmup, timer=timer)
 
 
 def summarize(samples: dict[str, list[float]]) -> tuple[dict, dict]:
@@ -745,12 +737,9 @@ def main(argv=None) -> int:
         print(f"bench_gpu: parity check failed, nothing timed or written: {error}",
               file=sys.stderr)
         return 1
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    print()
-    print(table(report))
-    print(f"\nwrote {out}")
+    from tools.bench import write_report
+
+    write_report(report, Path(args.out), table)
     return 0
 
 
