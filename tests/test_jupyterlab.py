@@ -8,6 +8,7 @@ maths and equation references are rendered and no directive syntax is left as te
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -71,32 +72,55 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab on 127.0.0.1 serving a copy of the notebooks; yields its base URL."""
-    home = tmp_path_factory.mktemp("lab")
+APPS = {"lab": "JupyterLab", "notebook": "Notebook 7"}
+
+
+def chapter_copy(home) -> Path:
+    """A work folder under ``home`` holding a copy of the notebooks and the probe notebook:
+    opening or running a notebook must not touch the committed files."""
     work = home / "work"
     work.mkdir()
-    for nb in NOTEBOOKS:  # a copy: opening a notebook must not touch the committed files
+    for nb in NOTEBOOKS:
         shutil.copy(nb, work / nb.name)
     probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(PROBE)])
     probe.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                     "language": "python"}
     nbformat.write(probe, work / "probe.ipynb")
-    # Render every cell up front (JupyterLab otherwise renders only what is on screen).
-    settings = home / "settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True)
-    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    return work
+
+
+def client_env(home) -> dict:
+    """Temporary config, data (notary) and runtime folders: the learner's own Jupyter
+    set-up cannot change what the tests see."""
+    return dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+                JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"))
+
+
+def _settings(home):
+    """Every cell rendered up front (no windowing); no news pop-up over the page."""
+    files = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+             "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
+                                                             "checkForUpdates": False}}
+    for name, values in files.items():
+        path = home / "settings" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+@contextlib.contextmanager
+def jupyter_server(app: str, home, work, env):
+    """``jupyter lab`` or ``jupyter notebook`` (``app``) on 127.0.0.1 over ``work``;
+    yields its base URL and stops it afterwards."""
+    _settings(home)
+    cls = "LabApp" if app == "lab" else "JupyterNotebookApp"
     port = _free_port()
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTER_CONFIG_DIR=str(home / "config"))
+    log = home / "server.log"
     proc = subprocess.Popen(
-        [str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", f"--IdentityProvider.token={TOKEN}",
-         f"--ServerApp.root_dir={work}", f"--LabApp.user_settings_dir={home / 'settings'}",
-         f"--LabApp.workspaces_dir={home / 'workspaces'}"],
-        stdout=subprocess.DEVNULL, stderr=open(home / "lab.log", "w"), env=env,
-        start_new_session=True)
+        [str(BIN / "jupyter"), app, "--no-browser", "--allow-root", "--ip=127.0.0.1",
+         f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={work}",
+         f"--{cls}.user_settings_dir={home / 'settings'}",
+         f"--{cls}.workspaces_dir={home / 'workspaces'}"],
+        stdout=subprocess.DEVNULL, stderr=open(log, "w"), env=env, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -105,14 +129,23 @@ def lab(tmp_path_factory):
                 break
             except OSError:
                 if proc.poll() is not None:
-                    pytest.fail("JupyterLab exited:\n" + (home / "lab.log").read_text()[-3000:])
+                    pytest.fail(f"{APPS[app]} exited:\n" + log.read_text()[-3000:])
                 time.sleep(0.5)
         else:
-            pytest.fail("JupyterLab did not start in 60 s")
+            pytest.fail(f"{APPS[app]} did not start in 60 s")
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on 127.0.0.1 serving a copy of the notebooks; yields its base URL."""
+    home = tmp_path_factory.mktemp("lab")
+    work = chapter_copy(home)
+    with jupyter_server("lab", home, work, client_env(home)) as url:
+        yield url
 
 
 def _open(browser, lab, name: str, index: int):

@@ -17,19 +17,24 @@ the learner's own Jupyter set-up (a notebook they trusted) cannot change what is
 """
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import signal
 import subprocess
-import time
-import urllib.request
 
 import nbformat
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from test_jupyterlab import BIN, NOTEBOOKS, PROBE, RAW, TOKEN, _free_port, _rendered
+from test_jupyterlab import (
+    APPS,
+    BIN,
+    NOTEBOOKS,
+    PROBE,
+    RAW,
+    TOKEN,
+    _rendered,
+    chapter_copy,
+    client_env,
+    jupyter_server,
+)
 
 from book.explorer import DEFAULTS, layout
 
@@ -37,22 +42,10 @@ pytestmark = pytest.mark.browser
 
 EXPLORER = "04_shape_explorer.ipynb"
 TRUSTED = "04_shape_explorer_trusted.ipynb"  # a copy signed with `jupyter trust`
-APPS = {"lab": "JupyterLab", "notebook": "Notebook 7"}
 # What plain Markdown leaves of the chapter's roles and directives once it has rendered
 # their backticks and fences away, e.g. "{eq}eq-forward" (RAW catches them unrendered).
 LEFT_OVER = re.compile(r"\{(eq|ref|numref|doc|term|cite|admonition|exercise|solution|"
                        r"solution-start|solution-end|note|figure)\}")
-
-
-def _settings(home):
-    """Every cell rendered up front (no windowing); no news pop-up over the page."""
-    files = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-             "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
-                                                             "checkForUpdates": False}}
-    for name, values in files.items():
-        path = home / "settings" / f"{name}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
 
 
 @pytest.fixture(scope="module", params=list(APPS), ids=list(APPS.values()))
@@ -61,48 +54,16 @@ def client(request, tmp_path_factory):
     ``(app, base URL)``. Started as tests/test_jupyterlab.py starts JupyterLab."""
     app = request.param
     home = tmp_path_factory.mktemp(app)
-    work = home / "work"
-    work.mkdir()
-    for nb in NOTEBOOKS:  # a copy: opening or running a notebook must not touch the chapter
-        shutil.copy(nb, work / nb.name)
-    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(PROBE)])
-    probe.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}
-    nbformat.write(probe, work / "probe.ipynb")
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"))
+    work = chapter_copy(home)
+    env = client_env(home)
     # A signature covers the whole file, so the trusted copy differs from the chapter's.
     trusted = nbformat.read(work / EXPLORER, as_version=4)
     trusted.metadata["birnn_test_copy"] = "trusted"
     nbformat.write(trusted, work / TRUSTED)
     subprocess.run([str(BIN / "jupyter"), "trust", str(work / TRUSTED)], env=env, check=True,
                    capture_output=True, timeout=60)
-    _settings(home)
-    cls = "LabApp" if app == "lab" else "JupyterNotebookApp"
-    port = _free_port()
-    log = home / "server.log"
-    proc = subprocess.Popen(
-        [str(BIN / "jupyter"), app, "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={work}",
-         f"--{cls}.user_settings_dir={home / 'settings'}",
-         f"--{cls}.workspaces_dir={home / 'workspaces'}"],
-        stdout=subprocess.DEVNULL, stderr=open(log, "w"), env=env, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"{APPS[app]} exited:\n" + log.read_text()[-3000:])
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"{APPS[app]} did not start in 60 s")
+    with jupyter_server(app, home, work, env) as url:
         yield app, url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def _open(browser, client, name: str):
