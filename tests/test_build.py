@@ -32,7 +32,8 @@ def _build(tmp_path, ref):
     (tmp_path / "_vendor/vendor/katex/katex.min.css").touch()
     (tmp_path / "_vendor/vendor/widget_setup.js").touch()
     (tmp_path / "tools").mkdir()  # the config's local Sphinx extension
-    for part in (ROOT / "tools").glob("sphinx_site.*"):  # the extension and its CSS
+    for part in ("sphinx_site.py", "katex_startup.py"):  # the config's local extensions
+        part = ROOT / "tools" / part
         shutil.copy(part, tmp_path / "tools" / part.name)
     shutil.copytree(ROOT / "assets", tmp_path / "assets")  # the favicon the config names
     shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")  # bibtex_bibfiles
