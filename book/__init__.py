@@ -18,6 +18,8 @@ Analysis and pictures
     figures     the architecture drawing, dependence maps, learning curves, the palette
 Interactive
     explorer    the shape explorer widget (explorer.js and explorer.css are its view)
+    fillin      the live fill-in-the-blank demo: both trained models in a widget that runs
+                them in JavaScript (fillin.js, fillin.css), and its PyTorch reference
     exercises   check_<name>(answer) self-checks for the exercises
 """
 from book.data import load_time_machine

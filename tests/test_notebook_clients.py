@@ -9,6 +9,8 @@
 * Once run, the explorer answers the keyboard: a focused slider moves with the arrow keys
   (both apps bind arrows to notebook commands), the - and + buttons step, and the kernel
   confirms the new shapes.
+* Run All in "Context in action" trains the fill-in models, and the demo below them
+  answers with the kernel's own guesses (the same component as on the website).
 * Notebook 7 renders the MyST of every chapter notebook, as JupyterLab does
   (tests/test_jupyterlab.py).
 
@@ -250,5 +252,48 @@ def test_notebook7_renders_myst(browser, client, name):
                 solutions: document.querySelectorAll('.jp-Notebook details.myst-exercise').length,
                 maths: document.querySelectorAll('.jp-Notebook .katex-display').length})""")
             assert found == {"admonitions": 1, "exercises": 1, "solutions": 1, "maths": 1}, found
+    finally:
+        context.close()
+
+
+CONTEXT = "05_context_in_action.ipynb"
+
+
+def test_fill_in_demo_runs_the_models_the_kernel_just_trained(browser, client):
+    """Run All in notebook 5 trains both models; the demo below them answers with exactly
+    the guesses the kernel printed for the examples (computed in PyTorch), and a typed
+    sentence with a bad character gets its message."""
+    app, _ = client
+    context, page = _open(browser, client, CONTEXT)
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    try:
+        _run_all(page)
+        page.wait_for_selector('.birnn-fillin[data-state="ready"]', timeout=240_000)
+        table = page.locator(".jp-Notebook .jp-CodeCell", has_text="from book.fillin import")
+        table.scroll_into_view_if_needed()          # cells off screen may be drawn late
+        output = table.locator(".jp-OutputArea-output")
+        output.filter(has_text="bidirectional").wait_for(timeout=30_000)
+        printed = output.inner_text()
+        rows = re.findall(r"'([a-z _]+)'\s+'(\w)'\s+'(.)' \d+%\s+'(.)' \d+%", printed)
+        assert len(rows) == 6, printed
+        buttons = page.locator(".birnn-fillin-example")
+        labels = buttons.all_inner_texts()
+        for sentence, truth, uni, bi in rows:
+            buttons.nth(labels.index(sentence)).click()
+            page.wait_for_function("""t => { const e = document.querySelector('.birnn-fillin');
+                return e.dataset.text === t && e.dataset.state === 'ready'; }""", arg=sentence)
+            blank = page.locator(".birnn-fillin-blank")
+            assert blank.count() == 1
+            assert (blank.get_attribute("data-top-uni"), blank.get_attribute("data-top-bi")) \
+                == (uni, bi), (APPS[app], sentence)
+            assert bi == truth != uni
+        box = page.locator(".birnn-fillin-input")
+        box.fill("")
+        box.press_sequentially("caf3 _")
+        page.wait_for_function("""() => { const e = document.querySelector('.birnn-fillin');
+            return e.dataset.text === 'caf3 _' && e.dataset.state === 'error'; }""")
+        assert "remove '3'" in page.inner_text(".birnn-fillin-message")
+        assert errors == []
     finally:
         context.close()

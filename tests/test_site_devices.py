@@ -200,7 +200,9 @@ def test_figures_open_at_full_size(open_page):
 
 # --- weight --------------------------------------------------------------------------
 
-BUDGET = {EXPLORER: 3 * MiB}
+# The explorer's page and the fill-in demo's, which carries both trained models (about
+# 0.4 MB of weights in its widget state): 3 MiB each, as their issues set.
+BUDGET = {EXPLORER: 3 * MiB, "chapters/05_context_in_action.html": 3 * MiB}
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -1,0 +1,442 @@
+// The fill-in-the-blank demo's view (anywidget; book/fillin.py). It runs the two trained
+// models itself: an embedding, one GRU layer (one direction or both) and a linear read-out,
+// exactly the layers of book.text.TokenRNN. So it answers in the rendered book with no
+// kernel, and in Jupyter with the models the learner just trained. tests/test_fillin_browser.py
+// compares its logits with PyTorch's and its messages with book.fillin.parse().
+
+const STRINGS = {
+  en: {
+    label: "Sentence, with _ for each hidden character",
+    examples: "Examples:",
+    blank: (i, pos) => `Blank ${i + 1}, character ${pos + 1}`,
+    uni: "one direction",
+    bi: "bidirectional",
+    who: (i) => `Who decides blank ${i + 1}: how far hiding each character moves each model's guess`,
+    whyUni: "The one-direction model's bars never stand right of the blank: its state there was "
+      + "computed before it read those characters, so hiding them cannot change its guess.",
+    pick: "Show who decides this blank",
+    space: "space",
+    empty: "Type a sentence, with _ for each character to guess.",
+    tooLong: (n, max) => `The sentence has ${n} characters; the demo reads at most ${max}.`,
+    unknown: (shown) => "The models know only a-z and the space (the book was read in lower "
+      + `case, without digits or punctuation); remove ${shown}.`,
+    noBlank: "No blank yet: type _ where a character is hidden.",
+    broken: "The demo could not run: ",
+  },
+  zh: {
+    label: "句子（用 _ 表示每个被遮住的字符）",
+    examples: "示例：",
+    blank: (i, pos) => `第 ${i + 1} 个空，第 ${pos + 1} 个字符`,
+    uni: "单向",
+    bi: "双向",
+    who: (i) => `谁决定第 ${i + 1} 个空：遮住每个字符后，各模型的猜测变化多大`,
+    whyUni: "单向模型的条形永远不会出现在空的右侧：它在该位置的隐状态是在读到这些字符之前算出的，"
+      + "所以遮住它们不会改变它的猜测。",
+    pick: "显示由谁决定这个空",
+    space: "空格",
+    empty: "请输入一个句子，用 _ 表示每个要猜的字符。",
+    tooLong: (n, max) => `这个句子有 ${n} 个字符；演示最多读取 ${max} 个。`,
+    unknown: (shown) => "模型只认识 a-z 和空格（这本书以小写读入，去掉了数字和标点）；"
+      + `请删除 ${shown}。`,
+    noBlank: "还没有空：请在被遮住的字符处输入 _。",
+    broken: "演示无法运行：",
+  },
+};
+
+const DEBOUNCE_MS = 120;
+const TOP_K = 3;
+
+// ---- The models ---------------------------------------------------------------------
+
+function decodeWeights(b64) {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const view = new DataView(bytes.buffer);
+  const out = new Float64Array(bytes.length / 4);       // exact: float32 values in doubles
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+  return out;
+}
+
+// One model, as arrays: per direction the input products of every token, hoisted out of
+// the time loop (W_ih e_v + b_ih for each of the q tokens), W_hh and b_hh; the read-out.
+function buildModel(spec, q) {
+  const flat = decodeWeights(spec.data);
+  const tensors = {};
+  let offset = 0;
+  for (const [name, shape] of spec.tensors) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    tensors[name] = flat.subarray(offset, offset + size);
+    offset += size;
+  }
+  if (offset !== flat.length) throw new Error(`${flat.length} weights packed, ${offset} described`);
+  const h = spec.hidden_size, e = spec.embed_size;
+  const emb = tensors["embedding.weight"];
+  const dirs = [];
+  for (const suffix of spec.bidirectional ? ["_l0", "_l0_reverse"] : ["_l0"]) {
+    const Wih = tensors[`rnn.weight_ih${suffix}`], bih = tensors[`rnn.bias_ih${suffix}`];
+    const gi = new Float64Array(q * 3 * h);   // computed in double, like every state
+    for (let v = 0; v < q; v++) {
+      for (let j = 0; j < 3 * h; j++) {
+        let acc = bih[j];
+        for (let k = 0; k < e; k++) acc += Wih[j * e + k] * emb[v * e + k];
+        gi[v * 3 * h + j] = acc;
+      }
+    }
+    dirs.push({ gi, Whh: tensors[`rnn.weight_hh${suffix}`], bhh: tensors[`rnn.bias_hh${suffix}`] });
+  }
+  return { h, q, dirs, W: tensors["head.weight"], b: tensors["head.bias"],
+           k: h * dirs.length, gh: new Float64Array(3 * h) };
+}
+
+const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+
+// a[i..i+len) · b[j..j+len), four running sums (JavaScript engines do not vectorise; this
+// keeps four multiply-adds in flight, the demo's hot loop).
+function dot(a, i, b, j, len) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += a[i + k] * b[j + k];
+    s1 += a[i + k + 1] * b[j + k + 1];
+    s2 += a[i + k + 2] * b[j + k + 2];
+    s3 += a[i + k + 3] * b[j + k + 3];
+  }
+  for (; k < len; k++) s0 += a[i + k] * b[j + k];
+  return (s0 + s1) + (s2 + s3);
+}
+
+// One GRU step, PyTorch's gate order (r, z, n): writes the new state into out.
+function gruStep(m, dir, token, prev, out) {
+  const h = m.h, gh = m.gh, Whh = dir.Whh, gi = dir.gi, base = token * 3 * h;
+  for (let j = 0; j < 3 * h; j++) {
+    let acc = dir.bhh[j];
+    const row = j * h;
+    for (let k = 0; k < h; k++) acc += Whh[row + k] * prev[k];
+    gh[j] = acc;
+  }
+  for (let j = 0; j < h; j++) {
+    const r = sigmoid(gi[base + j] + gh[j]);
+    const z = sigmoid(gi[base + h + j] + gh[h + j]);
+    const n = Math.tanh(gi[base + 2 * h + j] + r * gh[2 * h + j]);
+    out[j] = (1 - z) * n + z * prev[j];
+  }
+  return out;
+}
+
+// Runs one direction over ids[from..to] (either order), starting from state start;
+// `hidden` (a position or -1) reads as <mask>. Returns the states, indexed by position.
+function run(m, d, ids, from, to, start, hidden, maskId, keep) {
+  const step = from <= to ? 1 : -1;
+  let prev = start;
+  const states = keep ? new Array(ids.length) : null;
+  for (let t = from; ; t += step) {
+    const out = gruStep(m, m.dirs[d], t === hidden ? maskId : ids[t], prev, new Float64Array(m.h));
+    if (keep) states[t] = out;
+    prev = out;
+    if (t === to) break;
+  }
+  return keep ? states : prev;
+}
+
+function allStates(m, ids, maskId) {
+  const T = ids.length, zero = new Float64Array(m.h);
+  const fwd = run(m, 0, ids, 0, T - 1, zero, -1, maskId, true);
+  const bwd = m.dirs.length > 1 ? run(m, 1, ids, T - 1, 0, zero, -1, maskId, true) : null;
+  return { fwd, bwd, zero };
+}
+
+function logitsAt(m, f, b) {
+  const out = new Float64Array(m.q), h = m.h;
+  for (let v = 0; v < m.q; v++) {
+    let acc = m.b[v];
+    const row = v * m.k;
+    for (let k = 0; k < h; k++) acc += m.W[row + k] * f[k];
+    if (b) for (let k = 0; k < h; k++) acc += m.W[row + h + k] * b[k];
+    out[v] = acc;
+  }
+  return out;
+}
+
+function softmax(logits) {
+  let max = -Infinity;
+  for (const x of logits) max = Math.max(max, x);
+  const out = logits.map((x) => Math.exp(x - max));
+  const sum = out.reduce((a, b) => a + b, 0);
+  return out.map((x) => x / sum);
+}
+
+// The states at position t of the sequences in which one character, at each of the
+// positions `sources` (in reading order), is replaced by <mask>. A state never depends on
+// inputs its direction has not read yet, so sequence s starts from the saved state just
+// before s and stops at t; all of them advance together, one weight row at a time.
+function hiddenRuns(m, d, ids, t, sources, saved, zero, maskId) {
+  const h = m.h, B = sources.length, dir = m.dirs[d], step = d === 0 ? 1 : -1;
+  const H = new Float64Array(B * h), G = new Float64Array(B * 3 * h);
+  const { Whh, bhh, gi } = dir;
+  let active = 0;
+  for (let p = sources[0]; ; p += step) {
+    while (active < B && sources[active] === p) {
+      const before = p - step;
+      H.set(before >= 0 && before < ids.length ? saved[before] : zero, active * h);
+      active++;
+    }
+    for (let j = 0; j < 3 * h; j++) {
+      const row = j * h, bj = bhh[j];
+      let i = 0;
+      for (; i + 5 < active; i += 6) {      // six sequences per pass over the weight row
+        const o0 = i * h, o1 = o0 + h, o2 = o1 + h, o3 = o2 + h, o4 = o3 + h, o5 = o4 + h;
+        let a0 = bj, a1 = bj, a2 = bj, a3 = bj, a4 = bj, a5 = bj;
+        for (let k = 0; k < h; k++) {
+          const w = Whh[row + k];
+          a0 += w * H[o0 + k]; a1 += w * H[o1 + k]; a2 += w * H[o2 + k];
+          a3 += w * H[o3 + k]; a4 += w * H[o4 + k]; a5 += w * H[o5 + k];
+        }
+        const g = i * 3 * h + j, n = 3 * h;
+        G[g] = a0; G[g + n] = a1; G[g + 2 * n] = a2; G[g + 3 * n] = a3; G[g + 4 * n] = a4; G[g + 5 * n] = a5;
+      }
+      for (; i < active; i++) G[i * 3 * h + j] = bj + dot(Whh, row, H, i * h, h);
+    }
+    for (let i = 0; i < active; i++) {
+      const base = (sources[i] === p ? maskId : ids[p]) * 3 * h, g = i * 3 * h, off = i * h;
+      for (let j = 0; j < h; j++) {
+        const r = sigmoid(gi[base + j] + G[g + j]);
+        const z = sigmoid(gi[base + h + j] + G[g + h + j]);
+        const n = Math.tanh(gi[base + 2 * h + j] + r * G[g + 2 * h + j]);
+        H[off + j] = (1 - z) * n + z * H[off + j];
+      }
+    }
+    if (p === t) break;
+  }
+  return (i) => H.subarray(i * h, (i + 1) * h);
+}
+
+// How far hiding each other character moves the distribution at position t: the
+// total-variation distance between the two distributions (0 to 1).
+function influence(m, ids, t, maskId, states) {
+  const T = ids.length, { fwd, bwd, zero } = states;
+  const base = softmax(logitsAt(m, fwd[t], bwd && bwd[t]));
+  const scores = new Float64Array(T);
+  const before = [], after = [];
+  for (let s = 0; s < T; s++) if (ids[s] !== maskId) (s < t ? before : after).push(s);
+  after.reverse();                                 // the backward direction reads them last first
+  const fRuns = before.length ? hiddenRuns(m, 0, ids, t, before, fwd, zero, maskId) : null;
+  const bRuns = bwd && after.length ? hiddenRuns(m, 1, ids, t, after, bwd, zero, maskId) : null;
+  const score = (s, f, b) => {
+    const p = softmax(logitsAt(m, f, b));
+    let tv = 0;
+    for (let v = 0; v < m.q; v++) tv += Math.abs(p[v] - base[v]);
+    scores[s] = tv / 2;
+  };
+  // An input the direction reads only after t leaves its state at t as it was.
+  before.forEach((s, i) => score(s, fRuns(i), bwd && bwd[t]));
+  after.forEach((s, i) => score(s, fwd[t], bRuns ? bRuns(i) : null));
+  return scores;
+}
+
+// ---- Input ----------------------------------------------------------------------------
+
+// Returns [ids, null] or [null, message]; the same checks as book.fillin.parse().
+function parse(raw, data, S) {
+  const text = raw.toLowerCase();
+  const known = new Map(data.tokens.map((tok, i) => [tok, i]));
+  if (text.trim() === "") return [null, S.empty];
+  if ([...text].length > data.max_chars) return [null, S.tooLong([...text].length, data.max_chars)];
+  // Code points, as Python counts and sorts them (an emoji is one character, not two).
+  const chars = [...text];
+  const unknown = [...new Set(chars)].filter((c) => c !== data.blank && !known.has(c))
+    .sort((a, b) => a.codePointAt(0) - b.codePointAt(0));
+  if (unknown.length) return [null, S.unknown(unknown.map((c) => `'${c}'`).join(" "))];
+  if (!text.includes(data.blank)) return [null, S.noBlank];
+  return [chars.map((c) => (c === data.blank ? 1 : known.get(c))), null];
+}
+
+// ---- The view -------------------------------------------------------------------------
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function language(model) {
+  const chosen = model.get("lang");
+  if (chosen) return chosen in STRINGS ? chosen : "en";
+  return (document.documentElement.lang || "").toLowerCase().startsWith("zh") ? "zh" : "en";
+}
+
+let counter = 0;
+
+function render({ model, el: host }) {
+  const S = STRINGS[language(model)];
+  const id = `birnn-fillin-${++counter}`;
+  const root = el("div", { class: "birnn-fillin" });
+  host.append(root);
+  let models, data;
+  try {
+    data = model.get("data");
+    const q = data.tokens.length;
+    models = { uni: buildModel(data.models.uni, q), bi: buildModel(data.models.bi, q) };
+  } catch (err) {
+    root.append(el("p", { class: "birnn-fillin-message", role: "alert", text: S.broken + err }));
+    return;
+  }
+  const show = (tok) => (tok === " " ? "␣" : tok);
+  const label = el("label", { for: `${id}-text`, text: S.label });
+  const input = el("input", { id: `${id}-text`, class: "birnn-fillin-input", type: "text",
+                              spellcheck: "false", autocomplete: "off", autocapitalize: "off" });
+  input.value = model.get("text");
+  const examples = el("div", { class: "birnn-fillin-examples" }, el("span", { text: S.examples }));
+  for (const sentence of model.get("examples")) {
+    const button = el("button", { type: "button", class: "birnn-fillin-example", text: sentence });
+    button.addEventListener("click", () => { input.value = sentence; commit(); update(); });
+    examples.append(" ", button);
+  }
+  const message = el("p", { class: "birnn-fillin-message", role: "status", "aria-live": "polite" });
+  const results = el("div", { class: "birnn-fillin-results" });
+  const who = el("div", { class: "birnn-fillin-who" });
+  root.append(label, input, examples, message, results, who);
+  let chosen = 0, timer = null;
+
+  function candidates(probs) {
+    const order = [...probs.keys()].sort((a, b) => probs[b] - probs[a]).slice(0, TOP_K);
+    return order.map((v) => [data.tokens[v], probs[v]]);
+  }
+
+  function card(i, pos, tops) {
+    const box = el("div", { class: "birnn-fillin-blank", "data-blank-index": String(i),
+                            "data-position": String(pos), "data-top-uni": tops.uni[0][0],
+                            "data-top-bi": tops.bi[0][0] });
+    const pick = el("button", { type: "button", class: "birnn-fillin-pick", title: S.pick,
+                                "aria-pressed": String(i === chosen), text: S.blank(i, pos) });
+    pick.addEventListener("click", () => { chosen = i; update(true); });
+    box.append(pick);
+    for (const role of ["uni", "bi"]) {
+      const row = el("div", { class: `birnn-fillin-row birnn-fillin-${role}` },
+                     el("span", { class: "birnn-fillin-model", text: S[role] }));
+      for (const [tok, p] of tops[role]) {
+        const cand = el("span", { class: "birnn-fillin-cand", "data-token": tok,
+                                  title: tok === " " ? S.space : tok });
+        cand.append(el("code", { text: show(tok) }), el("span", { text: `${(100 * p).toFixed(1)}%` }),
+                    el("span", { class: "birnn-fillin-bar", style: `width: ${(100 * p).toFixed(1)}%` }));
+        row.append(cand);
+      }
+      box.append(row);
+    }
+    return box;
+  }
+
+  function whoDecides(text, i, t, scores) {
+    const box = el("div", {}, el("p", { class: "birnn-fillin-caption", text: S.who(i) }));
+    for (const role of ["uni", "bi"]) {
+      const row = el("div", { class: `birnn-fillin-chars birnn-fillin-${role}`, "data-role": role },
+                     el("span", { class: "birnn-fillin-model", text: S[role] }));
+      const max = Math.max(1e-12, ...scores.uni, ...scores.bi);
+      [...text].forEach((c, s) => {
+        const score = scores[role][s];
+        const cell = el("span", { class: "birnn-fillin-char" + (s === t ? " birnn-fillin-target" : ""),
+                                  "data-score": score.toFixed(6), title: `${(100 * score).toFixed(1)}%` });
+        cell.append(el("span", { class: "birnn-fillin-glyph", text: c === " " ? "␣" : c }),
+                    el("span", { class: "birnn-fillin-level", style: `height: ${(100 * score / max).toFixed(1)}%` }));
+        row.append(cell);
+      });
+      box.append(row);
+    }
+    box.append(el("p", { class: "birnn-fillin-note", text: S.whyUni }));
+    return box;
+  }
+
+  // One update: the guesses at once, then each model's highlights as a task of its own,
+  // so that typing is never blocked for long; newer text abandons older work. The timings
+  // (work only, not the waits between tasks) are kept on the element for the tests.
+  let generation = 0;
+
+  function update(focusPick = false) {
+    clearTimeout(timer);
+    const mine = ++generation;
+    const start = performance.now();
+    const text = input.value;
+    const [ids, error] = parse(text, data, S);
+    results.replaceChildren();
+    who.replaceChildren();
+    root.dataset.text = text;
+    delete root.dataset.updateMs;
+    if (error) {
+      message.textContent = error;
+      root.dataset.state = "error";
+      root.dataset.predictMs = root.dataset.updateMs = root.dataset.longestTaskMs =
+        (performance.now() - start).toFixed(2);
+      return;
+    }
+    message.textContent = "";
+    root.dataset.state = "busy";
+    const positions = ids.flatMap((v, t) => (v === 1 ? [t] : []));
+    if (chosen >= positions.length) chosen = 0;
+    const states = { uni: allStates(models.uni, ids, 1), bi: allStates(models.bi, ids, 1) };
+    positions.forEach((t, i) => {
+      const tops = {};
+      for (const role of ["uni", "bi"]) {
+        const st = states[role];
+        tops[role] = candidates(softmax(logitsAt(models[role], st.fwd[t], st.bwd && st.bwd[t])));
+      }
+      results.append(card(i, t, tops));
+    });
+    if (focusPick) results.querySelectorAll(".birnn-fillin-pick")[chosen].focus();
+    const t = positions[chosen];
+    const tasks = [performance.now() - start];
+    root.dataset.predictMs = tasks[0].toFixed(2);
+    const scores = {};
+    const next = (role) => setTimeout(() => {
+      if (mine !== generation) return;              // the text changed meanwhile
+      const begin = performance.now();
+      scores[role] = influence(models[role], ids, t, 1, states[role]);
+      if (role === "uni") {
+        tasks.push(performance.now() - begin);
+        next("bi");
+        return;
+      }
+      who.append(whoDecides(text.toLowerCase(), chosen, t, scores));
+      tasks.push(performance.now() - begin);
+      root.dataset.updateMs = tasks.reduce((x, y) => x + y, 0).toFixed(2);
+      root.dataset.longestTaskMs = Math.max(...tasks).toFixed(2);
+      root.dataset.state = "ready";
+    }, 0);
+    next("uni");
+  }
+
+  function commit() {
+    if (model.get("text") === input.value) return;
+    model.set("text", input.value);
+    model.save_changes();
+  }
+
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { commit(); update(); }, DEBOUNCE_MS);
+  });
+  const onText = () => { if (input.value !== model.get("text")) { input.value = model.get("text"); update(); } };
+  model.on("change:text", onText);
+
+  // For tests and the curious: the raw numbers behind the view.
+  root.fillin = {
+    logits: (role, text) => {
+      const [ids, error] = parse(text, data, S);
+      if (error) throw new Error(error);
+      const st = allStates(models[role], ids, 1);
+      return ids.map((_, t) => Array.from(logitsAt(models[role], st.fwd[t], st.bwd && st.bwd[t])));
+    },
+    influence: (role, text, blank) => {
+      const [ids, error] = parse(text, data, S);
+      if (error) throw new Error(error);
+      const t = ids.flatMap((v, s) => (v === 1 ? [s] : []))[blank];
+      return Array.from(influence(models[role], ids, t, 1, allStates(models[role], ids, 1)));
+    },
+    message: (text) => parse(text, data, S)[1],
+  };
+  update();
+  return () => { clearTimeout(timer); model.off("change:text", onText); };
+}
+
+export default { render };

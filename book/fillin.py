@@ -1,0 +1,227 @@
+"""The fill-in-the-blank models of "Context in action", live: type a sentence, see both guesses.
+
+:class:`FillInDemo` is an anywidget whose view (``fillin.js``, styled by ``fillin.css``) runs
+the two trained :class:`~book.text.TokenRNN` models itself, in JavaScript: an embedding, one
+GRU layer (one direction or two) and the linear read-out, nothing else. The weights travel
+with the widget as :func:`export_models` packs them, so the same view works in a kernel (fed
+by the models the learner just trained) and in the rendered book (fed by the widget state
+saved with the notebook), where no kernel runs.
+
+The functions here are the reference the JavaScript is tested against: :func:`parse` (the
+same checks and messages), :func:`blank_probs` (the distributions at the blanks) and
+:func:`influence` (how far each other character moves a blank's distribution), computed by
+re-running the PyTorch models in full.
+"""
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+import anywidget
+import numpy as np
+import torch
+import traitlets
+
+from book.text import MASK, PAD, TokenRNN, Vocab
+
+__all__ = ["BLANK", "MAX_CHARS", "FORMAT", "export_models", "load_models", "parse",
+           "blank_probs", "influence", "top_guesses", "FillInDemo"]
+
+BLANK = "_"          # the character a reader types for a hidden one
+MAX_CHARS = 80       # longer text is refused with a message (the models saw 16 at a time)
+FORMAT = "birnn-fillin/1"
+ROLES = ("uni", "bi")  # the one-direction and the bidirectional model, in this order
+
+
+def _tensors(model: TokenRNN) -> list[tuple[str, torch.Tensor]]:
+    """The parameters the view needs, in the order the packed data holds them."""
+    names = ["embedding.weight"]
+    for suffix in ("_l0", "_l0_reverse")[: 2 if model.bidirectional else 1]:
+        names += [f"rnn.{kind}{suffix}" for kind in
+                  ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    names += ["head.weight", "head.bias"]
+    params = dict(model.named_parameters())
+    return [(name, params[name].detach()) for name in names]
+
+
+def _export_model(model) -> dict:
+    if not isinstance(model, TokenRNN):
+        raise TypeError(f"FillInDemo needs TokenRNN models (book.text), got "
+                        f"{type(model).__name__}")
+    tensors = _tensors(model)
+    flat = torch.cat([t.reshape(-1) for _, t in tensors]).to(torch.float32).numpy()
+    return {
+        "hidden_size": model.hidden_size, "embed_size": model.embedding.embedding_dim,
+        "bidirectional": model.bidirectional, "parameters": int(flat.size),
+        "tensors": [[name, list(t.shape)] for name, t in tensors],
+        # Little-endian float32, base64: 4/3 bytes of text per byte of weights.
+        "data": base64.b64encode(flat.astype("<f4").tobytes()).decode("ascii"),
+    }
+
+
+def export_models(one_direction: TokenRNN, bidirectional: TokenRNN, vocab: Vocab) -> dict:
+    """Pack both models and their vocabulary for the view: JSON-ready and compact.
+
+    The characters are ``vocab.idx_to_token`` (``<pad>`` and ``<mask>`` first); each model
+    carries its sizes, its tensors' names and shapes and one base64 string of float32
+    weights in that order.
+    """
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"FillInDemo needs a book.text.Vocab, got {type(vocab).__name__}")
+    tokens = vocab.idx_to_token
+    if tokens[:2] != [PAD, MASK] or not all(len(t) == 1 for t in tokens[2:]):
+        raise ValueError("FillInDemo needs a character vocabulary (<pad>, <mask>, then single "
+                         f"characters), got {tokens[:6]}...")
+    if BLANK in tokens:
+        raise ValueError(f"the blank character {BLANK!r} must not be in the vocabulary")
+    models = {"uni": one_direction, "bi": bidirectional}
+    packed = {}
+    for role, model in models.items():
+        packed[role] = _export_model(model)
+        if model.vocab_size != len(vocab):
+            raise ValueError(f"the {role} model scores {model.vocab_size} tokens but the "
+                             f"vocabulary has {len(vocab)}")
+    if packed["uni"]["bidirectional"] or not packed["bi"]["bidirectional"]:
+        raise ValueError("FillInDemo(one_direction, bidirectional, vocab): pass the "
+                         "one-direction model first and the bidirectional one second")
+    return {"format": FORMAT, "tokens": tokens, "blank": BLANK, "max_chars": MAX_CHARS,
+            "models": packed}
+
+
+def load_models(packed: dict) -> tuple[dict[str, TokenRNN], Vocab]:
+    """The PyTorch models and vocabulary that :func:`export_models` packed (for tests)."""
+    if packed.get("format") != FORMAT:
+        raise ValueError(f"expected fill-in data of format {FORMAT!r}, got "
+                         f"{packed.get('format')!r}")
+    tokens = packed["tokens"]
+    vocab = Vocab(tokens[2:])
+    assert vocab.idx_to_token == tokens
+    models = {}
+    for role in ROLES:
+        spec = packed["models"][role]
+        model = TokenRNN(len(tokens), spec["hidden_size"], spec["bidirectional"],
+                         embed_size=spec["embed_size"])
+        flat = torch.from_numpy(np.frombuffer(base64.b64decode(spec["data"]), dtype="<f4")
+                                .copy())
+        state, offset = {}, 0
+        for name, shape in spec["tensors"]:
+            size = int(np.prod(shape))
+            state[name] = flat[offset:offset + size].reshape(shape)
+            offset += size
+        if offset != flat.numel():
+            raise ValueError(f"{role}: {flat.numel()} weights packed, {offset} described")
+        model.load_state_dict(state)
+        models[role] = model.eval()
+    return models, vocab
+
+
+def parse(text: str, vocab: Vocab) -> torch.Tensor:
+    """Token ids of a sentence typed with ``_`` for each hidden character: a 1-D tensor.
+
+    Upper case reads as lower case. Raises ``ValueError`` with the message the view shows
+    for an empty sentence, one without a blank, one too long, or characters the models
+    never saw.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected the sentence as a str, got {type(text).__name__}")
+    text = text.lower()
+    if not text.strip():
+        raise ValueError(f"Type a sentence, with {BLANK} for each character to guess.")
+    if len(text) > MAX_CHARS:
+        raise ValueError(f"The sentence has {len(text)} characters; the demo reads at most "
+                         f"{MAX_CHARS}.")
+    known = set(vocab.idx_to_token[2:]) | {BLANK}
+    unknown = sorted(set(text) - known)
+    if unknown:
+        shown = " ".join(f"'{c}'" for c in unknown)
+        raise ValueError(f"The models know only a-z and the space (the book was read in lower "
+                         f"case, without digits or punctuation); remove {shown}.")
+    if BLANK not in text:
+        raise ValueError(f"No blank yet: type {BLANK} where a character is hidden.")
+    return torch.tensor([vocab.mask_id if c == BLANK else vocab.token_to_idx[c]
+                         for c in text], dtype=torch.long)
+
+
+def blank_probs(model: TokenRNN, ids: torch.Tensor) -> torch.Tensor:
+    """The model's distribution over characters at every blank: (num_blanks, q), float64."""
+    with torch.no_grad():
+        logits = model(ids[:, None])[:, 0]                            # (T, q)
+    return logits[ids == Vocab.mask_id].double().softmax(-1)
+
+
+def influence(model: TokenRNN, ids: torch.Tensor, blank: int) -> torch.Tensor:
+    """How much each character decides the guess at blank number ``blank`` (0-based).
+
+    Each other character in turn is replaced by ``<mask>``, the whole sentence is run
+    again, and the entry is the total-variation distance (half the L1 distance, from 0 to
+    1) between the blank's new distribution and the original one. Blanks score 0.
+
+    Outputs:
+        scores: (T,) float64
+    """
+    positions = (ids == Vocab.mask_id).nonzero().flatten().tolist()
+    t = positions[blank]
+    base = blank_probs(model, ids)[blank]
+    scores = torch.zeros(len(ids), dtype=torch.float64)
+    for s in range(len(ids)):
+        if ids[s] == Vocab.mask_id:
+            continue
+        hidden = ids.clone()
+        hidden[s] = Vocab.mask_id
+        with torch.no_grad():
+            probs = model(hidden[:, None])[t, 0].double().softmax(-1)
+        scores[s] = 0.5 * (probs - base).abs().sum()
+    return scores
+
+
+def top_guesses(model: TokenRNN, vocab: Vocab, text: str) -> list[str]:
+    """Each blank's most likely character under ``model``, in order."""
+    return [vocab.idx_to_token[int(i)]
+            for i in blank_probs(model, parse(text, vocab)).argmax(-1)]
+
+
+class FillInDemo(anywidget.AnyWidget):
+    """Type a sentence with ``_`` for hidden characters; both models guess every blank.
+
+    Args:
+        one_direction: the left-to-right :class:`~book.text.TokenRNN`.
+        bidirectional: the bidirectional one, trained on the same task.
+        vocab: their character :class:`~book.text.Vocab`.
+        text: the sentence shown first.
+        examples: sentences offered as buttons.
+
+    The guesses and the highlights are computed in the view, so they also work in the
+    rendered book. ``demo.text`` is the sentence in the box (set it from Python or type).
+    """
+
+    _esm = Path(__file__).with_name("fillin.js")
+    _css = Path(__file__).with_name("fillin.css")
+
+    data = traitlets.Dict().tag(sync=True)
+    text = traitlets.Unicode("").tag(sync=True)
+    examples = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    # "" lets the view follow the page (<html lang>); "en" or "zh" fixes it.
+    lang = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, one_direction, bidirectional, vocab, text="the time tr_veller",
+                 examples=(), lang=""):
+        super().__init__()
+        self.data = export_models(one_direction, bidirectional, vocab)
+        examples = list(examples)
+        for sentence in [text, *examples]:
+            parse(sentence, vocab)      # a broken example is the author's error: raise now
+        self.text, self.examples, self.lang = text, examples, lang
+
+    def __repr__(self) -> str:
+        return f"FillInDemo(text={self.text!r})"
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live view, and a note for clients that show only trusted widget output."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        note = ("<p><em>The fill-in-the-blank demo runs here once this cell is run "
+                f"(sentence: <code>{html.escape(self.text)}</code>).</em></p>")
+        return {**data, "text/html": note}, metadata
