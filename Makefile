@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
 .PHONY: help setup system-deps vendor book test test-fast lint lab execute export lock clean bench \
-	bench-gpu
+	bench-gpu wasm
 
 help:
 	@echo "make book     set up and build the HTML book into _build/html"
@@ -18,6 +18,7 @@ help:
 	@echo "make lab      open the chapter in JupyterLab"
 	@echo "make execute  re-run every notebook and save its outputs"
 	@echo "make export   regenerate book/ modules and the notebooks' cross-references"
+	@echo "make wasm     recompile the fill-in demo's WebAssembly kernel into book/fillin.js"
 	@echo "make lock     regenerate requirements.txt from requirements.in (pip-compile)"
 	@echo "make bench    time the notebooks, the build and the scratch BiRNN; writes _build/bench.json"
 	@echo "make bench-gpu  (NVIDIA GPU) the BiRNN layers against cuDNN; writes results/gpu_cost.json"
@@ -73,6 +74,11 @@ lab: setup
 
 execute: setup
 	$(BIN)/python -m tools.nbtools execute $(NOTEBOOKS)
+
+# The fill-in demo's hot loop, book/fillin_kernel.wat, compiled by wabt (npm) into
+# book/fillin.js, which stays one self-contained view; `make execute` then re-saves it.
+wasm: node_modules/.package-lock.json
+	node tools/wasm.mjs
 
 # Derived content: book/ modules from `#| export` cells, and cross-references and figure
 # caption cells in the forms that work both on the website and in Jupyter (tools/nbrefs.py).

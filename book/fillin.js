@@ -169,7 +169,8 @@ function softmax(logits) {
 // before s and stops at t; all of them advance together, one weight row at a time.
 function hiddenRuns(m, d, ids, t, sources, saved, zero, maskId) {
   const h = m.h, B = sources.length, dir = m.dirs[d], step = d === 0 ? 1 : -1;
-  const H = new Float64Array(B * h), G = new Float64Array(B * 3 * h);
+  const { H, G, gemm } = m.wasm ? m.wasm.scratch(d, B) : { H: new Float64Array(B * h),
+                                                            G: new Float64Array(B * 3 * h) };
   const { Whh, bhh, gi } = dir;
   let active = 0;
   for (let p = sources[0]; ; p += step) {
@@ -178,22 +179,8 @@ function hiddenRuns(m, d, ids, t, sources, saved, zero, maskId) {
       H.set(before >= 0 && before < ids.length ? saved[before] : zero, active * h);
       active++;
     }
-    for (let j = 0; j < 3 * h; j++) {
-      const row = j * h, bj = bhh[j];
-      let i = 0;
-      for (; i + 5 < active; i += 6) {      // six sequences per pass over the weight row
-        const o0 = i * h, o1 = o0 + h, o2 = o1 + h, o3 = o2 + h, o4 = o3 + h, o5 = o4 + h;
-        let a0 = bj, a1 = bj, a2 = bj, a3 = bj, a4 = bj, a5 = bj;
-        for (let k = 0; k < h; k++) {
-          const w = Whh[row + k];
-          a0 += w * H[o0 + k]; a1 += w * H[o1 + k]; a2 += w * H[o2 + k];
-          a3 += w * H[o3 + k]; a4 += w * H[o4 + k]; a5 += w * H[o5 + k];
-        }
-        const g = i * 3 * h + j, n = 3 * h;
-        G[g] = a0; G[g + n] = a1; G[g + 2 * n] = a2; G[g + 3 * n] = a3; G[g + 4 * n] = a4; G[g + 5 * n] = a5;
-      }
-      for (; i < active; i++) G[i * 3 * h + j] = bj + dot(Whh, row, H, i * h, h);
-    }
+    if (gemm) gemm(active);
+    else recurrentProducts(Whh, bhh, H, G, h, active);
     for (let i = 0; i < active; i++) {
       const base = (sources[i] === p ? maskId : ids[p]) * 3 * h, g = i * 3 * h, off = i * h;
       for (let j = 0; j < h; j++) {
@@ -229,6 +216,84 @@ function influence(m, ids, t, maskId, states) {
   before.forEach((s, i) => score(s, fRuns(i), bwd && bwd[t]));
   after.forEach((s, i) => score(s, fwd[t], bRuns ? bRuns(i) : null));
   return scores;
+}
+
+// G[i, j] = b[j] + sum_k W[j, k] H[i, k] for the first `active` rows of H: the plain
+// JavaScript twin of the WebAssembly kernel (fillin_kernel.wat), six rows per pass over a
+// weight row.
+function recurrentProducts(Whh, bhh, H, G, h, active) {
+  for (let j = 0; j < 3 * h; j++) {
+    const row = j * h, bj = bhh[j];
+    let i = 0;
+    for (; i + 5 < active; i += 6) {
+      const o0 = i * h, o1 = o0 + h, o2 = o1 + h, o3 = o2 + h, o4 = o3 + h, o5 = o4 + h;
+      let a0 = bj, a1 = bj, a2 = bj, a3 = bj, a4 = bj, a5 = bj;
+      for (let k = 0; k < h; k++) {
+        const w = Whh[row + k];
+        a0 += w * H[o0 + k]; a1 += w * H[o1 + k]; a2 += w * H[o2 + k];
+        a3 += w * H[o3 + k]; a4 += w * H[o4 + k]; a5 += w * H[o5 + k];
+      }
+      const g = i * 3 * h + j, n = 3 * h;
+      G[g] = a0; G[g + n] = a1; G[g + 2 * n] = a2; G[g + 3 * n] = a3; G[g + 4 * n] = a4;
+      G[g + 5 * n] = a5;
+    }
+    for (; i < active; i++) G[i * 3 * h + j] = bj + dot(Whh, row, H, i * h, h);
+  }
+}
+
+// ---- The WebAssembly kernel -----------------------------------------------------------
+
+// WASM begin (tools/wasm.mjs)
+const KERNEL_WASM =
+  "AGFzbQEAAAABJARgBH9/f38Ee3t7e2ADf39/AXtgA398ewBgCH9/f39/f39/AAMFBAABAgMFAwEAAQcRAgZtZW1vcnkCAARn" +
+  "ZW1tAAMK3gMEmgEDAX8FewN/IAEgAmohCiAKIAJqIQsgCyACaiEMAkADQCAEIANPDQEgACAEav0ABAAhBSAGIAUgASAEav0A" +
+  "BAD98gH98AEhBiAHIAUgCiAEav0ABAD98gH98AEhByAIIAUgCyAEav0ABAD98gH98AEhCCAJIAUgDCAEav0ABAD98gH98AEh" +
+  "CSAEQRBqIQQMAAsLIAYgByAIIAkLOgIBfwF7AkADQCADIAJPDQEgBCAAIANq/QAEACABIANq/QAEAP3yAf3wASEEIANBEGoh" +
+  "AwwACwsgBAsVACAAIAEgAv0hACAC/SEBoKA5AwAL7gEEA38BfAN/BHsgBUEDdCEMIAdBA3QhDQJAA0AgCCAETw0BIAAgCCAM" +
+  "bGohCiABIAhBA3RqKwMAIQtBACEJIAMgCEEDdGohDgJAA0AgCUEEaiAGSw0BIAogAiAJIAxsaiAMIAwQACESIREhECEPIA4g" +
+  "CyAPEAIgDiANaiALIBAQAiAOIA1BAmxqIAsgERACIA4gDUEDbGogCyASEAIgDiANQQJ0aiEOIAlBBGohCQwACwsCQANAIAkg" +
+  "Bk8NASAOIAsgCiACIAkgDGxqIAwQARACIA4gDWohDiAJQQFqIQkMAAsLIAhBAWohCAwACwsL";
+// WASM end
+
+let compiled;                                       // one compile per page, on first use
+
+// Each model gets its own instance: its W_hh and b_hh copied into the module's memory, and
+// per direction a scratch area for up to maxRows states (H) and their products (G).
+// Returns null (the JavaScript path) where WebAssembly SIMD is missing, for odd h (the
+// kernel takes two numbers per step), or when a page sets BIRNN_FILLIN_NO_WASM.
+function wasmEngine(m, maxRows) {
+  if (globalThis.BIRNN_FILLIN_NO_WASM || m.h % 2) return null;
+  try {
+    if (compiled === undefined) {
+      compiled = new WebAssembly.Module(Uint8Array.from(atob(KERNEL_WASM), (c) => c.charCodeAt(0)));
+    }
+  } catch (err) {
+    compiled = null;
+  }
+  if (!compiled) return null;
+  const h = m.h, f64 = 8;
+  let top = 0;
+  const take = (count) => { const at = top; top += count * f64; return at; };
+  const layout = m.dirs.map(() => ({ w: take(3 * h * h), b: take(3 * h),
+                                    H: take(maxRows * h), G: take(maxRows * 3 * h) }));
+  const instance = new WebAssembly.Instance(compiled, {});
+  const { memory, gemm } = instance.exports;
+  const pages = Math.ceil(top / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+  m.dirs.forEach((dir, d) => {
+    new Float64Array(memory.buffer, layout[d].w, 3 * h * h).set(dir.Whh);
+    new Float64Array(memory.buffer, layout[d].b, 3 * h).set(dir.bhh);
+  });
+  return {
+    name: "wasm",
+    scratch(d, rows) {
+      if (rows > maxRows) throw new Error(`${rows} sequences, room for ${maxRows}`);
+      const at = layout[d];
+      return { H: new Float64Array(memory.buffer, at.H, rows * h),
+               G: new Float64Array(memory.buffer, at.G, rows * 3 * h),
+               gemm: (active) => gemm(at.w, at.b, at.H, at.G, 3 * h, h, active, 3 * h) };
+    },
+  };
 }
 
 // ---- Input ----------------------------------------------------------------------------
@@ -279,6 +344,7 @@ function render({ model, el: host }) {
     data = model.get("data");
     const q = data.tokens.length;
     models = { uni: buildModel(data.models.uni, q), bi: buildModel(data.models.bi, q) };
+    for (const m of Object.values(models)) m.wasm = wasmEngine(m, data.max_chars);
   } catch (err) {
     root.append(el("p", { class: "birnn-fillin-message", role: "alert", text: S.broken + err }));
     return;
@@ -434,6 +500,7 @@ function render({ model, el: host }) {
       return Array.from(influence(models[role], ids, t, 1, allStates(models[role], ids, 1)));
     },
     message: (text) => parse(text, data, S)[1],
+    engine: models.uni.wasm ? "wasm" : "js",
   };
   update();
   return () => { clearTimeout(timer); model.off("change:text", onText); };

@@ -5,7 +5,10 @@ the two trained :class:`~book.text.TokenRNN` models itself, in JavaScript: an em
 GRU layer (one direction or two) and the linear read-out, nothing else. The weights travel
 with the widget as :func:`export_models` packs them, so the same view works in a kernel (fed
 by the models the learner just trained) and in the rendered book (fed by the widget state
-saved with the notebook), where no kernel runs.
+saved with the notebook), where no kernel runs. The view's hot loop, the recurrent
+products of many GRU states at once, is a small WebAssembly SIMD kernel
+(``fillin_kernel.wat``, compiled into ``fillin.js`` by ``make wasm``), with a plain
+JavaScript twin for browsers without WebAssembly SIMD.
 
 The functions here are the reference the JavaScript is tested against: :func:`parse` (the
 same checks and messages), :func:`blank_probs` (the distributions at the blanks) and

@@ -86,9 +86,11 @@ def open_page(browser, book_url):
     """
     contexts = []
 
-    def _open(path: str, viewport=None):
+    def _open(path: str, viewport=None, init_script=None):
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
         contexts.append(context)
+        if init_script:                    # runs before the page's own scripts
+            context.add_init_script(init_script)
         log = PageLog()
 
         def route(route):

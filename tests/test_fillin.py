@@ -137,3 +137,18 @@ def test_saved_widget_views_are_the_current_ones():
             assert css in styles, f"{path.name}: a saved widget style is stale; run make execute"
             seen.add(views[esm])
     assert {"explorer.js", "fillin.js"} <= seen
+
+
+@pytest.mark.site
+def test_the_compiled_kernel_in_fillin_js_is_current():
+    """book/fillin.js carries book/fillin_kernel.wat compiled (tools/wasm.mjs, wabt from
+    npm); an edit of the .wat without `make wasm` fails here."""
+    import subprocess
+
+    from paths import ROOT
+
+    if not (ROOT / "node_modules" / "wabt").is_dir():
+        pytest.fail("wabt is missing: run `npm ci` (make vendor does)")
+    out = subprocess.run(["node", "tools/wasm.mjs", "--check"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
