@@ -121,26 +121,20 @@ function gruStep(m, dir, token, prev, out) {
   return out;
 }
 
-// Runs one direction over ids[from..to] (either order), starting from state start;
-// `hidden` (a position or -1) reads as <mask>. Returns the states, indexed by position.
-function run(m, d, ids, from, to, start, hidden, maskId, keep) {
-  const step = from <= to ? 1 : -1;
-  let prev = start;
-  const states = keep ? new Array(ids.length) : null;
-  for (let t = from; ; t += step) {
-    const out = gruStep(m, m.dirs[d], t === hidden ? maskId : ids[t], prev, new Float64Array(m.h));
-    if (keep) states[t] = out;
-    prev = out;
-    if (t === to) break;
+// Every state of direction d (0 reads left to right, 1 right to left), by position.
+function statesOf(m, d, ids) {
+  const T = ids.length, states = new Array(T);
+  let prev = new Float64Array(m.h);
+  for (let i = 0; i < T; i++) {
+    const t = d === 0 ? i : T - 1 - i;
+    prev = states[t] = gruStep(m, m.dirs[d], ids[t], prev, new Float64Array(m.h));
   }
-  return keep ? states : prev;
+  return states;
 }
 
-function allStates(m, ids, maskId) {
-  const T = ids.length, zero = new Float64Array(m.h);
-  const fwd = run(m, 0, ids, 0, T - 1, zero, -1, maskId, true);
-  const bwd = m.dirs.length > 1 ? run(m, 1, ids, T - 1, 0, zero, -1, maskId, true) : null;
-  return { fwd, bwd, zero };
+function allStates(m, ids) {
+  return { fwd: statesOf(m, 0, ids), bwd: m.dirs.length > 1 ? statesOf(m, 1, ids) : null,
+           zero: new Float64Array(m.h) };
 }
 
 function logitsAt(m, f, b) {
@@ -440,7 +434,7 @@ function render({ model, el: host }) {
     root.dataset.state = "busy";
     const positions = ids.flatMap((v, t) => (v === 1 ? [t] : []));
     if (chosen >= positions.length) chosen = 0;
-    const states = { uni: allStates(models.uni, ids, 1), bi: allStates(models.bi, ids, 1) };
+    const states = { uni: allStates(models.uni, ids), bi: allStates(models.bi, ids) };
     positions.forEach((t, i) => {
       const tops = {};
       for (const role of ["uni", "bi"]) {
@@ -490,14 +484,14 @@ function render({ model, el: host }) {
     logits: (role, text) => {
       const [ids, error] = parse(text, data, S);
       if (error) throw new Error(error);
-      const st = allStates(models[role], ids, 1);
+      const st = allStates(models[role], ids);
       return ids.map((_, t) => Array.from(logitsAt(models[role], st.fwd[t], st.bwd && st.bwd[t])));
     },
     influence: (role, text, blank) => {
       const [ids, error] = parse(text, data, S);
       if (error) throw new Error(error);
       const t = ids.flatMap((v, s) => (v === 1 ? [s] : []))[blank];
-      return Array.from(influence(models[role], ids, t, 1, allStates(models[role], ids, 1)));
+      return Array.from(influence(models[role], ids, t, 1, allStates(models[role], ids)));
     },
     message: (text) => parse(text, data, S)[1],
     engine: models.uni.wasm ? "wasm" : "js",
