@@ -175,22 +175,27 @@ def test_bad_input_gets_the_message_python_gives(demo, reference, text):
 def test_an_update_of_a_64_character_sentence_stays_quick(demo):
     """Each update's work (the guesses, then each model's highlights as a task of its own)
     is timed by the view itself, for a blank at the start, middle and end of 64
-    characters. Each position is updated three times and its quickest run counts (the
-    tests share two cores with other tests, which only ever add time): the whole update
-    must take at most 50 ms, and so must the guesses alone and each task."""
+    characters: the whole update must take at most 50 ms, and so must the guesses alone
+    and each task. The browser compiles hot code in the background, later on a busy
+    machine (and the tests share two cores), so a few updates warm it up first, and each
+    position's quickest of five updates counts: load only ever adds time."""
     page, log = demo()
     base = "the time traveller said that it was a very good thing to see the"
     assert len(base) == 64
+
+    def update(text):
+        page.locator(".birnn-fillin-input").fill(text)
+        wait_ready(page, text)
+        return page.eval_on_selector(".birnn-fillin", """e => [e.dataset.predictMs,
+            e.dataset.updateMs, e.dataset.longestTaskMs].map(Number)""")
+
+    for i in range(6):                                         # warm-up: the costliest blank
+        update(base[:63] + "_" if i % 2 else base[:63].capitalize() + "_")
     best = {}
     for position in (2, 32, 63):
-        runs = []
         blank = base[:position] + "_" + base[position + 1:]
-        # Three different texts, so three updates (upper case reads as lower case).
-        for text in (blank, blank.capitalize(), blank[:5] + "I" + blank[6:]):
-            page.locator(".birnn-fillin-input").fill(text)
-            wait_ready(page, text)
-            runs.append(page.eval_on_selector(".birnn-fillin", """e => [e.dataset.predictMs,
-                e.dataset.updateMs, e.dataset.longestTaskMs].map(Number)"""))
+        # Five different texts, so five updates (upper case reads as lower case).
+        runs = [update(blank[:i] + blank[i].upper() + blank[i + 1:]) for i in (0, 5, 9, 14, 19)]
         best[position] = [min(run[i] for run in runs) for i in range(3)]
     print(f"fill-in update, 64 characters, ms (guesses, whole update, longest task): {best}")
     for position, (guesses, total, longest) in best.items():
