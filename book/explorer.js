@@ -241,7 +241,7 @@ function checkText(result, cfg) {
 
 function render({ model, el: root }) {
   const cfg = localise(model.get("config"), pickLang(model));
-  const text = cfg.text;
+  const words = cfg.text;
   root.lang = cfg.lang === "zh" ? "zh-CN" : "en";
   root.classList.add("birnn-explorer");
   const controls = document.createElement("div");
@@ -260,13 +260,13 @@ function render({ model, el: root }) {
     slider.dataset.size = name;
     const number = document.createElement("input");
     Object.assign(number, { type: "number", min: low, max: high, step: 1 });
-    number.setAttribute("aria-label", text.value(name));
+    number.setAttribute("aria-label", words.value(name));
     number.dataset.size = name;
     // One step down or up, for when a slider step is too small to hit with a pointer.
     const [minus, plus] = [["−", "decrease", -1], ["+", "increase", 1]].map(([text, verb, delta]) => {
       const button = document.createElement("button");
       Object.assign(button, { type: "button", className: "birnn-step", textContent: text });
-      button.setAttribute("aria-label", text.step(verb, name));
+      button.setAttribute("aria-label", words.step(verb, name));
       button.dataset.size = name;
       button.dataset.step = delta;
       return button;
@@ -315,7 +315,7 @@ function render({ model, el: root }) {
       const room = Math.floor(root.getBoundingClientRect().width);
       draw(svg, layout(sizes, room ? { ...cfg, max_row_px: Math.min(cfg.max_row_px, room - 12) } : cfg), cfg);
       const s = sizes;
-      svg.setAttribute("aria-label", text.picture(s));
+      svg.setAttribute("aria-label", words.picture(s));
     }
     showCheck();
   };
@@ -341,7 +341,7 @@ function render({ model, el: root }) {
     } else {
       check.className = "birnn-check birnn-pending";
       const p = document.createElement("p");
-      p.textContent = text.pending(Boolean(drawn && drawn.h_f !== drawn.h_b));
+      p.textContent = words.pending(Boolean(drawn && drawn.h_f !== drawn.h_b));
       check.append(p);
     }
   };
