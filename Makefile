@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
 .PHONY: help setup system-deps vendor book test test-fast lint lab execute export lock clean bench \
-	bench-gpu wasm
+	bench-gpu wasm translations
 
 help:
 	@echo "make book     set up and build the HTML book into _build/html"
@@ -19,6 +19,7 @@ help:
 	@echo "make execute  re-run every notebook and save its outputs"
 	@echo "make export   regenerate book/ modules and the notebooks' cross-references"
 	@echo "make wasm     recompile the fill-in demo's WebAssembly kernel into book/fillin.js"
+	@echo "make translations  refresh the zh_CN catalogs from the English sources, write zh_CN/"
 	@echo "make lock     regenerate requirements.txt from requirements.in (pip-compile)"
 	@echo "make bench    time the notebooks, the build and the scratch BiRNN; writes _build/bench.json"
 	@echo "make bench-gpu  (NVIDIA GPU) the BiRNN layers against cuDNN; writes results/gpu_cost.json"
@@ -30,9 +31,12 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
-# Headless Chromium for the browser tests (Debian package; needs root, as on CI).
+# Headless Chromium for the browser tests (Debian package; needs root, as on CI), and
+# Debian's fonts-noto-cjk, so the Chinese pages are drawn (and screenshot) in a CJK font.
+# Noto CJK: the Chinese pages' font (site.css names it first for Chinese text).
 system-deps:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q "Noto Sans CJK"; } || \
+	  { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 # Front-end assets the pages load, installed by npm from package-lock.json and copied into
 # _vendor/, which Sphinx copies verbatim into the site (html_extra_path), so readers'
@@ -50,10 +54,15 @@ vendor: node_modules/.package-lock.json
 	cp node_modules/katex/dist/fonts/*.woff2 _vendor/vendor/katex/fonts/
 	cp tools/widget_setup.js _vendor/vendor/widget_setup.js
 
+# Two editions, each built strictly: English from the repository root into _build/html,
+# then Chinese from zh_CN/ (generated from the same notebooks by `make translations`) into
+# _build/html/zh_CN, so each page's counterpart is one folder up or down.
 book: setup vendor
-	rm -rf _build/html _build/.doctrees
+	rm -rf _build/html _build/.doctrees _build/zh_CN
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
-	@echo "Book built: file://$(CURDIR)/_build/html/index.html"
+	$(BIN)/jupyter-book build --all -W -n --keep-going --path-output _build/zh_CN zh_CN
+	mv _build/zh_CN/_build/html _build/html/zh_CN
+	@echo "Book built: file://$(CURDIR)/_build/html/index.html (中文: _build/html/zh_CN/index.html)"
 
 test: lint book system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadscope
@@ -85,6 +94,13 @@ wasm: node_modules/.package-lock.json
 export: setup
 	$(BIN)/python -m tools.nbtools export
 	$(BIN)/python -m tools.nbrefs
+	$(BIN)/python -m tools.translate generate
+
+# The Chinese edition (tools/translate.py): refresh locales/zh_CN/LC_MESSAGES/*.po from the
+# English sources (new messages empty, changed ones fuzzy), then write zh_CN/ from them.
+# It lists what still needs a translator; a test fails until nothing does.
+translations: setup
+	$(BIN)/python -m tools.translate update
 
 # Reports timings against the goals (tools/bench.py); never fails on a missed goal.
 # BENCH_ARGS passes options through, e.g. BENCH_ARGS="--skip-notebooks --repeats 5".

@@ -1,5 +1,51 @@
 // Site script for every page (Jupyter Book adds every .js file in _static/ to every page,
-// so only code that every page needs lives here).
+// so only code that every page needs lives here). Both editions load it: the English one
+// from the site's root, the Chinese one (tools/translate.py) from zh_CN/.
+
+// The page's language, from <html lang> (Sphinx's `language`), and its interface words.
+const BIRNN_ZH = (document.documentElement.lang || "").toLowerCase().startsWith("zh");
+const BIRNN_TEXT = BIRNN_ZH ? {
+  liveCodeOffline: "Live Code 需要联网：它在 Binder 上运行代码。",
+  site: "站点",
+  fullSize: "打开原尺寸的图",
+  scrolls: "公式，可横向滚动",
+  switchText: "English",
+  switchTitle: "Read this page in English",
+  switchLang: "en",
+} : {
+  liveCodeOffline: "Live Code needs a network connection: it runs the code on Binder.",
+  site: "Site",
+  fullSize: "Open the figure at full size",
+  scrolls: "Equation, scrolls sideways",
+  switchText: "中文",
+  switchTitle: "阅读本页的中文版",
+  switchLang: "zh-CN",
+};
+
+// The language switch: every page links to the same page in the other edition. The
+// Chinese site is the English one's zh_CN/ folder, page for page (make book), so the
+// counterpart is one folder down from the English site's root, or up from the Chinese one.
+function birnnCounterpart() {
+  const root = new URL(document.documentElement.dataset.content_root || "./", location.href);
+  const here = new URL(location.href);
+  here.hash = "";
+  here.search = "";
+  const page = here.href.startsWith(root.href) ? here.href.slice(root.href.length) : "";
+  return new URL((BIRNN_ZH ? "../" : "zh_CN/") + page, root).href;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const bar = document.querySelector(".article-header-buttons");
+  if (!bar) return;
+  const link = document.createElement("a");
+  link.className = "btn btn-sm birnn-language";
+  link.href = birnnCounterpart();
+  link.hreflang = BIRNN_TEXT.switchLang;
+  link.lang = BIRNN_TEXT.switchLang;
+  link.title = BIRNN_TEXT.switchTitle;
+  link.textContent = BIRNN_TEXT.switchText;
+  bar.prepend(link);
+});
 
 // Live Code offline: sphinx-thebe loads THEBE_JS_URL with a <script> tag when a reader
 // clicks the button and has no error path, so offline the button would spin forever.
@@ -7,7 +53,7 @@ document.addEventListener("error", (event) => {
   const src = event.target && event.target.src;
   if (typeof THEBE_JS_URL === "undefined" || src !== THEBE_JS_URL) return;
   document.querySelectorAll(".thebe-launch-button").forEach((button) => {
-    button.textContent = "Live Code needs a network connection: it runs the code on Binder.";
+    button.textContent = BIRNN_TEXT.liveCodeOffline;
   });
 }, true);
 
@@ -27,7 +73,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const sidebar = document.getElementById("pst-primary-sidebar");
   if (sidebar && !sidebar.closest("nav, [role=navigation]")) {
     sidebar.setAttribute("role", "navigation");
-    sidebar.setAttribute("aria-label", "Site");
+    sidebar.setAttribute("aria-label", BIRNN_TEXT.site);
   }
 
   // docutils marks a bibliography up as role="list" holding role="doc-biblioentry" items,
@@ -54,7 +100,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const link = document.createElement("a");
     link.href = img.getAttribute("src");
     link.className = "birnn-full-size";
-    link.title = "Open the figure at full size";
+    link.title = BIRNN_TEXT.fullSize;
     img.replaceWith(link);
     link.append(img);
   });
@@ -73,7 +119,7 @@ function markScrollingEquations() {
     if (scrolls) {
       box.tabIndex = 0;
       box.setAttribute("role", "region");
-      box.setAttribute("aria-label", "Equation, scrolls sideways");
+      box.setAttribute("aria-label", BIRNN_TEXT.scrolls);
     } else if (box.getAttribute("role") === "region") {
       box.removeAttribute("tabindex");
       box.removeAttribute("role");

@@ -24,6 +24,8 @@ import threading
 import torch
 from torch import nn
 
+from book.i18n import language
+from book.i18n import message as _message
 from book.scratch import BiRNNScratch
 from book.shapes import describe
 from book.train import seeded
@@ -34,6 +36,76 @@ __all__ = ["check_unequal_sizes", "check_deep_birnn", "check_polysemy", "check_m
 TIME_LIMIT_S = 10.0
 OK, BAD = "✓", "✗"
 WIDTH = 70  # feedback is wrapped to fit a notebook output and the book's page
+
+# Feedback in the learner's language (book.i18n.language(): Chinese in the zh_CN notebooks).
+# The frame of every check (errors in the learner's code, time limits, a missing function),
+# each check's verdict and the perplexity exercise speak both languages; the detailed
+# diagnoses of wrong shapes and values are English only, introduced in Chinese.
+MESSAGES = {
+    "en": {
+        "raised": "{what} raised {error}",
+        "exit": "{what} called sys.exit() (or exit()), which would stop the program; return the "
+                "result, or raise an exception to signal a problem.",
+        "time_limit": "{what} did not finish within {limit:g} s on a tiny input: is there a "
+                      "loop that never ends?",
+        "at_line": " (line {line} of {function})",
+        "stub": " Replace the stub's `raise NotImplementedError` with your code.",
+        "unfinished": "the check could not finish: {error}. Look at the type and shape of what "
+                      "your answer returns.",
+        "expected": "expected {name}, got {got}.",
+        "detail": "{detail}",
+        "ok_unequal_sizes": "H_t and W_hq have the right shapes for equal and unequal h_f, h_b "
+                            "(confirmed on a real BiRNNScratch and output layer).",
+        "ok_deep_birnn": "outputs and h_n match nn.RNN(num_layers=L, bidirectional=True) with "
+                         "copied weights, for L = 2 and 3.",
+        "ok_polysemy": "context-dependent vectors: same-sense contexts are closer than "
+                       "cross-sense ones (separation {right:.2f} with the cue on the right, "
+                       "{left:.2f} on the left).",
+        "ok_merge": "concat, sum and mean give the right shapes and values; sum and mean refuse "
+                    "unequal hidden sizes with a clear ValueError.",
+        "ok_summary": "the summary holds the top layer's final forward state and its backward "
+                      "state after x_1, for one and two layers.",
+        "ok_padding": "the final states of every sequence, short or long, equal those of the "
+                      "sequence run on its own, in the original batch order.",
+        "ok_perplexity": "right: the backward half of H_t is computed from x_t..x_T, so the "
+                         "target x_{{t+1}} is part of the input. The model copies it, and the low "
+                         "perplexity measures copying, not prediction.",
+        "one_letter": "expected one letter, 'a', 'b', 'c' or 'd', got {got}.",
+        "not_the_reason": "({letter}) is not the reason: {why}",
+    },
+    "zh": {
+        "raised": "{what} 抛出了 {error}",
+        "exit": "{what} 调用了 sys.exit()（或 exit()），这会终止程序；请返回结果，"
+                "或者抛出异常来表示出了问题。",
+        "time_limit": "{what} 在一个很小的输入上 {limit:g} 秒内没有结束："
+                      "是不是有一个永不结束的循环？",
+        "at_line": "（{function} 的第 {line} 行）",
+        "stub": "请把占位代码中的 `raise NotImplementedError` 换成你的代码。",
+        "unfinished": "自检无法完成：{error}。请检查你的答案返回值的类型和形状。",
+        "expected": "期望 {name}，得到的是 {got}。",
+        "detail": "答案还不对（详细诊断为英文）：{detail}",
+        "ok_unequal_sizes": "h_f 与 h_b 相等和不等时，H_t 和 W_hq 的形状都正确"
+                            "（已在真实的 BiRNNScratch 和输出层上确认）。",
+        "ok_deep_birnn": "复制权重后，outputs 和 h_n 与 nn.RNN(num_layers=L, bidirectional=True) "
+                         "一致，L = 2 和 3 均如此。",
+        "ok_polysemy": "向量随上下文而变：同一词义的上下文比不同词义的更接近"
+                       "（线索在右侧时区分度为 {right:.2f}，在左侧时为 {left:.2f}）。",
+        "ok_merge": "concat、sum 和 mean 的形状和数值都正确；隐藏单元数不等时，sum 和 mean "
+                    "会以清楚的 ValueError 拒绝。",
+        "ok_summary": "对一层和两层的情形，概括向量都由顶层的前向最终状态和读完 x_1 之后的"
+                      "反向状态组成。",
+        "ok_padding": "每个序列（无论长短）的最终状态都等于该序列单独运行的结果，"
+                      "并保持批次原来的顺序。",
+        "ok_perplexity": "正确：H_t 的反向一半由 x_t..x_T 算出，所以目标 x_{{t+1}} 就在输入之中。"
+                         "模型把它抄了过来，低困惑度衡量的是抄写，而不是预测。",
+        "one_letter": "期望一个字母：'a'、'b'、'c' 或 'd'，得到的是 {got}。",
+        "not_the_reason": "({letter}) 不是原因：{why}",
+    },
+}
+
+
+def _t(key: str, **fields) -> str:
+    return _message(MESSAGES, key, **fields)
 
 
 def _say(mark: str, message: str) -> None:
@@ -48,7 +120,12 @@ class _TimeLimit(BaseException):
 
 class _Failed(Exception):
     """A check found a problem; its message is the feedback. When the learner's code raised,
-    that exception is the ``__cause__``."""
+    that exception is the ``__cause__``. ``translated`` says whether the message is in the
+    learner's language already (made from :data:`MESSAGES`) or an English diagnosis."""
+
+    def __init__(self, text: str, translated: bool | None = None):
+        super().__init__(text)
+        self.translated = (language() == "en") if translated is None else translated
 
 
 def _describe(value) -> str:
@@ -76,8 +153,7 @@ def _time_limit(what: str):
     try:
         yield
     except _TimeLimit:
-        raise _Failed(f"{what} did not finish within {TIME_LIMIT_S:g} s on a tiny input: "
-                      "is there a loop that never ends?") from None
+        raise _Failed(_t("time_limit", what=what, limit=TIME_LIMIT_S), translated=True) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -91,10 +167,9 @@ def _run(fn, *args, what: str):
     except _Failed:
         raise
     except SystemExit as exc:
-        raise _Failed(f"{what} called sys.exit() (or exit()), which would stop the program; "
-                      "return the result, or raise an exception to signal a problem.") from exc
+        raise _Failed(_t("exit", what=what), translated=True) from exc
     except Exception as exc:  # the learner's error becomes feedback
-        raise _Failed(f"{what} raised {_explain(exc)}") from exc
+        raise _Failed(_t("raised", what=what, error=_explain(exc)), translated=True) from exc
 
 
 def _explain(exc: Exception) -> str:
@@ -104,11 +179,11 @@ def _explain(exc: Exception) -> str:
     while tb is not None:
         frames.append(tb)
         tb = tb.tb_next
-    line = (f" (line {frames[-1].tb_lineno} of {frames[-1].tb_frame.f_code.co_name})"
+    line = (_t("at_line", line=frames[-1].tb_lineno, function=frames[-1].tb_frame.f_code.co_name)
             if frames else "")
-    hint = (" Replace the stub's `raise NotImplementedError` with your code."
-            if isinstance(exc, NotImplementedError) else "")
-    return f"{type(exc).__name__}: {exc}{line}.{hint}"
+    hint = _t("stub") if isinstance(exc, NotImplementedError) else ""
+    stop = "。" if language() == "zh" else "."
+    return f"{type(exc).__name__}: {exc}{line}{stop}{hint}"
 
 
 def _check(fn):
@@ -120,11 +195,10 @@ def _check(fn):
             with seeded(0):
                 message = fn(answer)
         except _Failed as failure:
-            _say(BAD, str(failure))
+            _say(BAD, str(failure) if failure.translated else _t("detail", detail=failure))
             return False
         except Exception as exc:  # noqa: BLE001 - a surprise inside the check is feedback too
-            _say(BAD, f"the check could not finish: {type(exc).__name__}: {exc}. "
-                      "Look at the type and shape of what your answer returns.")
+            _say(BAD, _t("unfinished", error=f"{type(exc).__name__}: {exc}"))
             return False
         _say(OK, message)
         return True
@@ -150,7 +224,7 @@ def _diagnose(got, known, otherwise: str) -> str:
 
 def _require_callable(answer, name: str):
     if not callable(answer):
-        raise _Failed(f"expected {name}, got {_describe(answer)}.")
+        raise _Failed(_t("expected", name=name, got=_describe(answer)), translated=True)
 
 
 def _as_tensor(value, what: str) -> torch.Tensor:
@@ -218,8 +292,7 @@ def check_unequal_sizes(answer):
                  f"W_hq needs one row per column of H_t, and H_t has {true_H[1]} columns"),
             ], "see the output equation (eq-output)")
             raise _Failed(f"{case}: expected W_hq of shape {true_W}, got {W_shape}: {why}.")
-    return ("H_t and W_hq have the right shapes for equal and unequal h_f, h_b "
-            "(confirmed on a real BiRNNScratch and output layer).")
+    return _t("ok_unequal_sizes")
 
 
 # --- Exercise 2: a deep bidirectional RNN ------------------------------------------------------
@@ -317,8 +390,7 @@ def check_deep_birnn(answer):
             ], "row 2l should be layer l+1's last forward state and row 2l+1 its backward "
                "state after reading x_1")
             raise _Failed(f"{case}: h_n differs from nn.RNN's: {why}.")
-    return ("outputs and h_n match nn.RNN(num_layers=L, bidirectional=True) with copied "
-            "weights, for L = 2 and 3.")
+    return _t("ok_deep_birnn")
 
 
 # --- Exercise 3: polysemy and contextual word vectors -----------------------------------------
@@ -414,8 +486,7 @@ def check_polysemy(answer):
                       f"(cue on the right) and {sep_left:.2f} (cue on the left) in cosine "
                       f"similarity; expected at least {threshold} for both (at most 2 is "
                       "possible). Use the trained encoder's states, not random or untrained ones.")
-    return (f"context-dependent vectors: same-sense contexts are closer than cross-sense ones "
-            f"(separation {sep_right:.2f} with the cue on the right, {sep_left:.2f} on the left).")
+    return _t("ok_polysemy", right=sep_right, left=sep_left)
 
 
 # --- Exercise 4: merging the directions --------------------------------------------------------
@@ -487,8 +558,7 @@ def check_merge(answer):
             continue
         raise _Failed(f"{what}: expected a ValueError ({mode} needs h_f == h_b), but it returned "
                       f"{_describe(got)}.")
-    return ("concat, sum and mean give the right shapes and values; sum and mean refuse "
-            "unequal hidden sizes with a clear ValueError.")
+    return _t("ok_merge")
 
 
 # --- Exercise 5: a sentence summary from output and h_n ---------------------------------------
@@ -539,8 +609,7 @@ def check_summary(answer):
                                  "use the final states"),
         ], "compare it with the final states in h_n")
         raise _Failed(f"{what}: the shape is right but the values are not: {why}.")
-    return ("the summary holds the top layer's final forward state and its backward state "
-            "after x_1, for one and two layers.")
+    return _t("ok_summary")
 
 
 # --- Exercise 6: the padding bug --------------------------------------------------------------
@@ -604,13 +673,12 @@ def check_padding(answer):
         ], "neither direction matches running each sequence on its own; rows must stay in the "
            "original batch order")
         raise _Failed(f"{what}: {why}.")
-    return ("the final states of every sequence, short or long, equal those of the sequence run "
-            "on its own, in the original batch order.")
+    return _t("ok_padding")
 
 
 # --- Exercise 7: why a bidirectional language model's perplexity lies --------------------------
 
-PERPLEXITY_CHOICES = {
+_PERPLEXITY_CHOICES = {"en": {
     "a": "It has twice as many parameters as a one-direction model, so it memorises the "
          "training text.",
     "b": "Its state at step t includes the backward direction, which has already read the "
@@ -619,8 +687,16 @@ PERPLEXITY_CHOICES = {
          "directions' losses halves the reported loss.",
     "d": "Perplexity is the exponential of the loss, and two directions' states make the "
          "logits larger, which the exponential exaggerates.",
-}
-_PERPLEXITY_WHY_NOT = {
+}, "zh": {
+    "a": "它的参数是单向模型的两倍，所以背下了训练文本。",
+    "b": "它在第 t 步的状态包含反向方向，而反向方向已经读过它要预测的字符 x_{t+1}。",
+    "c": "反向方向被训练来预测 x_{t-1}，对两个方向的损失取平均使报告的损失减半。",
+    "d": "困惑度是损失的指数，两个方向的状态使 logits 变大，而指数函数放大了这一点。",
+}}
+# The statements in the learner's language, fixed when the module is imported (a Chinese
+# notebook's kernel imports it in Chinese).
+PERPLEXITY_CHOICES = _PERPLEXITY_CHOICES[language()]
+_PERPLEXITY_WHY_NOT = {"en": {
     "a": "memorising would not carry over to new text, yet such a model scores almost as well "
          "on text it has never seen. Ask which inputs the state H_t has read.",
     "c": "nothing in the next-character objective asks the backward direction to predict "
@@ -629,17 +705,23 @@ _PERPLEXITY_WHY_NOT = {
     "d": "scaling the logits does not lower a well-calibrated loss on its own, and perplexity "
          "is a monotone function of the loss. The question is what information the "
          "prediction had.",
-}
+}, "zh": {
+    "a": "死记硬背无法迁移到新文本上，可这样的模型在从未见过的文本上得分几乎一样好。"
+         "想一想状态 H_t 读过哪些输入。",
+    "c": "下一字符的目标中没有任何部分要求反向方向预测 x_{t-1}：H_t 的两个一半共同参与对 "
+         "x_{t+1} 的同一个预测。想一想反向一半读过什么。",
+    "d": "单纯放大 logits 并不会降低一个校准良好的损失，而困惑度是损失的单调函数。"
+         "问题在于预测时掌握了哪些信息。",
+}}
 
 
 @_check
 def check_perplexity(answer):
     """``answer`` is one letter, a-d, from :data:`PERPLEXITY_CHOICES`."""
     if not isinstance(answer, str) or answer.strip().strip("()").lower() not in PERPLEXITY_CHOICES:
-        raise _Failed(f"expected one letter, 'a', 'b', 'c' or 'd', got {_describe(answer)}.")
+        raise _Failed(_t("one_letter", got=_describe(answer)), translated=True)
     letter = answer.strip().strip("()").lower()
-    if letter in _PERPLEXITY_WHY_NOT:
-        raise _Failed(f"({letter}) is not the reason: {_PERPLEXITY_WHY_NOT[letter]}")
-    return ("right: the backward half of H_t is computed from x_t..x_T, so the target x_{t+1} is "
-            "part of the input. The model copies it, and the low perplexity measures copying, "
-            "not prediction.")
+    if letter in _PERPLEXITY_WHY_NOT["en"]:
+        why = _PERPLEXITY_WHY_NOT[language()][letter]
+        raise _Failed(_t("not_the_reason", letter=letter, why=why), translated=True)
+    return _t("ok_perplexity")

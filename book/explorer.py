@@ -25,6 +25,7 @@ import torch
 import traitlets
 
 from book.figures import PALETTE
+from book.i18n import language
 from book.scratch import BiRNNScratch
 from book.train import seeded
 
@@ -444,7 +445,8 @@ def compare_shapes(sizes: dict | None = None, **changes) -> dict:
     else:
         notes.append(f"nn.RNN(bidirectional=True) is skipped: it has one hidden_size for both "
                      f"directions, so it needs h_f = h_b (here h_f = {h_f}, h_b = {h_b}).")
-    return {"sizes": s, "ok": not wrong, "lines": lines, "notes": notes, "torch": torch_shapes}
+    return {"sizes": s, "ok": not wrong, "lines": lines, "notes": notes, "torch": torch_shapes,
+            "lang": "en"}
 
 
 def _size_to_json(value, widget=None):
@@ -490,9 +492,13 @@ class ShapeExplorer(anywidget.AnyWidget):
     config = traitlets.Dict().tag(sync=True)
     check = traitlets.Dict().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
+    # The view's language, "en" or "zh" (book.i18n.language(): Chinese in the zh_CN
+    # notebooks); the check's lines are English and the Chinese view retells them.
+    lang = traitlets.Unicode("en").tag(sync=True)
 
     def __init__(self, **sizes):
         super().__init__()
+        self.lang = language()
         self.config = {
             "limits": {k: list(v) for k, v in LIMITS.items()},
             "descriptions": DESCRIPTIONS,

@@ -25,6 +25,7 @@ import yaml
 from paths import HTML, ROOT
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+ZH = "zh_CN"                       # the Chinese edition's folder, in the site and the repository
 PHONE = {"width": 375, "height": 812}
 
 
@@ -35,14 +36,16 @@ def _site_pages() -> list[str]:
     pages = []
     for path in sorted(HTML.rglob("*.html")):
         rel = path.relative_to(HTML).as_posix()
-        if rel.split("/")[0].startswith(("_", ".", "vendor")):
+        if rel.removeprefix(f"{ZH}/").split("/")[0].startswith(("_", ".", "vendor")):
             continue  # theme assets, page sources, vendored libraries, stray caches
         pages.append(rel)
     return pages
 
 
 PAGES = _site_pages()
-CONTENT_PAGES = [p for p in PAGES if p not in ("genindex.html", "search.html", "index.html")]
+# Both editions: the English site and the Chinese one in its zh_CN/ folder (make book).
+CONTENT_PAGES = [p for p in PAGES
+                 if p.removeprefix(f"{ZH}/") not in ("genindex.html", "search.html", "index.html")]
 NOTEBOOK_PAGES = [p for p in CONTENT_PAGES
                   if (ROOT / p).with_suffix(".ipynb").exists()]
 
@@ -261,7 +264,7 @@ def test_page_declares_an_icon_the_site_serves(built_book, path):
     Playwright does not report that request, so it is checked here. The root redirect
     page has no <link>; for it the site serves /favicon.ico."""
     assert (HTML / "favicon.ico").is_file()
-    if path == "index.html":
+    if path.removeprefix(f"{ZH}/") == "index.html":
         return
     text = (HTML / path).read_text(encoding="utf-8")
     icons = re.findall(r'<link[^>]*rel="(?:shortcut )?icon"[^>]*href="([^"]+)"', text)

@@ -29,6 +29,10 @@
     };
   }
 
+  function pageLanguage() {
+    return (document.documentElement.lang || "").toLowerCase().startsWith("zh") ? "zh" : "en";
+  }
+
   async function renderView(tag, state) {
     const { model_id: id } = JSON.parse(tag.textContent);
     const saved = state[id];
@@ -47,7 +51,9 @@
       const module = await import(url);
       let widget = module.default || module;
       if (typeof widget === "function") widget = await widget();
-      const model = makeModel({ ...values });
+      // The page says which language a widget speaks (its `lang`, "en" or "zh"): the saved
+      // state comes from the English run, which the Chinese edition shares.
+      const model = makeModel({ ...values, lang: pageLanguage() });
       if (widget.initialize) await widget.initialize({ model });
       await widget.render({ model, el });
     } finally {

@@ -9,11 +9,14 @@ does not include it. Reading time is at 200 words a minute. Pages are grouped by
 the parts of ``_toc.yml`` (a part whose caption starts with "Going further" is optional);
 the landing page (the root) is counted on its own, outside the core path.
 
-``python -m tools.wordcount`` prints a table; ``--json`` prints the numbers.
+``python -m tools.wordcount`` prints a table; ``--json`` prints the numbers. ``--zh`` counts
+the Chinese edition's pages (zh_CN/, the same pages in the same parts): each CJK character
+is a word there, as is each Latin word (names, code-like terms), read at 300 a minute.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -34,6 +37,10 @@ _COLON_FENCE = re.compile(r"^:{3,}.*$", re.M)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _ROLE = re.compile(r"\{[\w:-]+\}`([^`]*)`")
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*")
+# Chinese: a character is the unit (字), and Latin words amid it count one each.
+_ZH_WORD = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9][A-Za-z0-9_'’.-]*")
+ZH_WPM = 300
+ZH_ROOT = "zh_CN"
 
 # Directives whose body is prose the reader reads (exercises, hints, solutions, notes).
 _PROSE_DIRECTIVES = re.compile(r"^\{(exercise|solution|admonition|note|tip|warning|"
@@ -66,12 +73,16 @@ def prose(markdown: str, on_demand: bool = False) -> str:
     return "\n".join(folded) if on_demand else text
 
 
-def words(markdown: str, on_demand: bool = False) -> int:
-    return len(_WORD.findall(prose(markdown, on_demand)))
+def words(markdown: str, on_demand: bool = False, unit: re.Pattern = _WORD) -> int:
+    return len(unit.findall(prose(markdown, on_demand)))
 
 
-def page_words(path: Path) -> tuple[int, int]:
+_words_in = words
+
+
+def page_words(path: Path, unit: re.Pattern = _WORD) -> tuple[int, int]:
     """(words on the reading path, words on demand) of one page."""
+    words = functools.partial(_words_in, unit=unit)
     if path.suffix == ".md":
         text = path.read_text(encoding="utf-8")
         return words(text), words(text, on_demand=True)
@@ -112,30 +123,35 @@ def pages(root: Path = ROOT) -> list[tuple[str, Path]]:
     return out
 
 
-def report(root: Path = ROOT) -> dict:
+def report(root: Path = ROOT, zh: bool = False) -> dict:
     rows = []
+    wpm = ZH_WPM if zh else WPM
     for kind, p in pages(root):
-        read, demand = page_words(p)
+        if zh:
+            p = root / ZH_ROOT / p.relative_to(root)
+        read, demand = page_words(p, _ZH_WORD if zh else _WORD)
         rows.append({"page": p.relative_to(root).as_posix(), "part": kind, "words": read,
-                     "minutes": round(read / WPM, 1), "on_demand_words": demand})
+                     "minutes": round(read / wpm, 1), "on_demand_words": demand})
     kinds = ("landing", "core", "optional")
     totals = {kind: sum(r["words"] for r in rows if r["part"] == kind) for kind in kinds}
     demand = {kind: sum(r["on_demand_words"] for r in rows if r["part"] == kind)
               for kind in kinds}
     return {"pages": rows, "words": totals, "on_demand_words": demand,
-            "minutes": {k: round(v / WPM, 1) for k, v in totals.items()}}
+            "minutes": {k: round(v / wpm, 1) for k, v in totals.items()}}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--zh", action="store_true", help="the Chinese edition (zh_CN/)")
     args = parser.parse_args(argv)
-    result = report()
+    result = report(zh=args.zh)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"| page | part | words read | minutes at {WPM} wpm | words on demand (hints, "
-          "solutions) |\n|---|---|---|---|---|")
+    unit = "characters (字) read" if args.zh else "words read"
+    print(f"| page | part | {unit} | minutes at {ZH_WPM if args.zh else WPM} a minute | "
+          "on demand (hints, solutions) |\n|---|---|---|---|---|")
     for row in result["pages"]:
         print(f"| {row['page']} | {row['part']} | {row['words']} | {row['minutes']} | "
               f"{row['on_demand_words']} |")

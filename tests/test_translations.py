@@ -1,0 +1,170 @@
+"""The Chinese edition stays in step with the English one (tools/translate.py, book/i18n.py).
+
+Catalogs: every entry translated and none fuzzy, none missing or obsolete for the English
+sources as they are; an English edit makes its entry fuzzy until it is translated again.
+The Chinese book (zh_CN/) is what the catalogs make, its code cells and outputs those of
+the English notebooks, its translations keep every formula, role, link target and code
+span, and its prose is Chinese. The learner's language reaches the kernel from outside the
+shared code: exercise checks speak Chinese in a kernel started in a zh_CN folder.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+
+import nbformat
+import pytest
+from paths import ROOT
+
+from book import i18n
+from tools import translate
+
+ENGLISH = translate.sources()
+NOTEBOOKS = [p for p in ENGLISH if p.suffix == ".ipynb"]
+# What must survive translation unchanged: maths, roles with their targets, link targets,
+# code spans (kept in the order of the English text is not required: Chinese word order).
+KEPT = re.compile(r"\$\$?[^$]+\$\$?|\{[\w:-]+\}`[^`]+`|\]\([^)]+\)|`[^`]+`")
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _kept(text: str) -> Counter:
+    return Counter(" ".join(span.split()) for span in KEPT.findall(text))
+
+
+def test_every_catalog_entry_is_translated_and_current():
+    """Fails on an untranslated or fuzzy entry, and on catalogs older than the English
+    sources (run `make translations`, then translate what it lists)."""
+    assert translate.problems() == []
+
+
+def test_the_chinese_book_is_what_the_catalogs_make():
+    assert translate.stale() == [], "run `make translations` (or make export) and commit zh_CN/"
+
+
+def test_markdown_round_trips_unchanged_through_the_message_cutter():
+    for path in ENGLISH:
+        texts = ([path.read_text(encoding="utf-8")] if path.suffix == ".md" else
+                 [c.source for c in nbformat.read(path, as_version=4).cells
+                  if c.cell_type == "markdown"])
+        for text in texts:
+            assert translate.transform(text, lambda m: m) == text, path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_cells_and_outputs_are_the_english_ones(path):
+    english = nbformat.read(path, as_version=4)
+    chinese = nbformat.read(ROOT / translate.OUT / path.relative_to(ROOT), as_version=4)
+    assert translate.code_cells(chinese) == translate.code_cells(english)
+    assert [c.cell_type for c in chinese.cells] == [c.cell_type for c in english.cells]
+    assert [c.get("id") for c in chinese.cells] == [c.get("id") for c in english.cells]
+    assert chinese.metadata.kernelspec == english.metadata.kernelspec
+
+
+def test_translations_keep_maths_roles_targets_and_code():
+    bad = []
+    for domain in translate.templates():
+        for m in translate.load(domain):
+            if m.id and m.string:
+                english, chinese = _kept(m.id), _kept(m.string)
+                if english != chinese:
+                    missing, extra = english - chinese, chinese - english
+                    bad.append(f"{domain}: {m.id[:50]!r}: lost {list(missing)}, "
+                               f"added {list(extra)}")
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.name)
+def test_chinese_prose_is_chinese(path):
+    """Outside maths, code, roles and links, the Chinese sources' prose is Chinese: CJK
+    characters outnumber Latin words (names such as BERT or PyTorch stay Latin) at least
+    ten to one on every page."""
+    target = ROOT / translate.OUT / path.relative_to(ROOT)
+    if path.suffix == ".md":
+        texts = [target.read_text(encoding="utf-8")]
+    else:
+        texts = [c.source for c in nbformat.read(target, as_version=4).cells
+                 if c.cell_type == "markdown" and not c.metadata.get("book", {}).get("references")]
+    prose = re.sub(r"^\s*(```|:::|:[\w-]+:|\([\w-]+\)=|\|[-|\s]+\|$).*$", " ",
+                   "\n".join(texts), flags=re.M)          # fences, options, labels, rules
+    prose = KEPT.sub(" ", prose)
+    cjk, latin = len(CJK.findall(prose)), LATIN_WORD.findall(prose)
+    assert cjk >= 10 * len(latin), f"{target.name}: {cjk} CJK characters, Latin words {latin}"
+
+
+def test_an_english_edit_without_its_translation_fails(tmp_path):
+    for name in ("_config.yml", "_toc.yml", "intro.md", "references.bib"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "chapters", tmp_path / "chapters")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    assert translate.problems(tmp_path) == []
+    intro = tmp_path / "intro.md"
+    intro.write_text(intro.read_text().replace("## Prerequisites", "## What you need first"))
+    stale = translate.problems(tmp_path)
+    assert any("missing" in p and "What you need first" in p for p in stale), stale
+    translate.update(tmp_path)                      # make translations
+    left = translate.problems(tmp_path)
+    assert left and all("untranslated" in p or "fuzzy" in p for p in left), left
+    translate.generate(tmp_path)
+    assert "## What you need first" in (tmp_path / "zh_CN" / "intro.md").read_text()
+
+
+def test_language_comes_from_the_environment_or_the_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("BOOK_LANG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert i18n.language() == "en"
+    (tmp_path / "zh_CN" / "chapters").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "zh_CN" / "chapters")
+    assert i18n.language() == "zh"
+    for value, lang in (("en", "en"), ("zh", "zh"), ("zh_CN", "zh"), ("zh-Hans", "zh"),
+                        ("fr", "en")):
+        monkeypatch.setenv("BOOK_LANG", value)
+        assert i18n.language() == lang
+
+
+def test_every_english_message_has_a_chinese_one():
+    from book import exercises
+
+    assert set(exercises.MESSAGES["zh"]) == set(exercises.MESSAGES["en"])
+    assert all(CJK.search(text) for text in exercises.MESSAGES["zh"].values()
+               if text != "{detail}")
+    for table in (exercises._PERPLEXITY_CHOICES, exercises._PERPLEXITY_WHY_NOT):
+        assert set(table["zh"]) == set(table["en"])
+    js = (ROOT / "book" / "explorer.js").read_text(encoding="utf-8")
+    en = re.search(r"\n  en: \{(.*?)\n  \},", js, re.S).group(1)
+    zh = re.search(r"\n  zh: \{(.*?)\n  \},", js, re.S).group(1)
+    keys = lambda block: set(re.findall(r"^    (\w+):", block, re.M))  # noqa: E731
+    assert keys(en) <= keys(zh), keys(en) - keys(zh)
+
+
+def test_a_kernel_in_a_chinese_notebook_folder_gets_chinese_feedback(tmp_path):
+    """Jupyter starts a notebook's kernel in the notebook's folder: a Chinese notebook's
+    exercise checks and the explorer speak Chinese, from the very same code."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "from book.exercises import PERPLEXITY_CHOICES, check_perplexity\n"
+        "from book.explorer import ShapeExplorer\n"
+        "print(PERPLEXITY_CHOICES['b'])\n"
+        "check_perplexity('a')\n"
+        "print(ShapeExplorer().lang)")]
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "zh_CN" / "chapters")}}).execute()
+    out = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert "反向方向已经读过" in out and "不是原因" in out, out
+    assert out.strip().endswith("zh"), out
+
+
+def test_exercise_checks_speak_the_learners_language():
+    code = ("import torch\nfrom book.exercises import check_summary\n"
+            "def stub(output, h_n):\n    raise NotImplementedError\n"
+            "check_summary(stub)\ncheck_summary(lambda o, h: torch.cat([h[-2], h[-1]], -1))")
+    outs = {lang: subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 env={**os.environ, "BOOK_LANG": lang},
+                                 cwd=ROOT, check=True).stdout for lang in ("en", "zh")}
+    flat = {lang: " ".join(out.split()) for lang, out in outs.items()}
+    assert "Replace the stub" in flat["en"] and not CJK.search(flat["en"]), flat["en"]
+    assert "请把占位代码" in flat["zh"] and "✓ 对一层和两层" in flat["zh"], flat["zh"]
