@@ -26,6 +26,7 @@ import numpy as np
 import torch
 import traitlets
 
+from book.i18n import language, message
 from book.text import MASK, PAD, TokenRNN, Vocab
 
 __all__ = ["BLANK", "MAX_CHARS", "FORMAT", "export_models", "load_models", "parse",
@@ -119,29 +120,45 @@ def load_models(packed: dict) -> tuple[dict[str, TokenRNN], Vocab]:
     return models, vocab
 
 
-def parse(text: str, vocab: Vocab) -> torch.Tensor:
+# The view's messages about a sentence, word for word as in fillin.js (tests compare them).
+MESSAGES = {
+    "en": {
+        "empty": "Type a sentence, with _ for each character to guess.",
+        "too_long": "The sentence has {n} characters; the demo reads at most {max}.",
+        "unknown": "The models know only a-z and the space (the book was read in lower case, "
+                   "without digits or punctuation); remove {shown}.",
+        "no_blank": "No blank yet: type _ where a character is hidden.",
+    },
+    "zh": {
+        "empty": "请输入一个句子，用 _ 表示每个要猜的字符。",
+        "too_long": "这个句子有 {n} 个字符；演示最多读取 {max} 个。",
+        "unknown": "模型只认识 a-z 和空格（这本书以小写读入，去掉了数字和标点）；请删除 {shown}。",
+        "no_blank": "还没有空：请在被遮住的字符处输入 _。",
+    },
+}
+
+
+def parse(text: str, vocab: Vocab, lang: str | None = None) -> torch.Tensor:
     """Token ids of a sentence typed with ``_`` for each hidden character: a 1-D tensor.
 
     Upper case reads as lower case. Raises ``ValueError`` with the message the view shows
-    for an empty sentence, one without a blank, one too long, or characters the models
-    never saw.
+    (in ``lang``, "en" or "zh"; by default :func:`book.i18n.language`) for an empty
+    sentence, one too long, characters the models never saw, or no blank.
     """
     if not isinstance(text, str):
         raise TypeError(f"expected the sentence as a str, got {type(text).__name__}")
     text = text.lower()
     if not text.strip():
-        raise ValueError(f"Type a sentence, with {BLANK} for each character to guess.")
+        raise ValueError(message(MESSAGES, "empty", lang))
     if len(text) > MAX_CHARS:
-        raise ValueError(f"The sentence has {len(text)} characters; the demo reads at most "
-                         f"{MAX_CHARS}.")
+        raise ValueError(message(MESSAGES, "too_long", lang, n=len(text), max=MAX_CHARS))
     known = set(vocab.idx_to_token[2:]) | {BLANK}
     unknown = sorted(set(text) - known)
     if unknown:
         shown = " ".join(f"'{c}'" for c in unknown)
-        raise ValueError(f"The models know only a-z and the space (the book was read in lower "
-                         f"case, without digits or punctuation); remove {shown}.")
+        raise ValueError(message(MESSAGES, "unknown", lang, shown=shown))
     if BLANK not in text:
-        raise ValueError(f"No blank yet: type {BLANK} where a character is hidden.")
+        raise ValueError(message(MESSAGES, "no_blank", lang))
     return torch.tensor([vocab.mask_id if c == BLANK else vocab.token_to_idx[c]
                          for c in text], dtype=torch.long)
 
@@ -193,6 +210,7 @@ class FillInDemo(anywidget.AnyWidget):
         vocab: their character :class:`~book.text.Vocab`.
         text: the sentence shown first.
         examples: sentences offered as buttons.
+        lang: "en" or "zh" for the view's words; by default :func:`book.i18n.language`.
 
     The guesses and the highlights are computed in the view, so they also work in the
     rendered book. ``demo.text`` is the sentence in the box (set it from Python or type).
@@ -204,17 +222,18 @@ class FillInDemo(anywidget.AnyWidget):
     data = traitlets.Dict().tag(sync=True)
     text = traitlets.Unicode("").tag(sync=True)
     examples = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    # "" lets the view follow the page (<html lang>); "en" or "zh" fixes it.
-    lang = traitlets.Unicode("").tag(sync=True)
+    # "en" or "zh": book.i18n.language() by default (Chinese in the zh_CN notebooks); on
+    # the website the page's <html lang> decides (tools/widget_setup.js).
+    lang = traitlets.Unicode("en").tag(sync=True)
 
     def __init__(self, one_direction, bidirectional, vocab, text="the time tr_veller",
-                 examples=(), lang=""):
+                 examples=(), lang=None):
         super().__init__()
         self.data = export_models(one_direction, bidirectional, vocab)
         examples = list(examples)
         for sentence in [text, *examples]:
             parse(sentence, vocab)      # a broken example is the author's error: raise now
-        self.text, self.examples, self.lang = text, examples, lang
+        self.text, self.examples, self.lang = text, examples, lang or language()
 
     def __repr__(self) -> str:
         return f"FillInDemo(text={self.text!r})"

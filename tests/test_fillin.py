@@ -75,6 +75,14 @@ def test_parse_explains_what_it_cannot_read(text, message):
     assert str(err.value).endswith(message)
 
 
+def test_messages_exist_in_both_languages():
+    from book.fillin import MESSAGES
+
+    assert set(MESSAGES["zh"]) == set(MESSAGES["en"])
+    with pytest.raises(ValueError, match="还没有空"):
+        parse("abc", VOCAB, lang="zh")
+
+
 def test_parse_reads_upper_case_and_marks_blanks():
     ids = parse("The _at", VOCAB)
     assert VOCAB.decode(ids) == "the _at"

@@ -221,3 +221,25 @@ def test_phone_width_and_colour_modes(demo, scheme):
     red, green, blue = (int(x) for x in re.findall(r"\d+", colour)[:3])
     assert (red + green + blue < 300) == (scheme == "light"), (scheme, colour)
     assert log.problems() == []
+
+
+def test_the_chinese_page_speaks_chinese_with_the_same_models(open_page, reference):
+    """The Chinese edition shares the notebook's outputs, so the same saved models: the
+    same guesses, with Chinese words around them and book.fillin.parse's Chinese messages."""
+    models, vocab = reference
+    page, log = open_page("zh_CN/" + PAGE)
+    page.wait_for_selector('.birnn-fillin[data-state="ready"]', timeout=20_000)
+    assert page.inner_text(".birnn-fillin label").startswith("句子")
+    assert page.eval_on_selector_all(".birnn-fillin-blank .birnn-fillin-model",
+                                     "es => es.map(e => e.innerText)") == ["单向", "双向"]
+    type_text(page, "we went into _he house")
+    (got,) = shown(page)
+    assert [got["uni"]] == top_guesses(models["uni"], vocab, "we went into _he house")
+    assert [got["bi"]] == top_guesses(models["bi"], vocab, "we went into _he house") == ["t"]
+    assert "单向模型的条形永远不会出现在空的右侧" in page.inner_text(".birnn-fillin-who")
+    for text in ["", "h3llo, w_rld", "no blank"]:
+        type_text(page, text)
+        with pytest.raises(ValueError) as err:
+            parse(text, vocab, lang="zh")
+        assert page.inner_text(".birnn-fillin-message") == str(err.value)
+    assert log.problems() == []
