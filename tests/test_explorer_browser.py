@@ -145,14 +145,21 @@ def test_typing_draws_only_committed_values(explorer_page, typed, final, reason)
     pauses, or at once on Enter."""
     page, log = explorer_page
     box = number_box(page, "h_f")
-    seen = []
+    # Every picture drawn while typing is recorded in the page, so that a slow test machine
+    # (late samples) can neither miss a drawn prefix nor see one the reader would not.
+    page.evaluate("""() => {
+        const root = document.querySelector('.birnn-explorer');
+        const label = () => root.querySelector('svg.birnn-picture').getAttribute('aria-label');
+        window.birnnDrawn = [label()];
+        new MutationObserver(() => window.birnnDrawn.push(label()))
+            .observe(root, {subtree: true, childList: true, attributes: true});
+    }""")
     box.click()
     box.press("Control+a")
-    for char in typed:
-        box.press(char)
-        page.wait_for_timeout(120)  # a reader typing at about eight keys a second
-        seen.append(drawn_sizes(page)["h_f"])
-    assert set(seen) == {DEFAULTS["h_f"]}, f"typing {typed} drew h_f = {seen}"
+    box.press_sequentially(typed, delay=120)  # a reader typing at about eight keys a second
+    seen = {int(re.search(r"h_f=(\d+)", label).group(1))
+            for label in page.evaluate("window.birnnDrawn")}
+    assert seen == {DEFAULTS["h_f"]}, f"typing {typed} drew h_f = {seen}"
     if reason:
         assert reason in page.inner_text(".birnn-message")
         assert "birnn-invalid" in page.get_attribute(".birnn-explorer", "class")
