@@ -266,7 +266,7 @@ def test_fill_in_demo_runs_the_models_the_kernel_just_trained(browser, client):
     app, _ = client
     context, page = _open(browser, client, CONTEXT)
     errors = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("pageerror", lambda err: errors.append(f"{err} {err.stack}"))
     try:
         _run_all(page)
         page.wait_for_selector('.birnn-fillin[data-state="ready"]', timeout=240_000)
@@ -274,7 +274,8 @@ def test_fill_in_demo_runs_the_models_the_kernel_just_trained(browser, client):
         table.scroll_into_view_if_needed()          # cells off screen may be drawn late
         output = table.locator(".jp-OutputArea-output")
         output.filter(has_text="bidirectional").wait_for(timeout=30_000)
-        printed = output.inner_text()
+        # textContent: Notebook 7 skips drawing cells off screen, and innerText is then empty.
+        printed = output.text_content()
         rows = re.findall(r"'([a-z _]+)'\s+'(\w)'\s+'(.)' \d+%\s+'(.)' \d+%", printed)
         assert len(rows) == 6, printed
         buttons = page.locator(".birnn-fillin-example")
@@ -294,6 +295,10 @@ def test_fill_in_demo_runs_the_models_the_kernel_just_trained(browser, client):
         page.wait_for_function("""() => { const e = document.querySelector('.birnn-fillin');
             return e.dataset.text === 'caf3 _' && e.dataset.state === 'error'; }""")
         assert "remove '3'" in page.inner_text(".birnn-fillin-message")
+        # Notebook 7's own cell-toolbar code can fail when the active cell changes under it
+        # (its _updateCellForToolbarOverlap reads a cell's node in an idle callback after
+        # the cell is gone); seen once in a few runs, and never from the demo's code.
+        errors = [e for e in errors if not ("reading 'node'" in e and "notebook_core" in e)]
         assert errors == []
     finally:
         context.close()

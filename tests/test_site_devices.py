@@ -201,8 +201,9 @@ def test_figures_open_at_full_size(open_page):
 # --- weight --------------------------------------------------------------------------
 
 # The explorer's page and the fill-in demo's, which carries both trained models (about
-# 0.4 MB of weights in its widget state): 3 MiB each, as their issues set.
-BUDGET = {EXPLORER: 3 * MiB, "chapters/05_context_in_action.html": 3 * MiB}
+# 0.4 MB of weights in its widget state): 3 MiB each in both editions, as their issues set.
+BUDGET = {page: 3 * MiB for edition in ("", "zh_CN/")
+          for page in (edition + EXPLORER, edition + "chapters/05_context_in_action.html")}
 
 
 @pytest.mark.parametrize("path", PAGES)
