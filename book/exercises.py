@@ -249,7 +249,7 @@ MESSAGES = {
         "at_line": "（{function} 的第 {line} 行）",
         "stub": "请把占位代码中的 `raise NotImplementedError` 换成你的代码。",
         "unfinished": "自检无法完成：{error}。请检查你的答案返回值的类型和形状。",
-        "expected": "期望 {name}，得到的是 {got}。",
+        "expected": "期望{name}，得到的是 {got}。",
         "a_tensor": "形状为 {shape}、dtype 为 {dtype} 的张量",
         "not_a_tensor": "{what} 应当是张量，得到的是 {got}。",
         "not_a_shape": "{what}应当是一个形状，即由整数组成的元组，例如 (2, 8)；"
@@ -301,7 +301,7 @@ MESSAGES = {
         "h_n_shape": "{case}，期望 h_n 的形状为 {want}，即 (2L, n, h)，得到的是 {got}。",
         "h_n_differs": "{case}，h_n 与 nn.RNN 的不一致：{why}。",
         "h_n_by_direction": "这些行是按方向分组的；PyTorch 按层分组：第 1 层前向、"
-                            "第 1 层反向、第 2 层前向……",
+                            "第 1 层反向、第 2 层前向，依此类推",
         "h_n_rows": "第 2l 行应为第 l+1 层最后的前向状态，第 2l+1 行应为该层读完 x_1 "
                     "之后的反向状态",
         "vector_function": "一个函数 contextual_vector(tokens, position)",
@@ -407,7 +407,8 @@ def _t(key: str, **fields) -> str:
 # words: a line may break between two wide (CJK) characters, or between a wide character and
 # a word, but never inside a word, number or code span of narrow characters, before a closing
 # mark (，。）...) or after an opening one (（ ...). Widths are display widths: a wide
-# character takes two columns.
+# character takes two columns. Chinese puts no space between two wide characters, nor
+# beside a full-width mark.
 _NO_BREAK_BEFORE = set("，。、；：？！）》」』】…,.;:?!)]}")
 _NO_BREAK_AFTER = set("（《「『【([{")
 _FULL_WIDTH = set("，。、；：？！（）《》「」『』【】")
@@ -429,9 +430,11 @@ def _wrap(text: str, width: int = WIDTH, indent: str = "  ") -> str:
                              break_long_words=False, break_on_hyphens=False)
     pieces: list[list[str]] = []          # [space before, piece]: no line break inside a piece
     for space, char in re.findall(r"(\s*)(\S)", text):
-        # No space beside a full-width mark: "（X 的形状）抛出了", not "（X 的形状） 抛出了".
-        space = " " if space and not (char in _FULL_WIDTH or pieces and
-                                      pieces[-1][1][-1] in _FULL_WIDTH) else ""
+        # No space beside a full-width mark or between two wide characters: a template's
+        # space before a field that turned out Chinese ("得到的是 {got}") is dropped.
+        before = pieces[-1][1][-1] if pieces else ""
+        space = " " if space and not (char in _FULL_WIDTH or before in _FULL_WIDTH
+                                      or _wide(char) and _wide(before)) else ""
         if pieces and not space and (
                 not (_wide(char) or _wide(pieces[-1][1][-1]))      # inside a narrow word
                 or char in _NO_BREAK_BEFORE or pieces[-1][1][-1] in _NO_BREAK_AFTER):
