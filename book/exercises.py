@@ -435,9 +435,8 @@ def _wrap(text: str, width: int = WIDTH, indent: str = "  ") -> str:
         before = pieces[-1][1][-1] if pieces else ""
         space = " " if space and not (char in _FULL_WIDTH or before in _FULL_WIDTH
                                       or _wide(char) and _wide(before)) else ""
-        if pieces and not space and (
-                not (_wide(char) or _wide(pieces[-1][1][-1]))      # inside a narrow word
-                or char in _NO_BREAK_BEFORE or pieces[-1][1][-1] in _NO_BREAK_AFTER):
+        if pieces and not space and (not (_wide(char) or _wide(before))  # a narrow word
+                                     or char in _NO_BREAK_BEFORE or before in _NO_BREAK_AFTER):
             pieces[-1][1] += char
         else:
             pieces.append([space, char])

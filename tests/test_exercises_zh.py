@@ -410,8 +410,8 @@ def trained():
 
 
 def _english_left(out: str) -> list[str]:
-    """Runs of four or more English words, and the share of English words, outside quoted
-    data, code spans and code-like tokens."""
+    """Outside quoted data, code spans and code-like tokens: the runs of four or more
+    English words, the number of English words and the number of CJK characters."""
     flat = QUOTED.sub(" ", " ".join(out.split()))
     return FOUR_WORDS.findall(flat), len(WORD.findall(flat)), len(CJK.findall(flat))
 

@@ -147,15 +147,20 @@ def test_a_kernel_in_a_chinese_notebook_folder_gets_chinese_feedback(tmp_path):
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
-        "from book.exercises import PERPLEXITY_CHOICES, check_perplexity\n"
+        "from book.exercises import PERPLEXITY_CHOICES, check_perplexity, check_unequal_sizes\n"
         "from book.explorer import ShapeExplorer\n"
         "print(PERPLEXITY_CHOICES['b'])\n"
         "check_perplexity('a')\n"
+        "check_unequal_sizes(lambda n, h_f, h_b, q: ((n, 2 * h_f), (2 * h_f, q)))\n"
         "print(ShapeExplorer().lang)")]
     NotebookClient(nb, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(ROOT / "zh_CN" / "chapters")}}).execute()
     out = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     assert "反向方向已经读过" in out and "不是原因" in out, out
+    # The detailed diagnosis too, with no English left in it.
+    flat = re.sub(r"\s", "", out)
+    assert "期望H_t的形状为(2,8)，得到的是(2,6)：这是把两个方向当成了同样大小" in flat, out
+    assert not re.search(r"\b(expected|got|the)\b", out), out
     assert out.strip().endswith("zh"), out
 
 
