@@ -76,12 +76,16 @@ APPS = {"lab": "JupyterLab", "notebook": "Notebook 7"}
 
 
 def chapter_copy(home) -> Path:
-    """A work folder under ``home`` holding a copy of the notebooks and the probe notebook:
+    """A work folder under ``home`` holding a copy of the notebooks (English, and Chinese in
+    zh_CN/chapters/) and the probe notebook:
     opening or running a notebook must not touch the committed files."""
     work = home / "work"
     work.mkdir()
     for nb in NOTEBOOKS:
         shutil.copy(nb, work / nb.name)
+    # The Chinese notebooks where the repository has them: a kernel started there speaks
+    # Chinese (book.i18n.language() reads the zh_CN folder).
+    shutil.copytree(ROOT / "zh_CN" / "chapters", work / "zh_CN" / "chapters")
     probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(PROBE)])
     probe.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                     "language": "python"}

@@ -302,3 +302,36 @@ def test_fill_in_demo_runs_the_models_the_kernel_just_trained(browser, client):
         assert errors == []
     finally:
         context.close()
+
+
+def test_a_chinese_notebook_runs_in_chinese(browser, client):
+    """The Chinese "Context in action" in a real client: its prose renders in Chinese, and
+    after Run All the kernel, started in zh_CN/chapters, gives the fill-in demo Chinese
+    words (the page around it is the English-language app, so the words come from the
+    kernel's language, not the page's) and the same guesses as the English notebook."""
+    app, _ = client
+    context, page = _open(browser, client, "zh_CN/chapters/" + CONTEXT)
+    errors = []
+    page.on("pageerror", lambda err: errors.append(f"{err} {err.stack}"))
+    try:
+        heading = page.locator(".jp-Notebook .jp-MarkdownCell h1").first
+        heading.wait_for(timeout=60_000)
+        assert heading.text_content().strip().startswith("上下文的作用"), heading.text_content()
+        _run_all(page)
+        page.wait_for_selector('.birnn-fillin[data-state="ready"]', timeout=240_000)
+        assert page.locator(".birnn-fillin label").text_content().startswith("句子")
+        box = page.locator(".birnn-fillin-input")
+        box.fill("")
+        box.press_sequentially("we went into _he house")
+        page.wait_for_function("""() => { const e = document.querySelector('.birnn-fillin');
+            return e.dataset.text === 'we went into _he house' && e.dataset.state === 'ready'; }""")
+        assert page.get_attribute(".birnn-fillin-blank", "data-top-bi") == "t"
+        box.fill("")
+        box.press_sequentially("no blank")
+        page.wait_for_function("""() => { const e = document.querySelector('.birnn-fillin');
+            return e.dataset.text === 'no blank' && e.dataset.state === 'error'; }""")
+        assert page.text_content(".birnn-fillin-message").startswith("还没有空")
+        errors = [e for e in errors if not ("reading 'node'" in e and "notebook_core" in e)]
+        assert errors == [], APPS[app]
+    finally:
+        context.close()
