@@ -114,14 +114,16 @@ def test_the_learners_exception_is_the_cause_of_the_failure():
         raise AssertionError("_run did not fail")
 
 
-def test_surprises_inside_a_check_become_feedback(capsys):
-    class Hostile(nn.Module):
-        def __init__(self, d, h, L):
-            super().__init__()
+class Hostile(nn.Module):
+    def __init__(self, d, h, L):
+        super().__init__()
 
-        @property
-        def layers(self):
-            raise KeyError("no layers today")
+    @property
+    def layers(self):
+        raise KeyError("no layers today")
+
+
+def test_surprises_inside_a_check_become_feedback(capsys):
     rejects(ex.check_deep_birnn, Hostile, capsys, "could not finish", "KeyError")
 
 
@@ -245,14 +247,16 @@ def test_merge_names_the_sizes_not_just_any_digits(capsys):
     rejects(ex.check_merge, digits_only, capsys, "should name both sizes")
 
 
-def test_deep_birnn_without_the_layers_convention(capsys):
-    class OwnLayout(nn.Module):
-        def __init__(self, d, h, L):
-            super().__init__()
-            self.rnn = nn.RNN(d, h, L, bidirectional=True)
+class OwnLayout(nn.Module):
+    def __init__(self, d, h, L):
+        super().__init__()
+        self.rnn = nn.RNN(d, h, L, bidirectional=True)
 
-        def forward(self, X):
-            return self.rnn(X)
+    def forward(self, X):
+        return self.rnn(X)
+
+
+def test_deep_birnn_without_the_layers_convention(capsys):
     rejects(ex.check_deep_birnn, OwnLayout, capsys, "self.layers")
 
 
@@ -433,48 +437,53 @@ def packed_final_states(rnn, X, lengths):
     return torch.cat([h_n[0], h_n[1]], dim=-1)
 
 
+def _padding_naive(rnn, X, lengths):
+    _, h_n = rnn(X)
+    return torch.cat([h_n[0], h_n[1]], dim=-1)
+
+
+def _padding_half_fixed(rnn, X, lengths):
+    output, _ = rnn(X)
+    h = rnn.hidden_size
+    idx = torch.as_tensor(lengths) - 1
+    forward = output[idx, torch.arange(X.shape[1]), :h]
+    return torch.cat([forward, output[0, :, h:]], dim=-1)
+
+
+def _padding_forward_weights(rnn, X, lengths):
+    """Used to be told to start the backward direction at the last real step."""
+    h = rnn.hidden_size
+    forward_only = nn.GRU(rnn.input_size, h)
+    forward_only.load_state_dict({k: v for k, v in rnn.state_dict().items()
+                                  if not k.endswith("_reverse")})
+    rows = []
+    for i, length in enumerate(lengths.tolist()):
+        seq = X[:length, i:i + 1]
+        rows.append(torch.cat([forward_only(seq)[1][0, 0],
+                               forward_only(seq.flip(0))[1][0, 0]]))
+    return torch.stack(rows)
+
+
+def _padding_sorted_only(rnn, X, lengths):
+    _, h_n = rnn(pack_padded_sequence(X, lengths))
+    return torch.cat([h_n[0], h_n[1]], dim=-1)
+
+
+def _padding_reordered(rnn, X, lengths):
+    order = torch.argsort(torch.as_tensor(lengths), descending=True)
+    return packed_final_states(rnn, X, lengths)[order]
+
+
 def test_padding(capsys):
     accepts(ex.check_padding, packed_final_states, capsys)
-
-    def naive(rnn, X, lengths):
-        _, h_n = rnn(X)
-        return torch.cat([h_n[0], h_n[1]], dim=-1)
-    rejects(ex.check_padding, naive, capsys, "final states of the padded batch",
+    rejects(ex.check_padding, _padding_naive, capsys, "final states of the padded batch",
             "sequences [1, 2, 3]")
-
-    def half_fixed(rnn, X, lengths):
-        output, _ = rnn(X)
-        h = rnn.hidden_size
-        idx = torch.as_tensor(lengths) - 1
-        forward = output[idx, torch.arange(X.shape[1]), :h]
-        return torch.cat([forward, output[0, :, h:]], dim=-1)
-    rejects(ex.check_padding, half_fixed, capsys, "forward halves are right",
+    rejects(ex.check_padding, _padding_half_fixed, capsys, "forward halves are right",
             "backward direction must start")
-
-    def backward_with_forward_weights(rnn, X, lengths):
-        """Used to be told to start the backward direction at the last real step."""
-        h = rnn.hidden_size
-        forward_only = nn.GRU(rnn.input_size, h)
-        forward_only.load_state_dict({k: v for k, v in rnn.state_dict().items()
-                                      if not k.endswith("_reverse")})
-        rows = []
-        for i, length in enumerate(lengths.tolist()):
-            seq = X[:length, i:i + 1]
-            rows.append(torch.cat([forward_only(seq)[1][0, 0],
-                                   forward_only(seq.flip(0))[1][0, 0]]))
-        return torch.stack(rows)
-    rejects(ex.check_padding, backward_with_forward_weights, capsys,
+    rejects(ex.check_padding, _padding_forward_weights, capsys,
             "forward direction's weights", "_reverse")
-
-    def sorted_only(rnn, X, lengths):
-        _, h_n = rnn(pack_padded_sequence(X, lengths))
-        return torch.cat([h_n[0], h_n[1]], dim=-1)
-    rejects(ex.check_padding, sorted_only, capsys, "raised RuntimeError", "sorted")
-
-    def reordered(rnn, X, lengths):
-        order = torch.argsort(torch.as_tensor(lengths), descending=True)
-        return packed_final_states(rnn, X, lengths)[order]
-    rejects(ex.check_padding, reordered, capsys, "original batch order")
+    rejects(ex.check_padding, _padding_sorted_only, capsys, "raised RuntimeError", "sorted")
+    rejects(ex.check_padding, _padding_reordered, capsys, "original batch order")
 
 
 # --- perplexity -----------------------------------------------------------------------------

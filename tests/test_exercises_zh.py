@@ -14,15 +14,22 @@ from test_exercises import (
     DirectionMajor,
     FirstLayerOutputs,
     GoodDeep,
+    Hostile,
+    OwnLayout,
     PlainList,
     SharedWeights,
     WrongInputSize,
     _contextual,
+    _padding_forward_weights,
+    _padding_half_fixed,
+    _padding_naive,
+    _padding_reordered,
+    _padding_sorted_only,
+    _raises,
     good_merge,
     packed_final_states,
 )
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
 
 import book.exercises as ex
 from book import BiRNNScratch
@@ -96,21 +103,8 @@ def test_chinese_wrapping_drops_spaces_beside_full_width_marks():
 
 # --- the wrong answers, in Chinese ------------------------------------------------------------
 
-def _raises(*args):
-    raise RuntimeError("boom from the learner")
-
-
 def _stub(*args):
     raise NotImplementedError
-
-
-class Hostile(nn.Module):
-    def __init__(self, d, h, L):
-        super().__init__()
-
-    @property
-    def layers(self):
-        raise KeyError("no layers today")
 
 
 class WrongLayerCount(GoodDeep):
@@ -128,15 +122,6 @@ class OneDirectionInput(GoodDeep):
     def __init__(self, d, h, L):
         nn.Module.__init__(self)
         self.layers = nn.ModuleList(BiRNNScratch(d if i == 0 else h, h) for i in range(L))
-
-
-class OwnLayout(nn.Module):
-    def __init__(self, d, h, L):
-        super().__init__()
-        self.rnn = nn.RNN(d, h, L, bidirectional=True)
-
-    def forward(self, X):
-        return self.rnn(X)
 
 
 class NotAPair(GoodDeep):
@@ -191,43 +176,9 @@ def _summary_halves(output, h_n, h=4):
     return torch.cat([output[-1, :, :h], output[0, :, h:]], dim=-1)
 
 
-def _padding_naive(rnn, X, lengths):
-    _, h_n = rnn(X)
-    return torch.cat([h_n[0], h_n[1]], dim=-1)
-
-
-def _padding_half_fixed(rnn, X, lengths):
-    output, _ = rnn(X)
-    h = rnn.hidden_size
-    forward = output[torch.as_tensor(lengths) - 1, torch.arange(X.shape[1]), :h]
-    return torch.cat([forward, output[0, :, h:]], dim=-1)
-
-
 def _padding_backward_only(rnn, X, lengths):
     good, (_, h_n) = packed_final_states(rnn, X, lengths), rnn(X)
     return torch.cat([h_n[0], good[:, rnn.hidden_size:]], dim=-1)
-
-
-def _padding_forward_weights(rnn, X, lengths):
-    h = rnn.hidden_size
-    forward_only = nn.GRU(rnn.input_size, h)
-    forward_only.load_state_dict({k: v for k, v in rnn.state_dict().items()
-                                  if not k.endswith("_reverse")})
-    rows = []
-    for i, length in enumerate(lengths.tolist()):
-        seq = X[:length, i:i + 1]
-        rows.append(torch.cat([forward_only(seq)[1][0, 0], forward_only(seq.flip(0))[1][0, 0]]))
-    return torch.stack(rows)
-
-
-def _padding_reordered(rnn, X, lengths):
-    order = torch.argsort(torch.as_tensor(lengths), descending=True)
-    return packed_final_states(rnn, X, lengths)[order]
-
-
-def _padding_sorted_only(rnn, X, lengths):
-    _, h_n = rnn(pack_padded_sequence(X, lengths))
-    return torch.cat([h_n[0], h_n[1]], dim=-1)
 
 
 def _polysemy(make):
