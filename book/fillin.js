@@ -103,21 +103,22 @@ function dot(a, i, b, j, len) {
   return (s0 + s1) + (s2 + s3);
 }
 
-// One GRU step, PyTorch's gate order (r, z, n): writes the new state into out.
-function gruStep(m, dir, token, prev, out) {
-  const h = m.h, gh = m.gh, Whh = dir.Whh, gi = dir.gi, base = token * 3 * h;
-  for (let j = 0; j < 3 * h; j++) {
-    let acc = dir.bhh[j];
-    const row = j * h;
-    for (let k = 0; k < h; k++) acc += Whh[row + k] * prev[k];
-    gh[j] = acc;
-  }
+// PyTorch's GRU update (gates r, z, n) of one state, in place: H[off..off + h) from the
+// token's input products gi[base..] and the state's recurrent products G[g..].
+function gruUpdate(gi, base, G, g, H, off, h) {
   for (let j = 0; j < h; j++) {
-    const r = sigmoid(gi[base + j] + gh[j]);
-    const z = sigmoid(gi[base + h + j] + gh[h + j]);
-    const n = Math.tanh(gi[base + 2 * h + j] + r * gh[2 * h + j]);
-    out[j] = (1 - z) * n + z * prev[j];
+    const r = sigmoid(gi[base + j] + G[g + j]);
+    const z = sigmoid(gi[base + h + j] + G[g + h + j]);
+    const n = Math.tanh(gi[base + 2 * h + j] + r * G[g + 2 * h + j]);
+    H[off + j] = (1 - z) * n + z * H[off + j];
   }
+}
+
+// One GRU step of direction dir from state prev: a new state.
+function gruStep(m, dir, token, prev) {
+  const out = Float64Array.from(prev);
+  recurrentProducts(dir.Whh, dir.bhh, prev, m.gh, m.h, 1);
+  gruUpdate(dir.gi, token * 3 * m.h, m.gh, 0, out, 0, m.h);
   return out;
 }
 
@@ -127,7 +128,7 @@ function statesOf(m, d, ids) {
   let prev = new Float64Array(m.h);
   for (let i = 0; i < T; i++) {
     const t = d === 0 ? i : T - 1 - i;
-    prev = states[t] = gruStep(m, m.dirs[d], ids[t], prev, new Float64Array(m.h));
+    prev = states[t] = gruStep(m, m.dirs[d], ids[t], prev);
   }
   return states;
 }
@@ -176,13 +177,7 @@ function hiddenRuns(m, d, ids, t, sources, saved, zero, maskId) {
     if (gemm) gemm(active);
     else recurrentProducts(Whh, bhh, H, G, h, active);
     for (let i = 0; i < active; i++) {
-      const base = (sources[i] === p ? maskId : ids[p]) * 3 * h, g = i * 3 * h, off = i * h;
-      for (let j = 0; j < h; j++) {
-        const r = sigmoid(gi[base + j] + G[g + j]);
-        const z = sigmoid(gi[base + h + j] + G[g + h + j]);
-        const n = Math.tanh(gi[base + 2 * h + j] + r * G[g + 2 * h + j]);
-        H[off + j] = (1 - z) * n + z * H[off + j];
-      }
+      gruUpdate(gi, (sources[i] === p ? maskId : ids[p]) * 3 * h, G, i * 3 * h, H, i * h, h);
     }
     if (p === t) break;
   }
