@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
 .PHONY: help setup system-deps vendor book test test-fast lint lab execute export lock clean bench \
-	bench-gpu wasm translations
+	bench-gpu wasm translations train-models
 
 help:
 	@echo "make book     set up and build the HTML book into _build/html"
@@ -18,6 +18,7 @@ help:
 	@echo "make lab      open the chapter in JupyterLab"
 	@echo "make execute  re-run every notebook and save its outputs"
 	@echo "make export   regenerate book/ modules and the notebooks' cross-references"
+	@echo "make train-models  train the shipped fill-in and language models (book/models)"
 	@echo "make wasm     recompile the fill-in demo's WebAssembly kernel into book/fillin.js"
 	@echo "make translations  refresh the zh_CN catalogs from the English sources, write zh_CN/"
 	@echo "make lock     regenerate requirements.txt from requirements.in (pip-compile)"
@@ -83,6 +84,12 @@ lab: setup
 
 execute: setup
 	$(BIN)/python -m tools.nbtools execute $(NOTEBOOKS)
+
+# The shipped pre-trained models (book/models: safetensors weights and manifest.json), trained
+# once from book.pretrained.RECIPE on one thread per model (about 25 minutes with 2 jobs on
+# a 2-core machine); then `make execute`. tests/test_pretrained.py checks the result.
+train-models: setup
+	TQDM_DISABLE=1 $(BIN)/python -m tools.train_models --jobs 2
 
 # The fill-in demo's hot loop, book/fillin_kernel.wat, compiled by wabt (npm) into
 # book/fillin.js, which stays one self-contained view; `make execute` then re-saves it.

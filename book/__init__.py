@@ -12,6 +12,8 @@ Data and training
     text        Vocab, windows, batches and masking; TokenRNN, the chapter's one GRU model
     train       train (the one training loop, with a tqdm bar) and seeded (isolated RNG)
     polysemy    the generated "bank" corpus and the encoder of the polysemy exercise
+    pretrained  the shipped fill-in and language models (book/models, trained once by
+                ``make train-models``), their recipe, held-out questions and count table
 Analysis and pictures
     dependence  Jacobian-norm maps: which inputs each state depends on
     cost        operation counts, saved memory, timings, the slow in-place pattern

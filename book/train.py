@@ -73,7 +73,7 @@ def seeded(seed: int, num_threads: int | None = None):
 
 
 def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
-          eval_every=50, desc="training"):
+          eval_every=50, desc="training", schedule=None, on_step=None):
     """Train ``model`` with Adam for ``num_steps`` updates and return its history.
 
     Args:
@@ -88,6 +88,9 @@ def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
             without gradients every ``eval_every`` steps and after the last.
         eval_every: steps between records in the history.
         desc: label of the progress bar.
+        schedule: optional ``schedule(step)`` giving the factor of ``lr`` for that step
+            (1-based); constant ``lr`` by default.
+        on_step: optional ``on_step(step, loss)`` called after every update.
 
     Returns:
         A dict of lists: ``step``, ``train_loss`` (mean over the steps since the previous
@@ -115,8 +118,12 @@ def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
                 optimizer.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+                if schedule is not None:
+                    optimizer.lr = lr * schedule(step)
                 optimizer.step()
                 running, count = running + loss.item(), count + 1
+                if on_step is not None:
+                    on_step(step, loss.item())
                 bar.update(1)
                 if step % eval_every == 0 or step == num_steps:
                     history["step"].append(step)
