@@ -2,7 +2,10 @@
 // models itself: an embedding, one GRU layer (one direction or both) and a linear read-out,
 // exactly the layers of book.text.TokenRNN. So it answers in the rendered book with no
 // kernel, and in Jupyter with the models the learner just trained. tests/test_fillin_browser.py
-// compares its logits with PyTorch's and its messages with book.fillin.parse().
+// compares its logits with PyTorch's and its messages with book.fillin.parse(). A range
+// control (the look-ahead) limits how far past each blank the bidirectional model reads:
+// with look-ahead k, blank t is guessed from the sentence cut after position t + k, as
+// book.fillin.blank_probs(..., lookahead=k) does.
 
 const STRINGS = {
   en: {
@@ -22,6 +25,11 @@ const STRINGS = {
       + `case, without digits or punctuation); remove ${shown}.`,
     noBlank: "No blank yet: type _ where a character is hidden.",
     broken: "The demo could not run: ",
+    lookahead: "How far the bidirectional model may read past each blank:",
+    ahead: (k) => (k < 0 ? "all" : k === 1 ? "1 character" : `${k} characters`),
+    aheadNote: "With a look-ahead of k, each blank is guessed as if the sentence ended k "
+      + "characters after it. Only the bidirectional model's guesses change: the "
+      + "one-direction model never reads past a blank.",
   },
   zh: {
     label: "句子（用 _ 表示每个被遮住的字符）",
@@ -40,11 +48,17 @@ const STRINGS = {
       + `请删除 ${shown}。`,
     noBlank: "还没有空：请在被遮住的字符处输入 _。",
     broken: "演示无法运行：",
+    lookahead: "双向模型可以读到每个空右侧多远：",
+    ahead: (k) => (k < 0 ? "全部" : `${k} 个字符`),
+    aheadNote: "读到 k 个字符时，每个空都按句子在它右侧 k 个字符处结束来猜。只有双向模型的猜测会变："
+      + "单向模型从不读空右侧的字符。",
   },
 };
 
 const DEBOUNCE_MS = 120;
 const TOP_K = 3;
+// The look-ahead control's steps: characters read past each blank; -1 is the whole sentence.
+const LOOKAHEADS = [0, 1, 2, 4, 8, 16, -1];
 
 // ---- The models ---------------------------------------------------------------------
 
@@ -138,6 +152,25 @@ function allStates(m, ids) {
            zero: new Float64Array(m.h) };
 }
 
+// The backward states of the sentence cut to ids[0..end), from end - 1 down to t: a sparse
+// array (a state before t never decides position t).
+function backwardCut(m, ids, t, end) {
+  const states = new Array(end);
+  let prev = new Float64Array(m.h);
+  for (let p = end - 1; p >= t; p--) prev = states[p] = gruStep(m, m.dirs[1], ids[p], prev);
+  return states;
+}
+
+// What position t is read from with look-ahead k (k < 0: all): the sentence cut after
+// t + k and its states. The forward states are the full sentence's (they never read ahead);
+// only a bidirectional model's backward states are computed again, on the cut sequence.
+function cutAt(m, ids, states, t, k) {
+  const end = k < 0 ? ids.length : Math.min(ids.length, t + k + 1);
+  if (!states.bwd || end === ids.length) return { ids, states };
+  return { ids: ids.slice(0, end),
+           states: { fwd: states.fwd, bwd: backwardCut(m, ids, t, end), zero: states.zero } };
+}
+
 function logitsAt(m, f, b) {
   const out = new Float64Array(m.q), h = m.h;
   for (let v = 0; v < m.q; v++) {
@@ -205,6 +238,23 @@ function influence(m, ids, t, maskId, states) {
   before.forEach((s, i) => score(s, fRuns(i), bwd && bwd[t]));
   after.forEach((s, i) => score(s, fwd[t], bRuns ? bRuns(i) : null));
   return scores;
+}
+
+// The logits at position t with look-ahead k.
+function logitsCut(m, ids, states, t, k) {
+  const { states: st } = cutAt(m, ids, states, t, k);
+  return logitsAt(m, st.fwd[t], st.bwd && st.bwd[t]);
+}
+
+// influence() with look-ahead k: on the cut sentence, so the characters past t + k score
+// exactly 0; one score per character of the whole sentence.
+function influenceCut(m, ids, t, maskId, states, k) {
+  const cut = cutAt(m, ids, states, t, k);
+  const scores = influence(m, cut.ids, t, maskId, cut.states);
+  if (cut.ids.length === ids.length) return scores;
+  const full = new Float64Array(ids.length);
+  full.set(scores);
+  return full;
 }
 
 // G[i, j] = b[j] + sum_k W[j, k] H[i, k] for the first `active` rows of H: the plain
@@ -349,10 +399,34 @@ function render({ model, el: host }) {
     button.addEventListener("click", () => { input.value = sentence; commit(); update(); });
     examples.append(" ", button);
   }
+  // The look-ahead: a range over LOOKAHEADS (arrow keys, Home and End move it), its value
+  // in words beside it. A value from Python between two steps is used as it is, the thumb
+  // standing at the step below it.
+  const fromModel = () => {
+    const k = model.get("lookahead");
+    return Number.isInteger(k) && k >= 0 ? k : -1;
+  };
+  let lookahead = fromModel();
+  const step = (k) => (k < 0 ? LOOKAHEADS.length - 1
+    : LOOKAHEADS.reduce((best, v, i) => (v >= 0 && v <= k ? i : best), 0));
+  const ahead = el("input", { id: `${id}-lookahead`, class: "birnn-fillin-lookahead",
+                              type: "range", min: "0", max: String(LOOKAHEADS.length - 1),
+                              step: "1" });
+  const aheadValue = el("output", { for: `${id}-lookahead`, class: "birnn-fillin-lookahead-value",
+                                    "aria-hidden": "true" });
+  const aheadBox = el("div", { class: "birnn-fillin-ahead" },
+                      el("label", { for: `${id}-lookahead`, text: S.lookahead }), ahead, aheadValue,
+                      el("p", { class: "birnn-fillin-ahead-note", text: S.aheadNote }));
+  function showAhead() {
+    ahead.value = String(step(lookahead));
+    ahead.setAttribute("aria-valuetext", S.ahead(lookahead));
+    aheadValue.textContent = S.ahead(lookahead);
+  }
+  showAhead();
   const message = el("p", { class: "birnn-fillin-message", role: "status", "aria-live": "polite" });
   const results = el("div", { class: "birnn-fillin-results" });
   const who = el("div", { class: "birnn-fillin-who" });
-  root.append(label, input, examples, message, results, who);
+  root.append(label, input, examples, aheadBox, message, results, who);
   let chosen = 0, timer = null;
 
   function candidates(probs) {
@@ -413,10 +487,12 @@ function render({ model, el: host }) {
     const mine = ++generation;
     const start = performance.now();
     const text = input.value;
+    const k = lookahead;
     const [ids, error] = parse(text, data, S);
     results.replaceChildren();
     who.replaceChildren();
     root.dataset.text = text;
+    root.dataset.lookahead = String(k);
     delete root.dataset.updateMs;
     if (error) {
       message.textContent = error;
@@ -433,8 +509,7 @@ function render({ model, el: host }) {
     positions.forEach((t, i) => {
       const tops = {};
       for (const role of ["uni", "bi"]) {
-        const st = states[role];
-        tops[role] = candidates(softmax(logitsAt(models[role], st.fwd[t], st.bwd && st.bwd[t])));
+        tops[role] = candidates(softmax(logitsCut(models[role], ids, states[role], t, k)));
       }
       results.append(card(i, t, tops));
     });
@@ -446,7 +521,7 @@ function render({ model, el: host }) {
     const next = (role) => setTimeout(() => {
       if (mine !== generation) return;              // the text changed meanwhile
       const begin = performance.now();
-      scores[role] = influence(models[role], ids, t, 1, states[role]);
+      scores[role] = influenceCut(models[role], ids, t, 1, states[role], k);
       if (role === "uni") {
         tasks.push(performance.now() - begin);
         next("bi");
@@ -473,26 +548,58 @@ function render({ model, el: host }) {
   });
   const onText = () => { if (input.value !== model.get("text")) { input.value = model.get("text"); update(); } };
   model.on("change:text", onText);
+  ahead.addEventListener("input", () => {
+    lookahead = LOOKAHEADS[Number(ahead.value)];
+    showAhead();
+    if (model.get("lookahead") !== lookahead) {
+      model.set("lookahead", lookahead);
+      model.save_changes();
+    }
+    commit();                                       // a pending edit of the text, too
+    update();
+  });
+  const onAhead = () => {
+    if (fromModel() === lookahead) return;
+    lookahead = fromModel();
+    showAhead();
+    update();
+  };
+  model.on("change:lookahead", onAhead);
 
-  // For tests and the curious: the raw numbers behind the view.
+  // For tests and the curious: the raw numbers behind the view. The look-ahead k is
+  // optional (omitted, null or -1: the whole sentence); logits() gives every position, each
+  // read with that look-ahead, blankProbs() the blanks' distributions.
+  const orAll = (k) => (k === undefined || k === null ? -1 : k);
   root.fillin = {
-    logits: (role, text) => {
+    logits: (role, text, k) => {
       const [ids, error] = parse(text, data, S);
       if (error) throw new Error(error);
       const st = allStates(models[role], ids);
-      return ids.map((_, t) => Array.from(logitsAt(models[role], st.fwd[t], st.bwd && st.bwd[t])));
+      return ids.map((_, t) => Array.from(logitsCut(models[role], ids, st, t, orAll(k))));
     },
-    influence: (role, text, blank) => {
+    blankProbs: (role, text, k) => {
+      const [ids, error] = parse(text, data, S);
+      if (error) throw new Error(error);
+      const st = allStates(models[role], ids);
+      return ids.flatMap((v, t) => (v === 1
+        ? [Array.from(softmax(logitsCut(models[role], ids, st, t, orAll(k))))] : []));
+    },
+    influence: (role, text, blank, k) => {
       const [ids, error] = parse(text, data, S);
       if (error) throw new Error(error);
       const t = ids.flatMap((v, s) => (v === 1 ? [s] : []))[blank];
-      return Array.from(influence(models[role], ids, t, 1, allStates(models[role], ids)));
+      return Array.from(influenceCut(models[role], ids, t, 1, allStates(models[role], ids),
+                                     orAll(k)));
     },
     message: (text) => parse(text, data, S)[1],
     engine: models.uni.wasm ? "wasm" : "js",
   };
   update();
-  return () => { clearTimeout(timer); model.off("change:text", onText); };
+  return () => {
+    clearTimeout(timer);
+    model.off("change:text", onText);
+    model.off("change:lookahead", onAhead);
+  };
 }
 
 export default { render };

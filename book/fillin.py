@@ -10,10 +10,15 @@ products of many GRU states at once, is a small WebAssembly SIMD kernel
 (``fillin_kernel.wat``, compiled into ``fillin.js`` by ``make wasm``), with a plain
 JavaScript twin for browsers without WebAssembly SIMD.
 
+A look-ahead control limits how far past each blank the bidirectional model may read: with
+look-ahead k, blank t is guessed from the sentence cut k characters after it, so the
+backward direction starts at most k characters to its right (the one-direction model never
+reads past a blank, so its guesses stay as they are).
+
 The functions here are the reference the JavaScript is tested against: :func:`parse` (the
-same checks and messages), :func:`blank_probs` (the distributions at the blanks) and
-:func:`influence` (how far each other character moves a blank's distribution), computed by
-re-running the PyTorch models in full.
+same checks and messages), :func:`blank_probs` (the distributions at the blanks, with or
+without a look-ahead) and :func:`influence` (how far each other character moves a blank's
+distribution), computed by re-running the PyTorch models on the whole (or the cut) sentence.
 """
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ __all__ = ["BLANK", "MAX_CHARS", "FORMAT", "export_models", "load_models", "pars
            "blank_probs", "influence", "top_guesses", "FillInDemo"]
 
 BLANK = "_"          # the character a reader types for a hidden one
-MAX_CHARS = 80       # longer text is refused with a message (the models saw 16 at a time)
+MAX_CHARS = 49       # longer text is refused (the models were trained on 49-character windows)
 FORMAT = "birnn-fillin/1"
 ROLES = ("uni", "bi")  # the one-direction and the bidirectional model, in this order
 
@@ -163,31 +168,67 @@ def parse(text: str, vocab: Vocab, lang: str | None = None) -> torch.Tensor:
                          for c in text], dtype=torch.long)
 
 
-def blank_probs(model: TokenRNN, ids: torch.Tensor) -> torch.Tensor:
-    """The model's distribution over characters at every blank: (num_blanks, q), float64."""
+def _check_lookahead(lookahead, owner: str) -> int | None:
+    """``lookahead`` if it is None or an int >= 0, else a ValueError that says so."""
+    if lookahead is None:
+        return None
+    if isinstance(lookahead, bool) or not isinstance(lookahead, (int, np.integer)) \
+            or lookahead < 0:
+        raise ValueError(f"{owner}: lookahead must be None (the whole sentence) or an int "
+                         f">= 0 (characters read past each blank), got {lookahead!r}")
+    return int(lookahead)
+
+
+def _cut(ids: torch.Tensor, t: int, lookahead: int | None) -> torch.Tensor:
+    """The sentence as the model reads it for position ``t``: cut ``lookahead`` past it."""
+    return ids if lookahead is None else ids[:t + lookahead + 1]
+
+
+def blank_probs(model: TokenRNN, ids: torch.Tensor, lookahead: int | None = None
+                ) -> torch.Tensor:
+    """The model's distribution over characters at every blank: (num_blanks, q), float64.
+
+    With ``lookahead=k`` (an int >= 0) each blank at position t is scored by running the
+    model on ``ids[:t + k + 1]`` only, the sentence cut k characters past the blank, so a
+    backward direction reads at most k characters beyond it; ``None`` reads the whole
+    sentence. A left-to-right model gives the same distributions for every k.
+    """
+    lookahead = _check_lookahead(lookahead, "blank_probs")
+    positions = (ids == Vocab.mask_id).nonzero().flatten().tolist()
     with torch.no_grad():
-        logits = model(ids[:, None])[:, 0]                            # (T, q)
-    return logits[ids == Vocab.mask_id].double().softmax(-1)
+        if lookahead is None:
+            logits = model(ids[:, None])[positions, 0]                # (num_blanks, q)
+        else:
+            logits = torch.stack([model(_cut(ids, t, lookahead)[:, None])[t, 0]
+                                  for t in positions]) if positions else \
+                torch.zeros(0, model.vocab_size)
+    return logits.double().softmax(-1)
 
 
-def influence(model: TokenRNN, ids: torch.Tensor, blank: int) -> torch.Tensor:
+def influence(model: TokenRNN, ids: torch.Tensor, blank: int,
+              lookahead: int | None = None) -> torch.Tensor:
     """How much each character decides the guess at blank number ``blank`` (0-based).
 
-    Each other character in turn is replaced by ``<mask>``, the whole sentence is run
-    again, and the entry is the total-variation distance (half the L1 distance, from 0 to
-    1) between the blank's new distribution and the original one. Blanks score 0.
+    Each other character in turn is replaced by ``<mask>``, the sentence is run again,
+    and the entry is the total-variation distance (half the L1 distance, from 0 to 1)
+    between the blank's new distribution and the original one. Blanks score 0. With
+    ``lookahead=k`` the sentence is the one :func:`blank_probs` cuts for this blank
+    (``ids[:t + k + 1]``): the characters beyond t + k are never read and score exactly 0.
 
     Outputs:
         scores: (T,) float64
     """
+    lookahead = _check_lookahead(lookahead, "influence")
     positions = (ids == Vocab.mask_id).nonzero().flatten().tolist()
     t = positions[blank]
-    base = blank_probs(model, ids)[blank]
+    cut = _cut(ids, t, lookahead)
+    with torch.no_grad():
+        base = model(cut[:, None])[t, 0].double().softmax(-1)
     scores = torch.zeros(len(ids), dtype=torch.float64)
-    for s in range(len(ids)):
-        if ids[s] == Vocab.mask_id:
+    for s in range(len(cut)):
+        if cut[s] == Vocab.mask_id:
             continue
-        hidden = ids.clone()
+        hidden = cut.clone()
         hidden[s] = Vocab.mask_id
         with torch.no_grad():
             probs = model(hidden[:, None])[t, 0].double().softmax(-1)
@@ -195,10 +236,12 @@ def influence(model: TokenRNN, ids: torch.Tensor, blank: int) -> torch.Tensor:
     return scores
 
 
-def top_guesses(model: TokenRNN, vocab: Vocab, text: str) -> list[str]:
-    """Each blank's most likely character under ``model``, in order."""
+def top_guesses(model: TokenRNN, vocab: Vocab, text: str,
+                lookahead: int | None = None) -> list[str]:
+    """Each blank's most likely character under ``model``, in order (see :func:`blank_probs`
+    for ``lookahead``)."""
     return [vocab.idx_to_token[int(i)]
-            for i in blank_probs(model, parse(text, vocab)).argmax(-1)]
+            for i in blank_probs(model, parse(text, vocab), lookahead).argmax(-1)]
 
 
 class FillInDemo(anywidget.AnyWidget):
@@ -211,9 +254,13 @@ class FillInDemo(anywidget.AnyWidget):
         text: the sentence shown first.
         examples: sentences offered as buttons.
         lang: "en" or "zh" for the view's words; by default :func:`book.i18n.language`.
+        lookahead: how many characters past each blank the bidirectional model may read
+            (an int >= 0), or None (or -1) for the whole sentence; the view's range control
+            offers 0, 1, 2, 4, 8, 16 and all.
 
     The guesses and the highlights are computed in the view, so they also work in the
-    rendered book. ``demo.text`` is the sentence in the box (set it from Python or type).
+    rendered book. ``demo.text`` is the sentence in the box (set it from Python or type);
+    ``demo.lookahead`` is the control's value, -1 meaning the whole sentence.
     """
 
     _esm = Path(__file__).with_name("fillin.js")
@@ -225,15 +272,32 @@ class FillInDemo(anywidget.AnyWidget):
     # "en" or "zh": book.i18n.language() by default (Chinese in the zh_CN notebooks); on
     # the website the page's <html lang> decides (tools/widget_setup.js).
     lang = traitlets.Unicode("en").tag(sync=True)
+    # Characters the bidirectional model may read past each blank; -1: the whole sentence.
+    lookahead = traitlets.Int(-1).tag(sync=True)
+
+    @traitlets.validate("lookahead")
+    def _valid_lookahead(self, proposal):
+        value = proposal["value"]
+        if value < -1:
+            raise ValueError("FillInDemo.lookahead must be -1 (the whole sentence) or an int "
+                             f">= 0 (characters read past each blank), got {value!r}")
+        return value
 
     def __init__(self, one_direction, bidirectional, vocab, text="the time tr_veller",
-                 examples=(), lang=None):
+                 examples=(), lang=None, lookahead=None):
+        if lookahead is not None and (isinstance(lookahead, bool)
+                                      or not isinstance(lookahead, (int, np.integer))
+                                      or lookahead < -1):
+            raise ValueError("FillInDemo(lookahead=...) must be None or -1 (the whole "
+                             "sentence) or an int >= 0 (characters read past each blank), "
+                             f"got {lookahead!r}")
         super().__init__()
         self.data = export_models(one_direction, bidirectional, vocab)
         examples = list(examples)
         for sentence in [text, *examples]:
             parse(sentence, vocab)      # a broken example is the author's error: raise now
         self.text, self.examples, self.lang = text, examples, lang or language()
+        self.lookahead = -1 if lookahead is None else int(lookahead)
 
     def __repr__(self) -> str:
         return f"FillInDemo(text={self.text!r})"

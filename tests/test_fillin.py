@@ -1,6 +1,7 @@
 """book.fillin: the packed models round-trip exactly, sentences are checked with clear
-messages, and the reference influence is what its definition says (the JavaScript view is
-compared with these in tests/test_fillin_browser.py)."""
+messages, the reference influence is what its definition says, and a look-ahead cuts the
+sentence for the bidirectional model only (the JavaScript view is compared with these in
+tests/test_fillin_browser.py)."""
 from __future__ import annotations
 
 import json
@@ -112,6 +113,95 @@ def test_influence_is_the_change_when_a_character_is_hidden():
     # Left to right, nothing after the blank can matter; both ways, something does.
     assert (influence(uni, ids, 0)[t + 1:] == 0).all()
     assert influence(bi, ids, 0)[t + 1:].max() > 0
+
+
+def test_the_demo_reads_as_far_as_the_models_were_trained():
+    assert MAX_CHARS == 49
+    assert parse("a" * 48 + BLANK, VOCAB).shape == (49,)
+    with pytest.raises(ValueError, match="50 characters; the demo reads at most 49"):
+        parse("a" * 49 + BLANK, VOCAB)
+
+
+TEXTS = ["a cat s_t on the m_t", "_he time machine is a strange devic_", "_ _ _", "a_b"]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_lookahead_leaves_the_left_to_right_model_alone(text):
+    uni, _ = models(2)
+    ids = parse(text, VOCAB)
+    whole = blank_probs(uni, ids)
+    for k in (0, 1, 2, 4, 8, 16, len(text)):
+        # The same numbers but for float32 rounding: a shorter run sums in another order.
+        assert torch.allclose(blank_probs(uni, ids, lookahead=k), whole, rtol=0, atol=1e-7)
+        for blank in range(len(whole)):
+            assert torch.allclose(influence(uni, ids, blank, lookahead=k),
+                                  influence(uni, ids, blank), rtol=0, atol=1e-7)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_lookahead_cuts_the_sentence_for_the_bidirectional_model(text):
+    _, bi = models(2)
+    ids = parse(text, VOCAB)
+    positions = [i for i, c in enumerate(text) if c == BLANK]
+    whole = blank_probs(bi, ids)
+    for k in (len(text), len(text) + 5):               # reading past the end: the whole text
+        assert blank_probs(bi, ids, lookahead=k).equal(whole)
+    for k in (0, 1, 3):
+        probs = blank_probs(bi, ids, lookahead=k)
+        assert probs.shape == whole.shape and probs.dtype == torch.float64
+        for i, t in enumerate(positions):
+            with torch.no_grad():
+                expected = bi(ids[:t + k + 1, None])[t, 0].double().softmax(-1)
+            assert probs[i].equal(expected)
+            scores = influence(bi, ids, i, lookahead=k)
+            assert scores.shape == (len(text),)
+            assert (scores[t + k + 1:] == 0).all()          # never read, so never decisive
+            assert (scores[ids == VOCAB.mask_id] == 0).all()
+            # One entry by hand, on the cut sentence: hide the first character.
+            if t > 0:
+                cut = ids[:t + k + 1].clone()
+                cut[0] = VOCAB.mask_id
+                with torch.no_grad():
+                    after = bi(cut[:, None])[t, 0].double().softmax(-1)
+                assert scores[0] == pytest.approx(0.5 * (after - expected).abs().sum().item(),
+                                                  abs=1e-12)
+    # The cut matters: a look-ahead of 0 hides the right context the whole sentence gives.
+    if len(text) > positions[0] + 1:
+        assert not torch.allclose(blank_probs(bi, ids, lookahead=0)[0], whole[0])
+        assert influence(bi, ids, 0)[positions[0] + 1:].max() > 0
+
+
+@pytest.mark.parametrize("bad", [-1, -5, 1.5, "2", True])
+def test_a_bad_lookahead_is_refused_with_what_was_expected(bad):
+    uni, bi = models()
+    ids = parse("the c_t", VOCAB)
+    for call, name in ((lambda: blank_probs(bi, ids, lookahead=bad), "blank_probs"),
+                       (lambda: influence(uni, ids, 0, lookahead=bad), "influence"),
+                       (lambda: top_guesses(bi, VOCAB, "the c_t", bad), "blank_probs")):
+        with pytest.raises(ValueError) as err:
+            call()
+        assert str(err.value) == (f"{name}: lookahead must be None (the whole sentence) or "
+                                  f"an int >= 0 (characters read past each blank), got {bad!r}")
+
+
+def test_the_demo_keeps_its_lookahead_in_a_synced_trait():
+    uni, bi = models()
+    demo = FillInDemo(uni, bi, VOCAB, text="the c_t")
+    assert demo.lookahead == -1 and demo.trait_metadata("lookahead", "sync")
+    assert FillInDemo(uni, bi, VOCAB, text="the c_t", lookahead=4).lookahead == 4
+    assert FillInDemo(uni, bi, VOCAB, text="the c_t", lookahead=-1).lookahead == -1
+    assert FillInDemo(uni, bi, VOCAB, text="the c_t", lookahead=0).lookahead == 0
+    assert "lookahead" in demo.get_state()
+    demo.lookahead = 16
+    assert demo.get_state()["lookahead"] == 16
+    for bad in (-2, 2.5, "all", True):
+        with pytest.raises(ValueError, match=r"FillInDemo\(lookahead=\.\.\.\) must be None or "
+                                             r"-1 \(the whole sentence\) or an int >= 0 .* got "):
+            FillInDemo(uni, bi, VOCAB, text="the c_t", lookahead=bad)
+    with pytest.raises(ValueError, match=r"FillInDemo.lookahead must be -1 \(the whole sentence\)"
+                                         r" or an int >= 0 .*, got -3"):
+        demo.lookahead = -3
+    assert demo.lookahead == 16
 
 
 def test_demo_packs_the_models_and_checks_its_examples():
