@@ -86,7 +86,7 @@ execute: setup
 	$(BIN)/python -m tools.nbtools execute $(NOTEBOOKS)
 
 # The shipped pre-trained models (book/models: safetensors weights and manifest.json), trained
-# once from book.pretrained.RECIPE on one thread per model (about 25 minutes with 2 jobs on
+# once from book.pretrained.RECIPE on one thread per model (about 20 minutes with 2 jobs on
 # a 2-core machine); then `make execute`. tests/test_pretrained.py checks the result.
 train-models: setup
 	TQDM_DISABLE=1 $(BIN)/python -m tools.train_models --jobs 2
