@@ -26,7 +26,7 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
     out = tmp_path / "bench.json"
     assert bench.main(["--out", str(out), "--chapters", str(chapters), "--skip-build",
                        "--T", "3", "--n", "2", "--size", "4", "--repeats", "3",
-                       "--notebook-rounds", "1"]) == 0
+                       "--notebook-rounds", "1", "--skip-fillin"]) == 0
     report = json.loads(out.read_text())
     assert KEYS <= set(report)
     assert set(report["notebooks_s"]) == set(original)
@@ -59,6 +59,8 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
     assert (isinstance(report["widget_update_ms"], float)
             or (report["widget_update_ms"] is None
                 and "not measured" in report["notes"]["widget_update_ms"]))
+    assert report["fillin_update_ms"] is None and report["fillin_update_ms_cpu4x"] is None
+    assert "skipped" in report["notes"]["fillin_update_ms"]
     assert set(report["goals"]) == set(bench.GOALS)
     for key, goal in report["goals"].items():
         assert goal["value"] == report[key]
@@ -75,7 +77,9 @@ def test_table_marks_missed_goals_without_failing():
               "slowest_notebook_s": 30.0, "build_s": None, "floor_notebook_s": 5.0,
               "chapter_over_floor": 6.0, "slowest_over_floor": 6.0,
               "fwd_ratio_scratch_vs_torch": 2.0, "fwdbwd_ratio_scratch_vs_torch": 1.0,
-              "widget_update_ms": None, "peak_rss_mb": 100.0, "notes": {"build_s": "skipped"},
+              "widget_update_ms": None, "fillin_update_ms": 40.0,
+              "fillin_update_ms_cpu4x": 160.0, "peak_rss_mb": 100.0,
+              "notes": {"build_s": "skipped"},
               "birnn_ms": {k: {"fast_ms": 2.0, "torch_ms": 1.0, "ratio": 2.0,
                                "ratio_of_medians": 2.0}
                            for k in ("fwd", "fwdbwd")}}
@@ -88,3 +92,5 @@ def test_table_marks_missed_goals_without_failing():
     assert rows["fwdbwd_ratio_scratch_vs_torch"].rstrip(" |").endswith("yes")
     assert rows["slowest_over_floor"].rstrip(" |").endswith("NO")
     assert "null" in rows["widget_update_ms"] and "n/a" in rows["widget_update_ms"]
+    assert rows["fillin_update_ms"].rstrip(" |").endswith("yes")
+    assert rows["fillin_update_ms_cpu4x"].rstrip(" |").endswith("NO")

@@ -55,7 +55,14 @@ GOALS = {
     "chapter_over_floor": 1.5,
     "slowest_over_floor": 3.0,
     "widget_update_ms": 100.0,
+    "fillin_update_ms": 50.0,
+    "fillin_update_ms_cpu4x": 150.0,
 }
+FILLIN_PAGE = "chapters/05_context_in_action.html"
+# 49 characters (the most the demo reads), blanks at the start, the middle and the end.
+FILLIN_SENTENCES = ["th_ time traveller said that it was a very good d",
+                    "the time traveller said that i_ was a very good d",
+                    "the time traveller said that it was a very good _"]
 
 # The floor: a fresh kernel that only imports what the chapter's notebooks import.
 FLOOR_SOURCE = """\
@@ -229,6 +236,74 @@ def widget_update_ms() -> tuple[float, str]:
     return round(float(benchmark_update(repeats=20)), 3), "median of 20 updates"
 
 
+def fillin_update_ms(html: Path, rounds: int = 5) -> dict:
+    """The live fill-in demo's update in headless Chromium, on the built page.
+
+    For each sentence of FILLIN_SENTENCES, the quickest of ``rounds`` updates (guesses and
+    both models' highlights, the view's own ``data-update-ms``), after a warm-up; then the
+    same with the CPU throttled 4x (Chromium's emulation of a mid-range phone). Returns the
+    slowest position's figure of each, or None with the reason when the book is not built or
+    Chromium is missing.
+    """
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    page_path = html / FILLIN_PAGE
+    browser_path = shutil.which("chromium")
+    if not page_path.exists() or browser_path is None:
+        return {"plain": None, "cpu4x": None,
+                "note": "skipped: needs the built book (make book) and chromium"}
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    out = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=browser_path, args=[
+                "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_port}/{FILLIN_PAGE}")
+            page.wait_for_selector('.birnn-fillin[data-state="ready"]', timeout=60_000)
+            cdp = page.context.new_cdp_session(page)
+
+            def measure():
+                worst = 0.0
+                for sentence in FILLIN_SENTENCES:
+                    best = float("inf")
+                    for _ in range(rounds + 1):                   # the first warms up
+                        page.fill(".birnn-fillin-input", "")
+                        page.fill(".birnn-fillin-input", sentence)
+                        page.wait_for_function(
+                            "t => { const r = document.querySelector('.birnn-fillin');"
+                            " return r.dataset.text === t && r.dataset.state === 'ready'; }",
+                            arg=sentence, timeout=60_000)
+                        best = min(best, float(page.get_attribute(".birnn-fillin",
+                                                                  "data-update-ms")))
+                    worst = max(worst, best)
+                return round(worst, 2)
+
+            out["plain"] = measure()
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+            out["cpu4x"] = measure()
+            browser.close()
+    finally:
+        server.shutdown()
+    out["note"] = ("the fill-in demo on the built page in headless Chromium: per blank "
+                   "position (start, middle, end of a 49-character sentence) the quickest of "
+                   f"{rounds} updates (guesses and both highlights, data-update-ms), the "
+                   "slowest position reported; cpu4x under Emulation.setCPUThrottlingRate 4")
+    return out
+
+
 def cpu_model() -> str:
     """The processor's name, as the kernel reports it (``platform.processor()`` elsewhere)."""
     try:
@@ -297,6 +372,14 @@ def run(args) -> dict:
 
     report["widget_update_ms"], report["notes"]["widget_update_ms"] = widget_update_ms()
 
+    if args.skip_fillin:
+        fillin = {"plain": None, "cpu4x": None, "note": "skipped (--skip-fillin)"}
+    else:
+        print("timing the fill-in demo in headless Chromium ...", flush=True)
+        fillin = fillin_update_ms(Path(args.book) / "_build" / "html")
+    report["fillin_update_ms"], report["fillin_update_ms_cpu4x"] = fillin["plain"], fillin["cpu4x"]
+    report["notes"]["fillin_update_ms"] = fillin["note"]
+
     rss = peak_rss()
     report["peak_rss_mb"] = max(rss.values())
     report["peak_rss_mb_parts"] = rss
@@ -322,7 +405,7 @@ def table(report: dict) -> str:
     for key in ("chapter_exec_s", "slowest_notebook_s", "floor_notebook_s",
                 "chapter_over_floor", "slowest_over_floor", "build_s",
                 "fwd_ratio_scratch_vs_torch", "fwdbwd_ratio_scratch_vs_torch",
-                "widget_update_ms", "peak_rss_mb"):
+                "widget_update_ms", "fillin_update_ms", "fillin_update_ms_cpu4x", "peak_rss_mb"):
         goal = report["goals"].get(key)
         met = "" if goal is None else {True: "yes", False: "NO", None: "n/a"}[goal["met"]]
         rows.append((key, fmt(report[key]), "" if goal is None else f"<= {goal['goal_max']:g}",
@@ -366,6 +449,8 @@ def main(argv=None) -> int:
     parser.add_argument("--notebook-rounds", type=int, default=3,
                         help="runs of all notebooks (with floors); medians are reported")
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--skip-fillin", action="store_true",
+                        help="do not time the fill-in demo in Chromium (needs make book)")
     args = parser.parse_args(argv)
     write_report(run(args), Path(args.out), table)
     return 0
