@@ -330,7 +330,7 @@ def test_a_chinese_notebook_runs_in_chinese(browser, client):
         assert heading.text_content().strip().startswith("上下文的作用"), heading.text_content()
         _run_all(page)
         page.wait_for_selector('.birnn-fillin[data-state="ready"]', timeout=240_000)
-        assert page.locator(".birnn-fillin label").text_content().startswith("句子")
+        assert page.locator(".birnn-fillin label").first.text_content().startswith("句子")
         type_text(page, "we went into _he house")
         assert page.get_attribute(".birnn-fillin", "data-state") == "ready"
         assert page.get_attribute(".birnn-fillin-blank", "data-top-bi") == "t"

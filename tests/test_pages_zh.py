@@ -42,12 +42,16 @@ def test_language_switch_round_trips_to_the_same_page(open_page, book_url, path)
     page, log = open_page(path)
     switch = page.locator("a.birnn-language")
     assert switch.is_visible() and switch.inner_text() == "中文"
+    # Leaving a page cancels what it still loads (the favicon, on a busy machine), which
+    # the log would report as a failed request: let each page finish first.
+    page.wait_for_load_state("networkidle")
     switch.click()
     page.wait_for_load_state("load")
     assert page.url == f"{book_url}/{ZH}/{path}"
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
     back = page.locator("a.birnn-language")
     assert back.is_visible() and back.inner_text() == "English"
+    page.wait_for_load_state("networkidle")
     back.click()
     page.wait_for_load_state("load")
     assert page.url == f"{book_url}/{path}"
