@@ -34,7 +34,7 @@ from book.text import TokenRNN, Vocab, mask_tokens, preprocess
 
 __all__ = ["CONTEXT", "RECIPE", "READERS", "models_dir", "manifest", "corpus",
            "make_model", "random_windows", "fill_in_batches", "load", "centre_blanks",
-           "LeftCounts", "both_sides", "EXAMPLES", "classify", "accuracy",
+           "LeftCounts", "table_right", "both_sides", "EXAMPLES", "classify", "accuracy",
            "lookahead_accuracy", "next_char_loss"]
 
 CONTEXT = 24                       # characters each side of a held-out blank
@@ -179,6 +179,14 @@ class LeftCounts:
         counts = self.table[ctx]
         total = sum(counts.values())
         return ctx, total, [(c, n / total) for c, n in counts.most_common(top)]
+
+
+def table_right(table: LeftCounts, inputs, truth, vocab: Vocab) -> torch.Tensor:
+    """(n,) bool: the held-out questions whose blank the count table fills from the
+    ``CONTEXT`` characters on its left."""
+    lefts = [vocab.decode(inputs[:CONTEXT, i]) for i in range(len(truth))]
+    return torch.tensor([table.guess(left) == vocab.idx_to_token[int(c)]
+                         for left, c in zip(lefts, truth)])
 
 
 def accuracy(model, inputs, truth, position=CONTEXT, right=None):

@@ -80,7 +80,8 @@ def evaluate(task, model):
         inputs, truth = P.centre_blanks()
         with torch.no_grad():
             logits = model(inputs)[P.CONTEXT]
-        wrong_table = count_table_wrong(inputs, truth)
+        text, vocab, _, cut = P.corpus()
+        wrong_table = ~P.table_right(P.LeftCounts(text[:cut]), inputs, truth, vocab)
         right = logits.argmax(-1) == truth
         return {"blanks": int(len(truth)), "correct": int(right.sum()),
                 "accuracy": round(right.float().mean().item(), 4),
@@ -93,14 +94,6 @@ def evaluate(task, model):
     with torch.no_grad():
         loss = P.next_char_loss(model, next(held)).item()
     return {"window_perplexity": round(math.exp(loss), 4)}
-
-
-def count_table_wrong(inputs, truth):
-    """(n,) bool: the held-out blanks whose left-context count table guesses wrong."""
-    text, vocab, _, cut = P.corpus()
-    table = P.LeftCounts(text[:cut])
-    guesses = [table.guess(vocab.decode(inputs[:P.CONTEXT, i])) for i in range(len(truth))]
-    return torch.tensor([g != vocab.idx_to_token[int(t)] for g, t in zip(guesses, truth)])
 
 
 def _work(job):
