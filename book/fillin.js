@@ -98,7 +98,7 @@ function buildModel(spec, q) {
     dirs.push({ gi, Whh: tensors[`rnn.weight_hh${suffix}`], bhh: tensors[`rnn.bias_hh${suffix}`] });
   }
   return { h, q, dirs, W: tensors["head.weight"], b: tensors["head.bias"],
-           k: h * dirs.length, gh: new Float64Array(3 * h) };
+           k: h * dirs.length };
 }
 
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
@@ -128,12 +128,33 @@ function gruUpdate(gi, base, G, g, H, off, h) {
   }
 }
 
-// One GRU step of direction dir from state prev: a new state.
-function gruStep(m, dir, token, prev) {
-  const out = Float64Array.from(prev);
-  recurrentProducts(dir.Whh, dir.bhh, prev, m.gh, m.h, 1);
-  gruUpdate(dir.gi, token * 3 * m.h, m.gh, 0, out, 0, m.h);
-  return out;
+// Up to `rows` states of direction d advanced together, one GRU step at a time: the
+// WebAssembly kernel's (float32, like PyTorch) or plain JavaScript's (float64). load(i, x)
+// sets state i, tok[i] is the token it reads next, step(active) advances states
+// 0..active-1, state(i) views state i.
+function batchOf(m, d, rows) {
+  if (m.wasm) return m.wasm.batch(d, rows);
+  const h = m.h, dir = m.dirs[d];
+  const H = new Float64Array(rows * h), G = new Float64Array(rows * 3 * h);
+  const tok = new Int32Array(rows);
+  return {
+    tok,
+    load: (i, x) => H.set(x, i * h),
+    state: (i) => H.subarray(i * h, (i + 1) * h),
+    step(active) {
+      recurrentProducts(dir.Whh, dir.bhh, H, G, h, active);
+      for (let i = 0; i < active; i++) gruUpdate(dir.gi, tok[i] * 3 * h, G, i * 3 * h, H, i * h, h);
+    },
+  };
+}
+
+// One GRU step of direction d from state prev: a new state.
+function gruStep(m, d, token, prev) {
+  const one = batchOf(m, d, 1);
+  one.load(0, prev);
+  one.tok[0] = token;
+  one.step(1);
+  return one.state(0).slice();
 }
 
 // Every state of direction d (0 reads left to right, 1 right to left), by position.
@@ -142,7 +163,7 @@ function statesOf(m, d, ids) {
   let prev = new Float64Array(m.h);
   for (let i = 0; i < T; i++) {
     const t = d === 0 ? i : T - 1 - i;
-    prev = states[t] = gruStep(m, m.dirs[d], ids[t], prev);
+    prev = states[t] = gruStep(m, d, ids[t], prev);
   }
   return states;
 }
@@ -157,7 +178,7 @@ function allStates(m, ids) {
 function backwardCut(m, ids, t, end) {
   const states = new Array(end);
   let prev = new Float64Array(m.h);
-  for (let p = end - 1; p >= t; p--) prev = states[p] = gruStep(m, m.dirs[1], ids[p], prev);
+  for (let p = end - 1; p >= t; p--) prev = states[p] = gruStep(m, 1, ids[p], prev);
   return states;
 }
 
@@ -194,27 +215,22 @@ function softmax(logits) {
 // The states at position t of the sequences in which one character, at each of the
 // positions `sources` (in reading order), is replaced by <mask>. A state never depends on
 // inputs its direction has not read yet, so sequence s starts from the saved state just
-// before s and stops at t; all of them advance together, one weight row at a time.
+// before s and stops at t; all of them advance together, one GRU step at a time.
 function hiddenRuns(m, d, ids, t, sources, saved, zero, maskId) {
-  const h = m.h, B = sources.length, dir = m.dirs[d], step = d === 0 ? 1 : -1;
-  const { H, G, gemm } = m.wasm ? m.wasm.scratch(d, B) : { H: new Float64Array(B * h),
-                                                            G: new Float64Array(B * 3 * h) };
-  const { Whh, bhh, gi } = dir;
+  const B = sources.length, step = d === 0 ? 1 : -1;
+  const runs = batchOf(m, d, B);
   let active = 0;
   for (let p = sources[0]; ; p += step) {
     while (active < B && sources[active] === p) {
       const before = p - step;
-      H.set(before >= 0 && before < ids.length ? saved[before] : zero, active * h);
+      runs.load(active, before >= 0 && before < ids.length ? saved[before] : zero);
       active++;
     }
-    if (gemm) gemm(active);
-    else recurrentProducts(Whh, bhh, H, G, h, active);
-    for (let i = 0; i < active; i++) {
-      gruUpdate(gi, (sources[i] === p ? maskId : ids[p]) * 3 * h, G, i * 3 * h, H, i * h, h);
-    }
+    for (let i = 0; i < active; i++) runs.tok[i] = sources[i] === p ? maskId : ids[p];
+    runs.step(active);
     if (p === t) break;
   }
-  return (i) => H.subarray(i * h, (i + 1) * h);
+  return runs.state;
 }
 
 // How far hiding each other character moves the distribution at position t: the
@@ -284,24 +300,34 @@ function recurrentProducts(Whh, bhh, H, G, h, active) {
 
 // WASM begin (tools/wasm.mjs)
 const KERNEL_WASM =
-  "AGFzbQEAAAABJARgBH9/f38Ee3t7e2ADf39/AXtgA398ewBgCH9/f39/f39/AAMFBAABAgMFAwEAAQcRAgZtZW1vcnkCAARn" +
-  "ZW1tAAMK3gMEmgEDAX8FewN/IAEgAmohCiAKIAJqIQsgCyACaiEMAkADQCAEIANPDQEgACAEav0ABAAhBSAGIAUgASAEav0A" +
-  "BAD98gH98AEhBiAHIAUgCiAEav0ABAD98gH98AEhByAIIAUgCyAEav0ABAD98gH98AEhCCAJIAUgDCAEav0ABAD98gH98AEh" +
-  "CSAEQRBqIQQMAAsLIAYgByAIIAkLOgIBfwF7AkADQCADIAJPDQEgBCAAIANq/QAEACABIANq/QAEAP3yAf3wASEEIANBEGoh" +
-  "AwwACwsgBAsVACAAIAEgAv0hACAC/SEBoKA5AwAL7gEEA38BfAN/BHsgBUEDdCEMIAdBA3QhDQJAA0AgCCAETw0BIAAgCCAM" +
-  "bGohCiABIAhBA3RqKwMAIQtBACEJIAMgCEEDdGohDgJAA0AgCUEEaiAGSw0BIAogAiAJIAxsaiAMIAwQACESIREhECEPIA4g" +
-  "CyAPEAIgDiANaiALIBAQAiAOIA1BAmxqIAsgERACIA4gDUEDbGogCyASEAIgDiANQQJ0aiEOIAlBBGohCQwACwsCQANAIAkg" +
-  "Bk8NASAOIAsgCiACIAkgDGxqIAwQARACIA4gDWohDiAJQQFqIQkMAAsLIAhBAWohCAwACwsL";
+  "AGFzbQEAAAABKQVgBH9/f38Ee3t7e2ADf39/AXtgA399ewBgCH9/f39/f39/AGABewF7AwkIAAECAwQEBAMFAwEAAQcRAgZt" +
+  "ZW1vcnkCAARzdGVwAAcKswgImgEDAX8FewN/IAEgAmohCiAKIAJqIQsgCyACaiEMAkADQCAEIANPDQEgACAEav0ABAAhBSAG" +
+  "IAUgASAEav0ABAD95gH95AEhBiAHIAUgCiAEav0ABAD95gH95AEhByAIIAUgCyAEav0ABAD95gH95AEhCCAJIAUgDCAEav0A" +
+  "BAD95gH95AEhCSAEQRBqIQQMAAsLIAYgByAIIAkLOgIBfwF7AkADQCADIAJPDQEgBCAAIANq/QAEACABIANq/QAEAP3mAf3k" +
+  "ASEEIANBEGohAwwACwsgBAshACAAIAEgAv0fACAC/R8BkiAC/R8CIAL9HwOSkpI4AgAL7gEEA38BfQN/BHsgBUECdCEMIAdB" +
+  "AnQhDQJAA0AgCCAETw0BIAAgCCAMbGohCiABIAhBAnRqKgIAIQtBACEJIAMgCEECdGohDgJAA0AgCUEEaiAGSw0BIAogAiAJ" +
+  "IAxsaiAMIAwQACESIREhECEPIA4gCyAPEAIgDiANaiALIBAQAiAOIA1BAmxqIAsgERACIA4gDUEDbGogCyASEAIgDiANQQJ0" +
+  "aiEOIAlBBGohCQwACwsCQANAIAkgBk8NASAOIAsgCiACIAkgDGxqIAwQARACIA4gDWohDiAJQQFqIQkMAAsLIAhBAWohCAwA" +
+  "CwsL6gEBA3sgAEMAAK7C/RP96QFDAACwQv0T/egBIQAgAEM7qrg//RP95gH9aiEBIAAgAUMAgDE//RP95gH95QEgAUODgF65" +
+  "/RP95gH95QEhAkNnaVA5/RMhAyADIAL95gFDzkO3Ov0T/eQBIQMgAyAC/eYBQwiJCDz9E/3kASEDIAMgAv3mAUPBqSo9/RP9" +
+  "5AEhAyADIAL95gFDqqoqPv0T/eQBIQMgAyAC/eYBQwAAAD/9E/3kASEDIAMgAiAC/eYB/eYBIAL95AFDAACAP/0T/eQBIQMg" +
+  "AyAB/fgBQf8A/RH9rgFBF/2rAf3mAQsdAEMAAIA//RNDAACAP/0TIAD94QEQBP3kAf3nAQspAEMAAIA//RNDAAAAQP0TQwAA" +
+  "gD/9EyAAIAD95AEQBP3kAf3nAf3lAQuTAgIGfwR7IAZBAnQhCiAAIAEgAyAEIAZBA2wgBiAHIAZBA2wQAwJAA0AgCCAHTw0B" +
+  "IAIgBSAIQQJ0aigCACAKQQNsbGohCyAEIAggCkEDbGxqIQwgAyAIIApsaiENQQAhCQJAA0AgCSAKTw0BIAsgCWr9AAQAIAwg" +
+  "CWr9AAQA/eQBEAUhDiALIApqIAlq/QAEACAMIApqIAlq/QAEAP3kARAFIQ8gCyAKQQF0aiAJav0ABAAgDiAMIApBAXRqIAlq" +
+  "/QAEAP3mAf3kARAGIRAgDSAJav0ABAAhESANIAlqQwAAgD/9EyAP/eUBIBD95gEgDyAR/eYB/eQB/QsEACAJQRBqIQkMAAsL" +
+  "IAhBAWohCAwACwsL";
 // WASM end
 
 let compiled;                                       // one compile per page, on first use
 
-// Each model gets its own instance: its W_hh and b_hh copied into the module's memory, and
-// per direction a scratch area for up to maxRows states (H) and their products (G).
-// Returns null (the JavaScript path) where WebAssembly SIMD is missing, for odd h (the
-// kernel takes two numbers per step), or when a page sets BIRNN_FILLIN_NO_WASM.
+// Each model gets its own instance, holding per direction in float32, every row padded
+// with zeros to hp units (a multiple of 4, the kernel's lanes): W_hh, b_hh, the input
+// products of every token, and scratch room for up to maxRows states, their products and
+// their tokens. Returns null (the JavaScript path) where WebAssembly SIMD is missing or
+// when a page sets BIRNN_FILLIN_NO_WASM.
 function wasmEngine(m, maxRows) {
-  if (globalThis.BIRNN_FILLIN_NO_WASM || m.h % 2) return null;
+  if (globalThis.BIRNN_FILLIN_NO_WASM) return null;
   try {
     if (compiled === undefined) {
       compiled = new WebAssembly.Module(Uint8Array.from(atob(KERNEL_WASM), (c) => c.charCodeAt(0)));
@@ -310,27 +336,41 @@ function wasmEngine(m, maxRows) {
     compiled = null;
   }
   if (!compiled) return null;
-  const h = m.h, f64 = 8;
+  const h = m.h, hp = 4 * Math.ceil(h / 4), q = m.q, f32 = 4;
   let top = 0;
-  const take = (count) => { const at = top; top += count * f64; return at; };
-  const layout = m.dirs.map(() => ({ w: take(3 * h * h), b: take(3 * h),
-                                    H: take(maxRows * h), G: take(maxRows * 3 * h) }));
+  const take = (count) => { const at = top; top += count * f32; return at; };
+  const layout = m.dirs.map(() => ({ w: take(3 * hp * hp), b: take(3 * hp), gi: take(q * 3 * hp),
+                                    H: take(maxRows * hp), G: take(maxRows * 3 * hp),
+                                    tok: take(maxRows) }));
   const instance = new WebAssembly.Instance(compiled, {});
-  const { memory, gemm } = instance.exports;
+  const { memory, step } = instance.exports;
   const pages = Math.ceil(top / 65536) - memory.buffer.byteLength / 65536;
   if (pages > 0) memory.grow(pages);
-  m.dirs.forEach((dir, d) => {
-    new Float64Array(memory.buffer, layout[d].w, 3 * h * h).set(dir.Whh);
-    new Float64Array(memory.buffer, layout[d].b, 3 * h).set(dir.bhh);
+  const views = m.dirs.map((dir, d) => {
+    const at = layout[d];
+    const W = new Float32Array(memory.buffer, at.w, 3 * hp * hp);
+    const b = new Float32Array(memory.buffer, at.b, 3 * hp);
+    const gi = new Float32Array(memory.buffer, at.gi, q * 3 * hp);
+    for (let j = 0; j < 3 * h; j++) {
+      const row = Math.floor(j / h) * hp + (j % h);     // gate block, then unit
+      b[row] = dir.bhh[j];
+      W.set(dir.Whh.subarray(j * h, (j + 1) * h), row * hp);
+      for (let v = 0; v < q; v++) gi[v * 3 * hp + row] = dir.gi[v * 3 * h + j];
+    }
+    return { H: new Float32Array(memory.buffer, at.H, maxRows * hp),
+             tok: new Int32Array(memory.buffer, at.tok, maxRows) };
   });
   return {
     name: "wasm",
-    scratch(d, rows) {
+    batch(d, rows) {
       if (rows > maxRows) throw new Error(`${rows} sequences, room for ${maxRows}`);
-      const at = layout[d];
-      return { H: new Float64Array(memory.buffer, at.H, rows * h),
-               G: new Float64Array(memory.buffer, at.G, rows * 3 * h),
-               gemm: (active) => gemm(at.w, at.b, at.H, at.G, 3 * h, h, active, 3 * h) };
+      const at = layout[d], { H, tok } = views[d];
+      return {
+        tok,
+        load: (i, x) => H.set(x, i * hp),               // the padding stays zero
+        state: (i) => H.subarray(i * hp, i * hp + h),
+        step: (active) => step(at.w, at.b, at.gi, at.H, at.G, at.tok, hp, active),
+      };
     },
   };
 }

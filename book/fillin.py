@@ -5,10 +5,10 @@ the two trained :class:`~book.text.TokenRNN` models itself, in JavaScript: an em
 GRU layer (one direction or two) and the linear read-out, nothing else. The weights travel
 with the widget as :func:`export_models` packs them, so the same view works in a kernel (fed
 by the models the learner just trained) and in the rendered book (fed by the widget state
-saved with the notebook), where no kernel runs. The view's hot loop, the recurrent
-products of many GRU states at once, is a small WebAssembly SIMD kernel
-(``fillin_kernel.wat``, compiled into ``fillin.js`` by ``make wasm``), with a plain
-JavaScript twin for browsers without WebAssembly SIMD.
+saved with the notebook), where no kernel runs. The view's hot loop, one GRU step of many
+states at once (recurrent products and gates), is a small WebAssembly SIMD kernel in
+float32 like PyTorch (``fillin_kernel.wat``, compiled into ``fillin.js`` by ``make wasm``),
+with a plain JavaScript twin in float64 for browsers without WebAssembly SIMD.
 
 A look-ahead control limits how far past each blank the bidirectional model may read: with
 look-ahead k, blank t is guessed from the sentence cut k characters after it, so the

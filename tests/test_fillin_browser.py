@@ -115,7 +115,8 @@ def test_logits_and_highlights_equal_pytorchs(demo, reference, engine):
                 got = torch.tensor(page.eval_on_selector(
                     ".birnn-fillin", "(e, [r, t, b]) => e.fillin.influence(r, t, b)",
                     [role, text, blank]), dtype=torch.float64)
-                # float32 PyTorch against the page's doubles (about 1e-6 at these sizes)
+                # float32 PyTorch against the page's float32 kernel or float64 JavaScript (both
+                # about 8e-7 at these sizes)
                 assert (got - influence(model, ids, blank)).abs().max() <= 5e-6, (role, text)
     assert log.problems() == []
 
