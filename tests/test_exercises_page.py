@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-PAGE = "chapters/07_summary_exercises.html"
+PAGE = "chapters/06_summary_exercises.html"
 NUM_EXERCISES = 7
 
 

@@ -234,7 +234,7 @@ def test_chapter_notebook_renders_myst(browser, lab, path):
 def test_solutions_stay_hidden_until_opened(browser, lab):
     """Solution prose is in closed dropdowns; solution code and output are collapsed and show
     only a neutral first line."""
-    path = ROOT / "chapters" / "07_summary_exercises.ipynb"
+    path = ROOT / "chapters" / "06_summary_exercises.ipynb"
     nb = nbformat.read(path, as_version=4)
     context, page = _open(browser, lab, path.name, 50)
     try:

@@ -24,7 +24,7 @@ from paths import ROOT
 
 NOTEBOOKS = ["chapters/01_looking_both_ways.ipynb", "chapters/02_from_scratch.ipynb",
              "chapters/03_concise.ipynb", "chapters/05_context_in_action.ipynb",
-             "chapters/07_summary_exercises.ipynb"]
+             "chapters/06_summary_exercises.ipynb"]
 SETTINGS = {
     "generic-kernels": {"ATEN_CPU_CAPABILITY": "default"},
     "avx2-kernels": {"ATEN_CPU_CAPABILITY": "avx2"},

@@ -16,7 +16,7 @@ from paths import ROOT
 from tools import nbrefs
 
 NOTEBOOKS = nbrefs.chapters()
-EXERCISES = ROOT / "chapters" / "07_summary_exercises.ipynb"
+EXERCISES = ROOT / "chapters" / "06_summary_exercises.ipynb"
 SOLUTION_FIRST_LINE = "# The solution's code"
 
 

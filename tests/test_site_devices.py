@@ -125,7 +125,7 @@ def test_axe_finds_no_serious_violation(browser, book_url, path, scheme):
 
 
 def test_enter_on_a_solution_title_opens_it(open_page):
-    page, log = open_page("chapters/07_summary_exercises.html")
+    page, log = open_page("chapters/06_summary_exercises.html")
     page.wait_for_load_state("networkidle")
     solution = page.locator(".bd-article .solution").first
     body = solution.locator(":scope > :not(.admonition-title)").first
