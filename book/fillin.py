@@ -15,10 +15,13 @@ look-ahead k, blank t is guessed from the sentence cut k characters after it, so
 backward direction starts at most k characters to its right (the one-direction model never
 reads past a blank, so its guesses stay as they are).
 
-The functions here are the reference the JavaScript is tested against: :func:`parse` (the
-same checks and messages), :func:`blank_probs` (the distributions at the blanks, with or
-without a look-ahead) and :func:`influence` (how far each other character moves a blank's
-distribution), computed by re-running the PyTorch models on the whole (or the cut) sentence.
+The view's words are the English message ids of its ``t("...")`` calls; the widget sends
+their translations with its data (``words``, :func:`book.i18n.view_words`), so the view holds
+no word table. The functions here are the reference the JavaScript is tested against:
+:func:`parse` (the same checks, with the same message ids), :func:`blank_probs` (the
+distributions at the blanks, with or without a look-ahead) and :func:`influence` (how far
+each other character moves a blank's distribution), computed by re-running the PyTorch
+models on the whole (or the cut) sentence.
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ import numpy as np
 import torch
 import traitlets
 
-from book.i18n import language, message
+from book.i18n import language, tr, view_words
 from book.text import MASK, PAD, TokenRNN, Vocab
 
 __all__ = ["BLANK", "MAX_CHARS", "FORMAT", "export_models", "load_models", "parse",
@@ -41,6 +44,7 @@ BLANK = "_"          # the character a reader types for a hidden one
 MAX_CHARS = 49       # longer text is refused (the models were trained on 49-character windows)
 FORMAT = "birnn-fillin/1"
 ROLES = ("uni", "bi")  # the one-direction and the bidirectional model, in this order
+VIEW = Path(__file__).with_name("fillin.js")
 
 
 def _tensors(model: TokenRNN) -> list[tuple[str, torch.Tensor]]:
@@ -125,24 +129,6 @@ def load_models(packed: dict) -> tuple[dict[str, TokenRNN], Vocab]:
     return models, vocab
 
 
-# The view's messages about a sentence, word for word as in fillin.js (tests compare them).
-MESSAGES = {
-    "en": {
-        "empty": "Type a sentence, with _ for each character to guess.",
-        "too_long": "The sentence has {n} characters; the demo reads at most {max}.",
-        "unknown": "The models know only a-z and the space (the book was read in lower case, "
-                   "without digits or punctuation); remove {shown}.",
-        "no_blank": "No blank yet: type _ where a character is hidden.",
-    },
-    "zh": {
-        "empty": "请输入一个句子，用 _ 表示每个要猜的字符。",
-        "too_long": "这个句子有 {n} 个字符；演示最多读取 {max} 个。",
-        "unknown": "模型只认识 a-z 和空格（这本书以小写读入，去掉了数字和标点）；请删除 {shown}。",
-        "no_blank": "还没有空：请在被遮住的字符处输入 _。",
-    },
-}
-
-
 def parse(text: str, vocab: Vocab, lang: str | None = None) -> torch.Tensor:
     """Token ids of a sentence typed with ``_`` for each hidden character: a 1-D tensor.
 
@@ -153,17 +139,21 @@ def parse(text: str, vocab: Vocab, lang: str | None = None) -> torch.Tensor:
     if not isinstance(text, str):
         raise TypeError(f"expected the sentence as a str, got {type(text).__name__}")
     text = text.lower()
+    # The same message ids as the view's parse() in fillin.js.
     if not text.strip():
-        raise ValueError(message(MESSAGES, "empty", lang))
+        raise ValueError(tr("Type a sentence, with _ for each character to guess.", lang))
     if len(text) > MAX_CHARS:
-        raise ValueError(message(MESSAGES, "too_long", lang, n=len(text), max=MAX_CHARS))
+        raise ValueError(tr("The sentence has {n} characters; the demo reads at most {max}.",
+                            lang, n=len(text), max=MAX_CHARS))
     known = set(vocab.idx_to_token[2:]) | {BLANK}
     unknown = sorted(set(text) - known)
     if unknown:
         shown = " ".join(f"'{c}'" for c in unknown)
-        raise ValueError(message(MESSAGES, "unknown", lang, shown=shown))
+        raise ValueError(tr("The models know only a-z and the space (the book was read in "
+                            "lower case, without digits or punctuation); remove {shown}.",
+                            lang, shown=shown))
     if BLANK not in text:
-        raise ValueError(message(MESSAGES, "no_blank", lang))
+        raise ValueError(tr("No blank yet: type _ where a character is hidden.", lang))
     return torch.tensor([vocab.mask_id if c == BLANK else vocab.token_to_idx[c]
                          for c in text], dtype=torch.long)
 
@@ -263,15 +253,16 @@ class FillInDemo(anywidget.AnyWidget):
     ``demo.lookahead`` is the control's value, -1 meaning the whole sentence.
     """
 
-    _esm = Path(__file__).with_name("fillin.js")
+    _esm = VIEW
     _css = Path(__file__).with_name("fillin.css")
 
     data = traitlets.Dict().tag(sync=True)
     text = traitlets.Unicode("").tag(sync=True)
     examples = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    # "en" or "zh": book.i18n.language() by default (Chinese in the zh_CN notebooks); on
-    # the website the page's <html lang> decides (tools/widget_setup.js).
+    # "en" or "zh": book.i18n.language() by default (Chinese in the zh_CN notebooks), and
+    # the view's words in it: {English message id: word} for its t("...") calls.
     lang = traitlets.Unicode("en").tag(sync=True)
+    words = traitlets.Dict().tag(sync=True)
     # Characters the bidirectional model may read past each blank; -1: the whole sentence.
     lookahead = traitlets.Int(-1).tag(sync=True)
 
@@ -297,6 +288,7 @@ class FillInDemo(anywidget.AnyWidget):
         for sentence in [text, *examples]:
             parse(sentence, vocab)      # a broken example is the author's error: raise now
         self.text, self.examples, self.lang = text, examples, lang or language()
+        self.words = view_words(VIEW, self.lang)
         self.lookahead = -1 if lookahead is None else int(lookahead)
 
     def __repr__(self) -> str:
@@ -308,6 +300,8 @@ class FillInDemo(anywidget.AnyWidget):
         if bundle is None:
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        note = ("<p><em>The fill-in-the-blank demo runs here once this cell is run "
-                f"(sentence: <code>{html.escape(self.text)}</code>).</em></p>")
+        sentence = f"<code>{html.escape(self.text)}</code>"
+        note = tr("The fill-in-the-blank demo runs here once this cell is run (sentence: "
+                  "{sentence}).", self.lang, sentence=sentence)
+        note = f"<p><em>{note}</em></p>"
         return {**data, "text/html": note}, metadata

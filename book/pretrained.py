@@ -30,6 +30,7 @@ from pathlib import Path
 import torch
 
 from book.data import load_time_machine
+from book.i18n import N_
 from book.text import TokenRNN, Vocab, mask_tokens, preprocess
 
 __all__ = ["CONTEXT", "RECIPE", "READERS", "models_dir", "manifest", "corpus",
@@ -38,7 +39,8 @@ __all__ = ["CONTEXT", "RECIPE", "READERS", "models_dir", "manifest", "corpus",
            "lookahead_accuracy", "next_char_loss"]
 
 CONTEXT = 24                       # characters each side of a held-out blank
-READERS = ("left to right", "right to left", "bidirectional")
+# The readers' names are message ids (book.i18n.tr shows them in the learner's language).
+READERS = (N_("left to right"), N_("right to left"), N_("bidirectional"))
 # Hidden units per direction: the one-direction readers' width is chosen so that their
 # parameter count matches the bidirectional reader's (within 1%; tested).
 HIDDEN = {"left to right": 186, "right to left": 186, "bidirectional": 128}

@@ -1,11 +1,13 @@
-// Draws the book's anywidget views (the shape explorer) in the rendered book, where no
-// kernel runs. `make vendor` copies this file into the site's vendor/ folder; myst-nb
+// Draws the book's anywidget views (the shape explorer and the fill-in demo) in the
+// rendered book, where no kernel runs. `make vendor` copies this file into the site's vendor/ folder; myst-nb
 // loads it on pages that embed widget state (nb_ipywidgets_js in _config.yml).
 //
 // It replaces @jupyter-widgets/html-manager (3.6 MB of RequireJS bundles and icon fonts,
 // more than the whole budget of the explorer's page) with what an anywidget view needs
 // without a kernel: the saved model state, get/set/on/off and a no-op save_changes. The
-// view's code and styles are the ones saved with the widget (its _esm and _css).
+// view's code and styles are the ones saved with the widget (its _esm and _css), and so are
+// its language and words: each edition's notebooks run in their own language (a state
+// without words draws in English, the views' message ids).
 (function () {
   "use strict";
 
@@ -29,10 +31,6 @@
     };
   }
 
-  function pageLanguage() {
-    return (document.documentElement.lang || "").toLowerCase().startsWith("zh") ? "zh" : "en";
-  }
-
   async function renderView(tag, state) {
     const { model_id: id } = JSON.parse(tag.textContent);
     const saved = state[id];
@@ -51,9 +49,7 @@
       const module = await import(url);
       let widget = module.default || module;
       if (typeof widget === "function") widget = await widget();
-      // The page says which language a widget speaks (its `lang`, "en" or "zh"): the saved
-      // state comes from the English run, which the Chinese edition shares.
-      const model = makeModel({ ...values, lang: pageLanguage() });
+      const model = makeModel({ ...values });
       if (widget.initialize) await widget.initialize({ model });
       await widget.render({ model, el });
     } finally {
