@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
+ZH_NOTEBOOKS := $(patsubst chapters/%,zh_CN/chapters/%,$(NOTEBOOKS))
 
 .PHONY: help setup system-deps vendor book test test-fast lint lab execute export lock clean bench \
 	bench-gpu wasm translations train-models
@@ -82,8 +83,12 @@ lint: setup
 lab: setup
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(firstword $(NOTEBOOKS))
 
+# Both editions, English first: zh_CN/ is then regenerated from the catalogs (prose and
+# code; each Chinese notebook keeps its own outputs) and its notebooks run in Chinese.
 execute: setup
 	$(BIN)/python -m tools.nbtools execute $(NOTEBOOKS)
+	$(BIN)/python -m tools.translate generate
+	$(BIN)/python -m tools.nbtools execute $(ZH_NOTEBOOKS)
 
 # The shipped pre-trained models (book/models: safetensors weights and manifest.json), trained
 # once from book.pretrained.RECIPE on one thread per model (about 20 minutes with 2 jobs on
@@ -104,8 +109,10 @@ export: setup
 	$(BIN)/python -m tools.translate generate
 
 # The Chinese edition (tools/translate.py): refresh locales/zh_CN/LC_MESSAGES/*.po from the
-# English sources (new messages empty, changed ones fuzzy), then write zh_CN/ from them.
-# It lists what still needs a translator; a test fails until nothing does.
+# English sources, the prose and the words code shows (runtime.po: tr/N_/t message ids),
+# new messages empty and changed ones fuzzy; then write zh_CN/ and book/locale's compiled
+# catalog from them. It lists what still needs a translator; a test fails until nothing does.
+# A code edit that changes what a Chinese notebook prints needs `make execute` afterwards.
 translations: setup
 	$(BIN)/python -m tools.translate update
 
