@@ -68,3 +68,23 @@ def test_the_views_words_are_their_t_calls(tmp_path):
 def test_every_word_of_a_view_is_translated(view):
     ids = view_msgids(i18n.LOCALE_DIR.parent / view)
     assert ids and set(view_words(i18n.LOCALE_DIR.parent / view, "zh")) == set(ids)
+
+
+def test_chinese_figures_get_chinese_labels_in_a_cjk_font(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from book.figures import CJK_FONTS, draw_birnn, use_language_font
+
+    with plt.rc_context():
+        monkeypatch.setenv("BOOK_LANG", "zh")
+        assert use_language_font()
+        assert plt.rcParams["font.sans-serif"][0] == CJK_FONTS["sans-serif"]
+        fig = draw_birnn(3)
+        words = {t.get_text() for t in fig.axes[0].texts}
+        assert {"前向", "反向", "输入", "输出"} <= words, words
+        plt.close(fig)
+    with plt.rc_context():
+        monkeypatch.setitem(CJK_FONTS, "sans-serif", "No Such Font CJK")
+        with pytest.warns(UserWarning, match="apt-get install fonts-noto-cjk"):
+            assert not use_language_font("zh")
+    assert use_language_font("en")                     # English needs nothing
