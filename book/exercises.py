@@ -503,15 +503,15 @@ MESSAGES = {
         "lookbehind_wrong": "{what}：期望 {want:.3f}，得到的是 {got:.3f}：{why}。",
         "lookbehind_percent": "这是百分数；请返回 0 到 1 之间的比例",
         "lookbehind_count": "这是答对的问题个数；请返回它们所占的比例",
-        "lookbehind_right_side": "这是在空白之后 k 个字符处截断文本，和前瞻测量的做法一样；"
+        "lookbehind_right_side": "这是在空位之后 k 个字符处截断文本，和前瞻测量的做法一样；"
                                  "这里要保留全部右侧文本，截掉左侧",
-        "lookbehind_wrong_row": "截断之后，空白不再位于第 CONTEXT = {context} 行：它左边有 k 个"
+        "lookbehind_wrong_row": "截断之后，空位不再位于第 CONTEXT = {context} 行：它左边有 k 个"
                                 "字符，所以位于第 k 行",
-        "lookbehind_off_by_one": "这读取了空白左侧 {read} 个字符，而不是 {k} 个",
+        "lookbehind_off_by_one": "这读取了空位左侧 {read} 个字符，而不是 {k} 个",
         "lookbehind_filled": "更靠左的字符被替换成了 {token}，而不是被删除：模型仍然要读这些"
                              "时间步，而一串 {token} 本身也会透露信息。请把它们删掉，让文本从"
-                             "空白之前 k 个字符处开始",
-        "lookbehind_compare": "请保留 inputs[CONTEXT - k:]（其中空白位于第 k 行），并把模型在"
+                             "空位之前 k 个字符处开始",
+        "lookbehind_compare": "请保留 inputs[CONTEXT - k:]（其中空位位于第 k 行），并把模型在"
                               "那里的猜测与 truth 比较",
         "ok_unequal_sizes": "h_f 与 h_b 相等和不等时，H_t 和 W_hq 的形状都正确"
                             "（已在真实的 BiRNNScratch 和输出层上确认）。",
