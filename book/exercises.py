@@ -214,13 +214,15 @@ MESSAGES = {
         "summary_last_padded_step": "that is output[:, -1], the last step of the padded batch: "
                                     "for a sequence shorter than T it holds the zeros that "
                                     "pad_packed_sequence fills in, and even for a full one its "
-                                    "backward half has read only the last step",
+                                    "backward half is the backward direction's first step, "
+                                    "not its final state",
         "summary_last_real_step": "the forward halves are right: output[i, lengths[i] - 1] is "
                                   "where the forward direction stops. The backward halves are "
-                                  "not: there the backward direction has read only that step; "
-                                  "it ends at step 0",
+                                  "not: there the backward direction has taken only its first "
+                                  "step; it ends at step 0",
         "summary_first_step": "that is output[:, 0]: its backward half is the final backward "
-                              "state, but its forward half has read only x_1",
+                              "state, but its forward half is the forward direction's first "
+                              "step",
         "summary_first_layer": "those are layer 1's final states; the top layer's are the last "
                                "two rows of h_n",
         "summary_backward_first": "the backward state comes first; put the forward state "
@@ -453,12 +455,13 @@ MESSAGES = {
                            "reshape 成 (n, 2h) 会把不同序列的行配在一起",
         "summary_last_padded_step": "这是 output[:, -1]，即填充后批次的最后一步：对于短于 T "
                                     "的序列，这里是 pad_packed_sequence 填入的零；即便是完整的"
-                                    "序列，它的反向部分也只读过最后一步",
+                                    "序列，它的反向部分也只是反向方向的第一步，而不是它的"
+                                    "最终状态",
         "summary_last_real_step": "前向部分是对的：output[i, lengths[i] - 1] 正是前向方向停下"
-                                  "的地方。反向部分不对：反向方向在那里只读过这一步；它在第 0 "
+                                  "的地方。反向部分不对：反向方向在那里只走了第一步；它在第 0 "
                                   "步结束",
         "summary_first_step": "这是 output[:, 0]：它的反向部分是反向的最终状态，但它的前向部分"
-                              "只读过 x_1",
+                              "只是前向方向的第一步",
         "summary_first_layer": "这是第 1 层的最终状态；顶层的最终状态是 h_n 的最后两行",
         "summary_backward_first": "反向状态放在了前面；请像 output 中那样把前向状态放在前面",
         "summary_compare": "请与 h_n 中顶层的最终状态比较",

@@ -529,7 +529,7 @@ def test_summary_final_states(capsys):
     rejects(ex.check_summary, _final(lambda o, h, l: o[torch.arange(o.shape[0]), l - 1]),
             capsys, "forward halves are right", "it ends at step 0")
     rejects(ex.check_summary, _final(lambda o, h, l: o[:, 0]), capsys,
-            "output[:, 0]", "forward half has read only x_1")
+            "output[:, 0]", "forward half is the forward direction's first step")
     rejects(ex.check_summary, _final(lambda o, h, l: torch.cat([h[0], h[1]], dim=-1)), capsys,
             "num_layers=2", "layer 1's final states")
     rejects(ex.check_summary, _final(lambda o, h, l: torch.cat([h[-1], h[-2]], dim=-1)), capsys,
