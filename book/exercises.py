@@ -444,8 +444,8 @@ MESSAGES = {
         "summary_mean_item": "第二项（平均值）",
         "shape_n_2h": "{what}：期望形状为 {want}，即 (n, 2h)，得到的是 {got}{why}。",
         "summary_side_by_side": "每个序列一行，两个方向并排放置",
-        "summary_one_direction": "这只是一个方向；概括需要两个方向",
-        "summary_every_layer": "这包含了每一层；概括只取顶层",
+        "summary_one_direction": "这只是一个方向；序列表示需要两个方向",
+        "summary_every_layer": "这包含了每一层；序列表示只取顶层",
         "summary_h_n_not_batch_first": "这里每一行对应一层的一个方向：h_n 不是批量维在前"
                                        "的。batch_first=True 改变的是输入和 output，h_n 仍为 "
                                        "(2L, n, h)，它的第二个轴才是序列",
@@ -481,23 +481,23 @@ MESSAGES = {
         "padding_naive": "这些是填充后整个批次的最终状态：序列 {short} 比 T 短，所以它们的"
                          "前向状态在填充部分上继续运行，反向状态则是从填充处开始的。只有长度"
                          "完整的那些行是对的",
-        "padding_flip_whole": "前向部分是对的，但反向部分来自把填充后的整个批次一起反转"
+        "padding_flip_whole": "前向部分是对的，但反向部分来自把填充后的整个批次一起翻转"
                               "（X.flip(0)，BiRNNScratch 就是这样做的），于是短序列的反向计算"
-                              "先读到填充，然后才读到它最后一个真实的时间步。应当在每个序列"
-                              "自己的长度之内反转它",
+                              "先读到填充，然后才读到它最后一个有效时间步。应当在每个序列"
+                              "自己的长度之内翻转它",
         "padding_past_x1": "前向部分是对的，反向计算的起点也对，但它的最终状态在读完 x_1 之后"
-                           "又继续读了反转后批次末尾的填充：请取它在第 lengths - 1 步的输出，"
+                           "又继续读了翻转后批次末尾的填充：请取它在第 lengths - 1 步的输出，"
                            "那时它刚刚读完 x_1",
         "padding_scratch_forward_weights": "反向部分是用 layer.f_rnn 算出来的；反向方向是 "
                                            "layer.b_rnn，它有自己的权重（{label}）",
         "padding_backward_wrong": "前向部分是对的，反向部分不对：对于较短的序列，反向方向"
-                                  "必须从它最后一个真实的时间步开始，而不是从填充处开始",
+                                  "必须从它最后一个有效时间步开始，而不是从填充处开始",
         "padding_forward_wrong": "反向部分是对的，前向部分不对：前向状态应当停在每个序列"
-                                 "最后一个真实的时间步",
+                                 "最后一个有效时间步",
         "padding_neither": "两个方向都与单独运行每个序列的结果不一致；各行必须保持批次原来的"
                            "顺序",
         "padding_loop": "{what}：数值是对的，但反向方向运行了 {calls} 次，每个序列一次。请在"
-                        "同一个批次中把每个序列在它自己的长度之内反转，这样调用一次 layer.b_rnn "
+                        "同一个批次中把每个序列在它自己的长度之内翻转，这样调用一次 layer.b_rnn "
                         "就能处理全部序列。",
         "lookbehind_function": "一个函数 accuracy_left(model, inputs, truth, k)",
         "lookbehind_call": "accuracy_left(model, inputs, truth, {k})（在 {n} 个留出问题上）",
@@ -525,7 +525,7 @@ MESSAGES = {
         "ok_merge": "concat、sum 和 mean 的形状和数值都正确；隐藏单元数不等时，sum 和 mean "
                     "会以清楚的 ValueError 拒绝。",
         "ok_summary": "对一层和两层的情形，最终状态都取自 h_n 中顶层的行（h_n 不是批量维在前"
-                      "的），平均值也只覆盖每个序列的真实时间步。",
+                      "的），平均值也只覆盖每个序列的有效时间步。",
         "ok_padding": "每个序列（无论长短）的最终状态都等于该序列单独运行的结果，"
                       "而且每个方向只在整个批次上调用了一次。",
         "ok_lookbehind": "对 k = {ks}，accuracy_left 在留出问题上与参考结果一致。",

@@ -379,7 +379,7 @@ CASES = {
     "padding_naive": (F, _padding_naive,
                       ["这些是填充后整个批次的最终状态", "序列 [1, 2, 3] 比 T 短"]),
     "padding_flip_whole": (F, _padding_flip_whole,
-                           ["X.flip(0)", "应当在每个序列自己的长度之内反转它"]),
+                           ["X.flip(0)", "应当在每个序列自己的长度之内翻转它"]),
     "padding_past_x1": (F, _padding_past_x1, ["读完 x_1 之后", "第 lengths - 1 步的输出"]),
     "padding_forward_weights": (F, _padding_forward_weights,
                                 ["反向部分是用 layer.f_rnn 算出来的", "（eq-backward）"]),
