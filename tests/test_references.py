@@ -134,4 +134,6 @@ print(all([still_a_stub(shapes, 1, 1, 1, 1), still_a_stub(DeepBiRNN, 1, 1, 1),
     nb.cells.append(nbformat.v4.new_code_cell(probe))
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(EXERCISES.parent)}}).execute()
-    assert nb.cells[-1].outputs[0]["text"].strip() == "True True"
+    # A busy kernel may flush one print in several stream outputs.
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert printed.strip() == "True True", nb.cells[-1].outputs
