@@ -3,9 +3,9 @@
 The models are read back from the widget state saved in the page, so PyTorch and the
 page's JavaScript run the very same weights: their logits, probabilities and highlights
 must agree to 1e-5 (PyTorch's reference runs in float32, whose rounding over 49 GRU steps
-differs by CPU kernel: 1.05e-6 in a probability was seen), and every blank's
-displayed top guesses must be PyTorch's, with the
-look-ahead control at any step as with the whole sentence. Bad input gets
+differs by CPU kernel: 1.05e-6 in a probability was seen), and every blank's displayed top
+guesses must be PyTorch's, with the look-ahead control at any step as with the whole
+sentence. Bad input gets
 :func:`book.fillin.parse`'s message, never a console error; an update stays quick.
 """
 from __future__ import annotations
