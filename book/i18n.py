@@ -150,14 +150,15 @@ def extract(source: str | bytes, kind: str, keywords=None) -> list[tuple[int, st
              babel_extract(method, io.BytesIO(data), keywords=dict.fromkeys(keywords),
                            comment_tags=COMMENT_TAGS, strip_comment_tags=True)]
     if kind == "python":
-        found += _in_fstrings(data.decode("utf-8"), keywords)
+        seen = {msgid for _, msgid, _ in found}
+        found += [e for e in _calls(data.decode("utf-8"), keywords) if e[1] not in seen]
         found.sort(key=lambda entry: entry[0])
     return found
 
 
-def _in_fstrings(source: str, keywords) -> list[tuple[int, str, list[str]]]:
-    """Calls inside f-strings (``f"{tr('reader'):<15}"``), which Python 3.11's tokenizer,
-    and so Babel's extractor, reads as one string."""
+def _calls(source: str, keywords) -> list[tuple[int, str, list[str]]]:
+    """Calls Babel's tokenizer misses: inside f-strings (``f"{tr('reader'):<15}"``, one
+    string to Python 3.11's tokenizer) and inside another marked call's arguments."""
     import ast
 
     try:
@@ -165,15 +166,12 @@ def _in_fstrings(source: str, keywords) -> list[tuple[int, str, list[str]]]:
     except SyntaxError:                        # a notebook cell with IPython magics
         return []
     found = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.JoinedStr):
-            continue
-        for call in ast.walk(node):
-            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-                    and call.func.id in keywords and call.args
-                    and isinstance(call.args[0], ast.Constant)
-                    and isinstance(call.args[0].value, str)):
-                found.append((call.lineno, call.args[0].value, []))
+    for call in ast.walk(tree):
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                and call.func.id in keywords and call.args
+                and isinstance(call.args[0], ast.Constant)
+                and isinstance(call.args[0].value, str)):
+            found.append((call.lineno, call.args[0].value, []))
     return found
 
 

@@ -3,7 +3,7 @@
 The Chinese comes from the compiled catalog; a missing word falls back to the English
 message id; words pad by display width in format specs, so tables line up in Chinese too;
 the JavaScript views' words are their t("...") calls (Babel's extractor), sent as a table;
-Python's extractor also sees calls inside f-strings.
+Python's extractor also sees calls inside f-strings and inside another call's arguments.
 """
 import pytest
 
@@ -47,10 +47,11 @@ def test_extraction_reads_python_fstrings_and_javascript():
               'y = f"{tr(\'in an f-string\'):<15}"\n'
               '# Translators: a note\n'
               'z = N_("marked " "and joined")\n'
-              'w = tr(variable)\n')
+              'w = tr(variable)\n'
+              'v = tr("outer {why}", why=explain(tr("nested")))\n')
     found = [(msgid, comments) for _, msgid, comments in extract(python, "python")]
     assert found == [("plain", []), ("in an f-string", []),
-                     ("marked and joined", ["a note"])]
+                     ("marked and joined", ["a note"]), ("outer {why}", []), ("nested", [])]
     js = 'const a = t("one " + "two", { k: 1 });\nother("not a word");\nt("three");'
     assert [m for _, m, _ in extract(js, "javascript")] == ["one two", "three"]
 

@@ -99,6 +99,18 @@ def convert(path: Path, table: str | None, accessor: str | None,
             return f"tr({_wrapped(msgid, column)}{after}"
 
         source = call.sub(replace, source)
+        # A key passed around as a value (``for key in ("a_key", ...)``, then
+        # ``ACCESSOR(key, ...)``) becomes its marked English, and the call a tr call.
+        for key, text in english.items():
+            literal = re.compile(rf"(?<![\w\[])\"{re.escape(key)}\"(?!\s*:)")
+            for match in reversed(list(literal.finditer(source))):
+                column = match.start() - source.rfind("\n", 0, match.start()) - 1 + len("N_(")
+                source = (source[:match.start()] + f"N_({_wrapped(text, column)})"
+                          + source[match.end():])
+                if zh.get(key):
+                    chinese[text] = zh[key]
+                print(f"{path}: the key {key!r} used as a value became N_(...): review it")
+        source = re.sub(rf"(?<!def )\b{re.escape(accessor)}\(", "tr(", source)
         tree = ast.parse(source)
         source = _cut(source, _assignment(tree, table))
         tree = ast.parse(source)
