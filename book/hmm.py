@@ -192,7 +192,9 @@ def _tagger() -> HMM:
         [0.00, 0.10, 0.50, 0.25, 0.15, 0.00],   # NOUN
         [0.00, 0.00, 0.20, 0.00, 0.30, 0.50],   # VERB
     ]
-    return HMM(torch.tensor(initial), torch.tensor(transition), torch.tensor(emission),
+    return HMM(torch.tensor(initial, dtype=torch.float64),
+               torch.tensor(transition, dtype=torch.float64),
+               torch.tensor(emission, dtype=torch.float64),
                states=states, symbols=symbols)
 
 

@@ -62,7 +62,8 @@ def masked_tag_loss(logits, tags, lengths) -> torch.Tensor:
 
 
 class Tagger(nn.Module):
-    """Embedding, a bidirectional GRU and a linear layer: a score for every tag at every step.
+    """Embedding, a GRU (bidirectional by default) and a linear layer: a score for every tag
+    at every step.
 
     Args:
         vocab_size: token ids the embedding knows.
@@ -71,6 +72,7 @@ class Tagger(nn.Module):
         embed_size: size of the token embeddings.
         pack: run the GRU on a packed batch (True), or on the padded tensor as it is
             (False, to show what goes wrong).
+        bidirectional: read both ways (True) or left to right only (False).
 
     Inputs: X, lengths
         X: (T, n) token ids, padded after each sequence's end.
@@ -80,14 +82,16 @@ class Tagger(nn.Module):
         logits: (T, n, num_tags); rows past a sequence's end are not meaningful.
     """
 
-    def __init__(self, vocab_size, num_tags, hidden_size, embed_size=8, pack=True):
+    def __init__(self, vocab_size, num_tags, hidden_size, embed_size=8, pack=True,
+                 bidirectional=True):
         super().__init__()
         self.embedding = nn.Embedding(validate_size("vocab_size", vocab_size, owner="Tagger"),
                                       validate_size("embed_size", embed_size, owner="Tagger"))
+        directions = 2 if bidirectional else 1
         self.rnn = nn.GRU(embed_size, validate_size("hidden_size", hidden_size, owner="Tagger"),
-                          bidirectional=True)
-        self.head = nn.Linear(2 * hidden_size, validate_size("num_tags", num_tags,
-                                                             owner="Tagger"))
+                          bidirectional=bool(bidirectional))
+        self.head = nn.Linear(directions * hidden_size,
+                              validate_size("num_tags", num_tags, owner="Tagger"))
         self.pack = bool(pack)
 
     def forward(self, X, lengths):
