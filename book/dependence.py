@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch.autograd.functional import jacobian
 
-from book.i18n import N_
+from book.i18n import N_, tr
 from book.shapes import describe, validate_size
 
 __all__ = ["jacobian_norms", "direction_jacobians"]
@@ -28,7 +28,8 @@ def jacobian_norms(layer, X, columns=slice(None)):
         norms: (T, T), rows t (the state's step), columns s (the input's step).
     """
     if not isinstance(X, torch.Tensor) or X.dim() != 3 or X.shape[1] != 1:
-        raise ValueError(f"jacobian_norms expected X of shape (T, 1, d), got {describe(X)}")
+        raise ValueError(tr("jacobian_norms expected X of shape (T, 1, d), got {value}",
+                            value=describe(X)))
 
     def states(inputs):
         out = layer(inputs)

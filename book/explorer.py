@@ -88,7 +88,8 @@ def validate_sizes(sizes: dict | None = None, **changes) -> dict[str, int]:
     merged.update(changes)
     unknown = sorted(set(merged) - set(LIMITS))
     if unknown:
-        raise ValueError(f"unknown size {unknown[0]!r}; the sizes are {', '.join(LIMITS)}")
+        raise ValueError(tr("unknown size {name}; the sizes are {sizes}", name=repr(unknown[0]),
+                            sizes=", ".join(LIMITS)))
     checked = {}
     for name, (low, high, _) in LIMITS.items():
         value = merged[name]
@@ -548,8 +549,8 @@ class ShapeExplorer(anywidget.AnyWidget):
         self.observe(self._update, names=list(LIMITS))
         for name, value in sizes.items():
             if name not in LIMITS:
-                raise TypeError(f"ShapeExplorer() got an unknown size {name!r}; "
-                                f"the sizes are {', '.join(LIMITS)}")
+                raise TypeError(tr("ShapeExplorer() got an unknown size {name}; the sizes are "
+                                   "{sizes}", name=repr(name), sizes=", ".join(LIMITS)))
             setattr(self, name, value)
 
     def _update(self, change=None):

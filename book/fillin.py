@@ -60,8 +60,8 @@ def _tensors(model: TokenRNN) -> list[tuple[str, torch.Tensor]]:
 
 def _export_model(model) -> dict:
     if not isinstance(model, TokenRNN):
-        raise TypeError(f"FillInDemo needs TokenRNN models (book.text), got "
-                        f"{type(model).__name__}")
+        raise TypeError(tr("FillInDemo needs TokenRNN models (book.text), got {kind}",
+                           kind=type(model).__name__))
     tensors = _tensors(model)
     flat = torch.cat([t.reshape(-1) for _, t in tensors]).to(torch.float32).numpy()
     return {
@@ -81,11 +81,12 @@ def export_models(one_direction: TokenRNN, bidirectional: TokenRNN, vocab: Vocab
     weights in that order.
     """
     if not isinstance(vocab, Vocab):
-        raise TypeError(f"FillInDemo needs a book.text.Vocab, got {type(vocab).__name__}")
+        raise TypeError(tr("FillInDemo needs a book.text.Vocab, got {kind}",
+                           kind=type(vocab).__name__))
     tokens = vocab.idx_to_token
     if tokens[:2] != [PAD, MASK] or not all(len(t) == 1 for t in tokens[2:]):
-        raise ValueError("FillInDemo needs a character vocabulary (<pad>, <mask>, then single "
-                         f"characters), got {tokens[:6]}...")
+        raise ValueError(tr("FillInDemo needs a character vocabulary (<pad>, <mask>, then "
+                            "single characters), got {tokens}...", tokens=tokens[:6]))
     if BLANK in tokens:
         raise ValueError(f"the blank character {BLANK!r} must not be in the vocabulary")
     models = {"uni": one_direction, "bi": bidirectional}
@@ -93,11 +94,12 @@ def export_models(one_direction: TokenRNN, bidirectional: TokenRNN, vocab: Vocab
     for role, model in models.items():
         packed[role] = _export_model(model)
         if model.vocab_size != len(vocab):
-            raise ValueError(f"the {role} model scores {model.vocab_size} tokens but the "
-                             f"vocabulary has {len(vocab)}")
+            raise ValueError(tr("the {role} model scores {scored} tokens but the vocabulary "
+                                "has {size}", role=role, scored=model.vocab_size,
+                                size=len(vocab)))
     if packed["uni"]["bidirectional"] or not packed["bi"]["bidirectional"]:
-        raise ValueError("FillInDemo(one_direction, bidirectional, vocab): pass the "
-                         "one-direction model first and the bidirectional one second")
+        raise ValueError(tr("FillInDemo(one_direction, bidirectional, vocab): pass the "
+                            "one-direction model first and the bidirectional one second"))
     return {"format": FORMAT, "tokens": tokens, "blank": BLANK, "max_chars": MAX_CHARS,
             "models": packed}
 
@@ -137,7 +139,8 @@ def parse(text: str, vocab: Vocab, lang: str | None = None) -> torch.Tensor:
     sentence, one too long, characters the models never saw, or no blank.
     """
     if not isinstance(text, str):
-        raise TypeError(f"expected the sentence as a str, got {type(text).__name__}")
+        raise TypeError(tr("expected the sentence as a str, got {kind}", lang,
+                           kind=type(text).__name__))
     text = text.lower()
     # The same message ids as the view's parse() in fillin.js.
     if not text.strip():
@@ -164,8 +167,9 @@ def _check_lookahead(lookahead, owner: str) -> int | None:
         return None
     if isinstance(lookahead, bool) or not isinstance(lookahead, (int, np.integer)) \
             or lookahead < 0:
-        raise ValueError(f"{owner}: lookahead must be None (the whole sentence) or an int "
-                         f">= 0 (characters read past each blank), got {lookahead!r}")
+        raise ValueError(tr("{owner}: lookahead must be None (the whole sentence) or an int "
+                            ">= 0 (characters read past each blank), got {value}", owner=owner,
+                            value=repr(lookahead)))
     return int(lookahead)
 
 
@@ -270,8 +274,9 @@ class FillInDemo(anywidget.AnyWidget):
     def _valid_lookahead(self, proposal):
         value = proposal["value"]
         if value < -1:
-            raise ValueError("FillInDemo.lookahead must be -1 (the whole sentence) or an int "
-                             f">= 0 (characters read past each blank), got {value!r}")
+            raise ValueError(tr("FillInDemo.lookahead must be -1 (the whole sentence) or an "
+                                "int >= 0 (characters read past each blank), got {value}",
+                                value=repr(value)))
         return value
 
     def __init__(self, one_direction, bidirectional, vocab, text="the time tr_veller",
@@ -279,9 +284,9 @@ class FillInDemo(anywidget.AnyWidget):
         if lookahead is not None and (isinstance(lookahead, bool)
                                       or not isinstance(lookahead, (int, np.integer))
                                       or lookahead < -1):
-            raise ValueError("FillInDemo(lookahead=...) must be None or -1 (the whole "
-                             "sentence) or an int >= 0 (characters read past each blank), "
-                             f"got {lookahead!r}")
+            raise ValueError(tr("FillInDemo(lookahead=...) must be None or -1 (the whole "
+                                "sentence) or an int >= 0 (characters read past each blank), "
+                                "got {value}", value=repr(lookahead)))
         super().__init__()
         self.data = export_models(one_direction, bidirectional, vocab)
         examples = list(examples)

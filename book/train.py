@@ -99,8 +99,9 @@ def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
         record) and, with ``evaluate``, ``val_loss``.
     """
     if num_steps < 1 or eval_every < 1:
-        raise ValueError(f"train expected num_steps >= 1 and eval_every >= 1, got "
-                         f"num_steps={num_steps}, eval_every={eval_every}")
+        raise ValueError(tr("train expected num_steps >= 1 and eval_every >= 1, got "
+                            "num_steps={num_steps}, eval_every={eval_every}",
+                            num_steps=num_steps, eval_every=eval_every))
     optimizer = Adam(model.parameters(), lr=lr)
     history = {"step": [], "train_loss": []}
     if evaluate is not None:
@@ -116,7 +117,8 @@ def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
                 model.train()
                 loss = loss_fn(model, batch)
                 if not math.isfinite(loss.item()):
-                    raise FloatingPointError(f"train: the loss became {loss.item()} at step {step}")
+                    raise FloatingPointError(tr("train: the loss became {loss} at step {step}",
+                                                loss=loss.item(), step=step))
                 optimizer.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
