@@ -15,8 +15,6 @@ from the gettext catalog ``locales/zh_CN/LC_MESSAGES/runtime.po``, compiled into
 translations``. A constant translated later is marked with :func:`N_`. The JavaScript views
 hold no words: they call ``t("...")`` and look the words up in the table the widget sends
 them (:func:`view_words`); the website's script gets its table at build time the same way.
-:func:`message` (plain dicts per language) is the older mechanism, left only for
-``book/exercises.py`` until its checks move to :func:`tr`.
 """
 from __future__ import annotations
 
@@ -34,7 +32,7 @@ LOCALES = {"zh": "zh_CN"}                  # language -> gettext locale of its c
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "book"
 # What marks a word for the catalog (tools/translate.py extracts the first argument):
-PYTHON_KEYWORDS = ("tr", "N_")             # in book/ and tools/, and tr in the notebooks
+PYTHON_KEYWORDS = ("tr", "N_")             # in book/, tools/ and the notebooks' code cells
 JS_KEYWORDS = ("t",)                       # in the JavaScript views and _static/*.js
 COMMENT_TAGS = ("Translators:",)           # a comment so tagged reaches the translator
 
@@ -57,18 +55,6 @@ def language() -> str:
     except OSError:                      # the folder was removed under the kernel
         return "en"
     return "zh" if CHINESE_FOLDER in here.parts else "en"
-
-
-def message(table: dict[str, dict[str, str]], key: str, lang: str | None = None,
-            **fields) -> str:
-    """``table[lang][key]`` formatted with ``fields``; English where Chinese lacks the key.
-
-    The older mechanism, used by ``book/exercises.py`` only until its conversion to
-    :func:`tr`; do not use it for new words.
-    """
-    lang = lang or language()
-    template = table.get(lang, {}).get(key) or table["en"][key]
-    return template.format(**fields)
 
 
 def display_width(text: str) -> int:

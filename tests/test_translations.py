@@ -172,11 +172,6 @@ def test_runtime_words_are_extracted_from_python_javascript_and_notebooks():
     assert "tools/translate.py" in entries[translate.CAPTION]
 
 
-# Until book/exercises.py's checks use book.i18n.tr (issue 24; the README says how), its
-# MESSAGES and _PERPLEXITY_* tables hold Chinese: the one source file allowed to.
-CHINESE_ALLOWED_FOR_NOW = {"book/exercises.py"}
-
-
 def test_no_source_file_holds_chinese():
     """Words have one home, the catalogs: no Chinese character in book/, tools/ or _static/
     (binary model weights aside)."""
@@ -186,21 +181,9 @@ def test_no_source_file_holds_chinese():
             rel = path.relative_to(ROOT).as_posix()
             if not path.is_file() or path.suffix in (".safetensors", ".mo", ".pyc", ".txt"):
                 continue
-            if CJK.search(path.read_text(encoding="utf-8")) and rel not in CHINESE_ALLOWED_FOR_NOW:
+            if CJK.search(path.read_text(encoding="utf-8")):
                 holding.append(rel)
     assert holding == [], holding
-
-
-def test_the_exercise_tables_still_have_both_languages():
-    """Temporary, with CHINESE_ALLOWED_FOR_NOW: book/exercises.py's own tables."""
-    from book import exercises
-
-    assert set(exercises.MESSAGES["zh"]) == set(exercises.MESSAGES["en"])
-    # Every template with words has Chinese ones; a few are only fields and punctuation.
-    words = {key: re.sub(r"\{[^}]*\}", "", text) for key, text in exercises.MESSAGES["zh"].items()}
-    assert all(CJK.search(text) for text in words.values() if LATIN_WORD.search(text)), words
-    for table in (exercises._PERPLEXITY_CHOICES, exercises._PERPLEXITY_WHY_NOT):
-        assert set(table["zh"]) == set(table["en"])
 
 
 def test_a_kernel_in_a_chinese_notebook_folder_gets_chinese_feedback(tmp_path):
