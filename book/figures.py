@@ -406,7 +406,7 @@ def draw_padding_timeline(length: int = 4, num_steps: int = 6):
                 ha="left", va="center", fontsize=10, color=PALETTE["forward"])
         ax.text(start_b + 0.5, yb, tr(backward, step=start_b),
                 ha="left", va="center", fontsize=10, color=PALETTE["backward"])
-    ax.set_xlim(-1.6, T + 4.2)
+    ax.set_xlim(-1.6, T + 5.4)          # room for the longest note, in either language
     ax.set_ylim(-0.9, 3.2)
     ax.set_aspect("equal")
     ax.axis("off")
