@@ -9,43 +9,12 @@ const BIRNN_TEXT = BIRNN_ZH ? {
   site: "站点",
   fullSize: "打开原尺寸的图",
   scrolls: "公式，可横向滚动",
-  switchText: "English",
-  switchTitle: "Read this page in English",
-  switchLang: "en",
 } : {
   liveCodeOffline: "Live Code needs a network connection: it runs the code on Binder.",
   site: "Site",
   fullSize: "Open the figure at full size",
   scrolls: "Equation, scrolls sideways",
-  switchText: "中文",
-  switchTitle: "阅读本页的中文版",
-  switchLang: "zh-CN",
 };
-
-// The language switch: every page links to the same page in the other edition. The
-// Chinese site is the English one's zh_CN/ folder, page for page (make book), so the
-// counterpart is one folder down from the English site's root, or up from the Chinese one.
-function birnnCounterpart() {
-  const root = new URL(document.documentElement.dataset.content_root || "./", location.href);
-  const here = new URL(location.href);
-  here.hash = "";
-  here.search = "";
-  const page = here.href.startsWith(root.href) ? here.href.slice(root.href.length) : "";
-  return new URL((BIRNN_ZH ? "../" : "zh_CN/") + page, root).href;
-}
-
-document.addEventListener("DOMContentLoaded", () => {
-  const bar = document.querySelector(".article-header-buttons");
-  if (!bar) return;
-  const link = document.createElement("a");
-  link.className = "btn btn-sm birnn-language";
-  link.href = birnnCounterpart();
-  link.hreflang = BIRNN_TEXT.switchLang;
-  link.lang = BIRNN_TEXT.switchLang;
-  link.title = BIRNN_TEXT.switchTitle;
-  link.textContent = BIRNN_TEXT.switchText;
-  bar.prepend(link);
-});
 
 // Live Code offline: sphinx-thebe loads THEBE_JS_URL with a <script> tag when a reader
 // clicks the button and has no error path, so offline the button would spin forever.
@@ -60,14 +29,12 @@ document.addEventListener("error", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   // Accessible names that match what is shown (WCAG 2.5.3; axe-core's
   // label-content-name-mismatch, serious). pydata-sphinx-theme 0.16 puts titled icons
-  // inside buttons named by aria-label, and names the search field ("Search Ctrl+K") "Search", and myst-nb names
-  // every "Show code cell source" summary "Toggle hidden content". Icons are decoration;
-  // a summary is named by its visible text.
+  // inside buttons named by aria-label, and names the search field ("Search Ctrl+K") "Search".
+  // Icons are decoration. (myst-nb's "Show code cell source" summaries are named by their
+  // visible text at build time: tools/sphinx_site.py.)
   document.querySelectorAll("button i").forEach((icon) => icon.setAttribute("aria-hidden", "true"));
   document.querySelectorAll("button.search-button-field[aria-label]")
     .forEach((button) => button.removeAttribute("aria-label"));
-  document.querySelectorAll('summary[aria-label="Toggle hidden content"]')
-    .forEach((node) => node.removeAttribute("aria-label"));
   // The theme leaves the site logo and the chapter list of the left sidebar outside any
   // landmark (axe-core "region").
   const sidebar = document.getElementById("pst-primary-sidebar");

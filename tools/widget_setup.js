@@ -6,6 +6,11 @@
 // more than the whole budget of the explorer's page) with what an anywidget view needs
 // without a kernel: the saved model state, get/set/on/off and a no-op save_changes. The
 // view's code and styles are the ones saved with the widget (its _esm and _css).
+//
+// The big saved values (the views' code and styles, the fill-in demo's weights) are not in
+// the page: the build (tools/sphinx_site.py) moves them into files of the site, listed in the
+// state under birnn_files, and they are fetched here, at low priority, once the page is
+// parsed, so the text paints first. The site's own files only: no outside request.
 (function () {
   "use strict";
 
@@ -33,11 +38,28 @@
     return (document.documentElement.lang || "").toLowerCase().startsWith("zh") ? "zh" : "en";
   }
 
-  async function renderView(tag, state) {
+  // Puts each moved value back where it was in its model's state (once per model, however
+  // many views it has): files[id] lists [key path, URL relative to the page].
+  const restored = new Map();
+  function restoreFiles(id, values, files) {
+    if (!restored.has(id)) {
+      restored.set(id, Promise.all((files[id] || []).map(async ([path, url]) => {
+        const response = await fetch(new URL(url, document.baseURI), { priority: "low" });
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+        let parent = values;
+        for (const key of path.slice(0, -1)) parent = parent[key];
+        parent[path[path.length - 1]] = await response.text();
+      })));
+    }
+    return restored.get(id);
+  }
+
+  async function renderView(tag, state, files) {
     const { model_id: id } = JSON.parse(tag.textContent);
     const saved = state[id];
     if (!saved || saved.model_module !== "anywidget") return;
     const values = saved.state;
+    await restoreFiles(id, values, files);
     const el = document.createElement("div");
     el.className = "birnn-widget";
     tag.after(el);
@@ -64,9 +86,10 @@
   function start() {
     const stateTag = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
     if (!stateTag) return;
-    const state = JSON.parse(stateTag.textContent).state;
+    const { state, birnn_files: files = {} } = JSON.parse(stateTag.textContent);
     document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')
-      .forEach((tag) => renderView(tag, state).catch((err) => console.error("widget:", err)));
+      .forEach((tag) => renderView(tag, state, files)
+        .catch((err) => console.error("widget:", err)));
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
