@@ -240,8 +240,26 @@ EARLY_THEME = ("(() => { const d = document.documentElement; if (d.dataset.theme
 PARSE_TIME_SCRIPTS = ("_static/documentation_options.js",)
 
 
+# Stylesheets and scripts an extension adds to every page, kept only on pages that use them
+# (a class of theirs in the page's body): sphinx-design (Jupyter Book loads it; no page uses
+# its components: 53 KB of CSS rules every page matched against its whole DOM) and
+# sphinx-exercise's styles.
+PAGE_ASSETS = {"sphinx-design.min.css": r'class="[^"]*\bsd-',
+               "design-tabs.js": r'class="[^"]*\bsd-tab',
+               "exercise.css": r'class="[^"]*\b(?:exercise|solution)\b'}
+
+
+def _used(asset, body: str) -> bool:
+    name = Path(str(getattr(asset, "filename", asset) or "")).name
+    return name not in PAGE_ASSETS or re.search(PAGE_ASSETS[name], body) is not None
+
+
 def _page_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    body = context.get("body") or ""
+    if "css_files" in context:
+        context["css_files"][:] = [css for css in context["css_files"] if _used(css, body)]
     scripts = context.get("script_files") or []
+    scripts[:] = [js for js in scripts if _used(js, body)]
     # sphinx-thebe 0.3.1 adds its settings as an inline `const` script in
     # env-before-read-docs, after the builder exists, so Sphinx 7.4 lists it twice and every
     # page throws "Identifier 'THEBE_JS_URL' has already been declared". Keep the first.
@@ -394,6 +412,28 @@ def _widget_files(app: Sphinx, context: dict, body: str) -> str:
         state["birnn_files"] = moved
     # The same escaping as myst-nb's (a "</" inside the JSON would end the script).
     return json.dumps(state).replace("</", "<\\/")
+
+
+_STATE_TAG = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)'
+                        r'</script>', re.S)
+
+
+def page_widget_state(page: Path) -> dict | None:
+    """The widget state saved in a built page, with the values the build moved into files
+    read back into place (what tools/widget_setup.js rebuilds in the browser); None for a
+    page without widgets."""
+    match = _STATE_TAG.search(page.read_text(encoding="utf-8"))
+    if not match:
+        return None
+    state = json.loads(match[1])
+    for model_id, entries in state.pop("birnn_files", {}).items():
+        values = state["state"][model_id]["state"]
+        for path, url in entries:
+            parent = values
+            for key in path[:-1]:
+                parent = parent[key]
+            parent[path[-1]] = (page.parent / url).read_text(encoding="utf-8")
+    return state
 
 
 # --- valid HTML ------------------------------------------------------------------------
