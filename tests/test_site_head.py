@@ -182,10 +182,9 @@ def test_pages_with_formulas_preload_their_fonts(built_book, path):
 
 # --- scripts -------------------------------------------------------------------------
 
-# Synchronous on purpose: Sphinx's inline `DOCUMENTATION_OPTIONS.pagename = ...` needs the
-# first while the page is parsed; the second is pydata-sphinx-theme's template's own
-# (empty here, tools/sphinx_site.py).
-SYNC_SCRIPTS = ("documentation_options.js", "fontawesome.js")
+# Synchronous on purpose: Sphinx's inline `DOCUMENTATION_OPTIONS.pagename = ...` needs it
+# while the page is parsed.
+SYNC_SCRIPTS = ("documentation_options.js",)
 
 
 @pytest.mark.parametrize("path", [p for p in HEAD_PAGES if not p.endswith("search.html")])
@@ -196,6 +195,13 @@ def test_no_script_in_the_head_holds_up_the_text(built_book, path):
                 and s.get("type", "text/javascript") in ("text/javascript", "module")
                 and Path(urlparse(s["src"]).path).name not in SYNC_SCRIPTS]
     assert not blocking, f"{path}: parser-blocking scripts: {blocking}"
+    # Nor a stylesheet that only @imports another (pydata-sphinx-theme's theme.css), nor
+    # high-priority preloads of deferred scripts (tools/sphinx_site.py's theme head patch).
+    links = _head(path).links
+    assert not [link for link in links if link.get("href", "").split("?")[0].endswith(
+        "styles/theme.css")]
+    assert not [link for link in links if link.get("rel") == "preload"
+                and link.get("as") == "script"]
 
 
 # --- widgets -------------------------------------------------------------------------
@@ -269,3 +275,43 @@ def test_images_carry_their_size_and_load_lazily(built_book, path):
         width, height = struct.unpack(">II", data[16:24])
         assert (img.get("width"), img.get("height")) == (str(width), str(height)), img["src"]
         assert img.get("loading") == "lazy" and img.get("decoding") == "async"
+
+
+# --- icons ---------------------------------------------------------------------------
+
+def _font_characters() -> set[int]:
+    from fontTools.ttLib import TTFont
+
+    chars = set()
+    for path in (HTML / "_static/vendor/fontawesome/webfonts").glob("*.woff2"):
+        chars.update(TTFont(path).getBestCmap())
+    return chars
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", [p for p in HEAD_PAGES if not p.startswith(f"{ZH}/")])
+def test_every_icon_the_page_draws_is_in_the_icon_fonts(open_page, path):
+    """The site's Font Awesome fonts are cut down to the icons it uses (tools/sphinx_site.py):
+    every character the page draws in them, read from the browser's computed styles (icon
+    classes and the stylesheets' own ::before/::after content, admonitions included), is
+    in one of the fonts."""
+    page, log = open_page(path)
+    page.wait_for_load_state("networkidle")
+    drawn = page.evaluate("""() => {
+        const out = [];
+        for (const el of document.querySelectorAll('*')) {
+            for (const pseudo of ['::before', '::after']) {
+                const style = getComputedStyle(el, pseudo);
+                if (!/Font Awesome/.test(style.fontFamily)) continue;
+                const text = (style.content || '').replace(/^"|"$/g, '');
+                if (!text || text === 'none' || text === 'normal') continue;
+                for (const ch of text) out.push([ch.codePointAt(0),
+                    el.tagName.toLowerCase() + '.' + String(el.className).split(' ').join('.')]);
+            }
+        }
+        return out;
+    }""")
+    assert drawn, f"{path}: no icon found, the check would be empty"
+    chars = _font_characters()
+    missing = sorted({(hex(c), where) for c, where in drawn if c not in chars})
+    assert not missing, f"{path}: icons missing from the fonts: {missing[:10]}"

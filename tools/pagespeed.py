@@ -207,10 +207,18 @@ def measure(html: Path, pages: list[str] | None = None, runs: int = 1,
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run", "--disable-quic"])
             for rel in pages:
-                phone = [_load(browser, base + rel, phone=True, settle_ms=settle_ms)
-                         for _ in range(runs)]
-                desktop = [_load(browser, base + rel, phone=False, settle_ms=settle_ms)
-                           for _ in range(runs)]
+                try:
+                    phone = [_load(browser, base + rel, phone=True, settle_ms=settle_ms)
+                             for _ in range(runs)]
+                    desktop = [_load(browser, base + rel, phone=False, settle_ms=settle_ms)
+                               for _ in range(runs)]
+                except Exception as error:  # noqa: BLE001 -- reported, never fatal
+                    out[rel] = {**{k: None for k in ("fcp_ms", "lcp_ms", "cls", "tbt_ms",
+                                                     "load_ms", "desktop_cls")},
+                                "bytes": 0, "requests": 0, "error": str(error)[:300],
+                                "met": {key: False for key in GOALS}}
+                    print(f"  {rel}: not measured: {str(error)[:200]}", flush=True)
+                    continue
 
                 def median(key, runs_=phone):
                     values = [r[key] for r in runs_ if r[key] is not None]

@@ -81,11 +81,60 @@ def _site_url(app: Sphinx) -> str:
     return f"https://{parts[0].lower()}.github.io/{parts[1]}/"
 
 
+def _theme_head_macros(app: Sphinx) -> Path:
+    """pydata-sphinx-theme 0.16's head macros (static/webpack-macros.html) without what holds
+    up the first paint, written beside the doctrees for this build's template path:
+
+    * ``theme.css``, whose only content is ``@import "../basic.css"``: a stylesheet that
+      reveals a second one only when it has arrived (one more round trip before the text
+      can be drawn); basic.css is linked directly instead;
+    * ``scripts/fontawesome.js``, a parser-blocking script in the head (the theme's icons
+      come from its stylesheet and web fonts; the file is emptied by _trim_site).
+      Upstream: pydata-sphinx-theme#2115 (open), deferred by #2209 in 0.17, replaced by
+      #2494; drop this line of the patch with a theme that no longer loads it in the head;
+    * the high-priority preloads of bootstrap.js and pydata-sphinx-theme.js, which compete
+      with the stylesheets on a slow link; the same scripts are still loaded, deferred, at
+      the end of the body.
+
+    Drop this patch when the theme's head no longer has these (0.17 defers fontawesome.js;
+    this book stays on 0.16, see requirements.in). The build fails if the theme's macros
+    change, so the patch never applies to a template it was not written for."""
+    import pydata_sphinx_theme
+
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    text = (theme / "static" / "webpack-macros.html").read_text(encoding="utf-8")
+    import_only = (theme / "static" / "styles" / "theme.css").read_text(encoding="utf-8")
+    if '@import "../basic.css";' not in import_only or import_only.count("{") > 0:
+        raise ExtensionError("pydata-sphinx-theme's theme.css is no longer only an @import of "
+                             "basic.css: review tools/sphinx_site.py's _theme_head_macros")
+    edits = [
+        (r"""<link href="\{\{ pathto\('_static/styles/theme\.css', 1\) \}\}\?digest=\w+" """
+         r"""rel="stylesheet" />""",
+         """<link href="{{ pathto('_static/basic.css', 1) }}" rel="stylesheet" />"""),
+        (r"""  <!-- So that users can add custom icons -->\n  <script src="\{\{ pathto\("""
+         r"""'_static/scripts/fontawesome\.js', 1\) \}\}\?digest=\w+"></script>\n""", ""),
+        (r"""  <!-- Pre-loaded scripts that we'll load fully later -->\n"""
+         r"""  <link rel="preload" as="script" href="[^"]+bootstrap\.js[^"]*" />\n"""
+         r"""<link rel="preload" as="script" href="[^"]+pydata-sphinx-theme\.js[^"]*" />\n""",
+         ""),
+    ]
+    for pattern, replacement in edits:
+        text, count = re.subn(pattern, lambda m, r=replacement: r, text)
+        if count != 1:
+            raise ExtensionError("pydata-sphinx-theme's static/webpack-macros.html changed "
+                                 f"(no match for {pattern[:60]!r}): review tools/sphinx_site.py")
+    folder = Path(app.doctreedir).parent / "birnn-templates"
+    (folder / "static").mkdir(parents=True, exist_ok=True)
+    (folder / "static" / "webpack-macros.html").write_text(text, encoding="utf-8")
+    return folder
+
+
 def _configure(app: Sphinx, config) -> None:
     # The language switch is a component of the article header (the theme's own option,
     # article_header_end, in _config.yml); its template lives beside this file, so both
-    # editions find it without a path of their own.
-    config.templates_path = [*config.templates_path, str(TEMPLATES)]
+    # editions find it without a path of their own. Then the theme's head, patched.
+    config.templates_path = [*config.templates_path, str(TEMPLATES),
+                             str(_theme_head_macros(app))]
     editions = config.birnn_editions
     language = config.language or "en"
     if editions and language not in editions:
@@ -503,14 +552,72 @@ def _write_redirect(app: Sphinx, exception) -> None:
         target=target, canonical=(app.config.html_baseurl or "") + target), encoding="utf-8")
 
 
+FONT_AWESOME = "vendor/fontawesome/webfonts"          # under _static/, the theme's copy
+_ICON_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_ESCAPE = re.compile(r'"\\([0-9a-fA-F]{2,6})"')
+_ICON_CLASS = re.compile(r"^\.(fa-[a-z0-9-]+):(?:before|after)$")
+
+
+def icon_code_points(site: Path) -> set[int]:
+    """The Font Awesome characters the site can show: those of every ``fa-*`` class named
+    in its pages and scripts, and every character the stylesheets draw themselves
+    (``content:"\\f107"``, the admonitions' ``--pst-icon-*`` variables, written as the
+    characters themselves, in Unicode's private use area)."""
+    static = site / "_static"
+    classes: dict[str, int] = {}
+    always: set[int] = set()
+    for css in static.rglob("*.css"):
+        for selectors, body in _ICON_RULE.findall(css.read_text(encoding="utf-8")):
+            points = [int(h, 16) for h in _ESCAPE.findall(body)] + [
+                ord(c) for c in body if 0xE000 <= ord(c) <= 0xF8FF or ord(c) >= 0xF0000]
+            names = [_ICON_CLASS.match(sel.strip()) for sel in selectors.split(",")]
+            if points and names and all(names):               # .fa-bars:before{content:...}
+                for name in names:
+                    classes[name[1]] = points[0]
+            else:
+                always.update(points)
+    used = set()
+    for path in [*site.rglob("*.html"), *static.rglob("*.js")]:
+        used.update(re.findall(r"\bfa-[a-z0-9-]+", path.read_text(encoding="utf-8",
+                                                                  errors="ignore")))
+    return always | {classes[name] for name in used if name in classes}
+
+
+def _subset_icon_fonts(site: Path) -> None:
+    # pydata-sphinx-theme ships Font Awesome's whole web fonts (fa-solid 153 KB, fa-brands
+    # 115 KB, fa-regular 25 KB in WOFF2), which every page fetched for its dozen header
+    # icons. Cut them down to the characters the site uses, in place (same names, same
+    # @font-face rules), deterministically (no timestamp), so both editions' copies are
+    # one file. Upstream: pydata-sphinx-theme#2379 (Font Awesome's weight, open); drop this
+    # when the theme ships only the icons a site uses.
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    points = icon_code_points(site)
+    for path in sorted((site / "_static" / FONT_AWESOME).glob("*")):
+        if path.suffix not in (".woff2", ".ttf"):
+            continue
+        font = TTFont(path, recalcTimestamp=False)
+        options = subset.Options()
+        options.flavor = "woff2" if path.suffix == ".woff2" else None
+        options.layout_features = ["*"]
+        options.name_IDs = ["*"]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=points)
+        subsetter.subset(font)
+        font.flavor = options.flavor
+        font.save(path, reorderTables=False)
+
+
 def _trim_site(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    _subset_icon_fonts(Path(app.outdir))
     static = Path(app.outdir, "_static")
-    # pydata-sphinx-theme's template loads scripts/fontawesome.js on every page (1.4 MB,
-    # "so that users can add custom icons", static/webpack-macros.html) with no option to
-    # leave it out; its stylesheet already draws every icon from the web font. Serve an
-    # empty script instead, and no source maps (the theme ships them; pages never load them).
+    # pydata-sphinx-theme ships scripts/fontawesome.js (1.4 MB, "so that users can add
+    # custom icons"), which its head loaded on every page; the patched head
+    # (_theme_head_macros) no longer does, and its stylesheet draws every icon from the web
+    # fonts. Ship an empty script in its place, and no source maps (pages never load them).
     (static / "scripts" / "fontawesome.js").write_text("/* icons come from the theme's CSS */\n")
     for source_map in static.rglob("*.map"):
         source_map.unlink()
