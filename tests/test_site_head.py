@@ -315,3 +315,29 @@ def test_every_icon_the_page_draws_is_in_the_icon_fonts(open_page, path):
     chars = _font_characters()
     missing = sorted({(hex(c), where) for c, where in drawn if c not in chars})
     assert not missing, f"{path}: icons missing from the fonts: {missing[:10]}"
+
+
+def test_share_static_points_the_edition_at_identical_files_only(tmp_path):
+    from tools.sphinx_site import share_static
+
+    site = tmp_path / "html"
+    for edition in ("", "zh_CN/"):
+        (site / edition / "_static").mkdir(parents=True)
+        (site / edition / "_static/same.css").write_text("a{}")
+        (site / edition / "_static/lang.js").write_text(f"// {edition or 'en'}")
+        (site / edition / "chapters").mkdir()
+    (site / "zh_CN/page.html").write_text(
+        '<link href="_static/same.css"><script src="_static/lang.js"></script>')
+    (site / "zh_CN/chapters/deep.html").write_text(
+        '<link href="../_static/same.css"><script>{"u": "../_static/same.css"}</script>')
+    result = share_static(site)
+    assert result["shared"] == 1 and result["own"] == ["_static/lang.js"]
+    assert (site / "zh_CN/page.html").read_text() == \
+        '<link href="../_static/same.css"><script src="_static/lang.js"></script>'
+    assert (site / "zh_CN/chapters/deep.html").read_text() == \
+        '<link href="../../_static/same.css"><script>{"u": "../../_static/same.css"}</script>'
+    assert not (site / "zh_CN/_static/same.css").exists()
+    # A page left pointing at a file that is not there fails the build.
+    (site / "zh_CN/bad.html").write_text('<img src="_images/none.png">')
+    with pytest.raises(SystemExit, match="none.png"):
+        share_static(site)

@@ -428,7 +428,10 @@ def _widget_files(app: Sphinx, context: dict, body: str) -> str:
     its content (so both editions' copies are one file), and the state lists where it went
     under ``birnn_files``: ``{model_id: [[key path], url relative to the page]}``. The view
     (tools/widget_setup.js) fetches them after the page has painted. In Jupyter nothing
-    changes: this is the website's copy of the state only."""
+    changes: this is the website's copy of the state only. myst-nb 1.4 writes the whole
+    state inline in the <head>, the format ipywidgets' embedding defines (loading it from a
+    file is jupyter-widgets/ipywidgets#1299, open since 2017); drop this when myst-nb writes
+    big state out of the page."""
     state = json.loads(body)
     folder = Path(app.outdir, "_static", "widgets")
     moved: dict[str, list] = {}
