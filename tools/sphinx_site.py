@@ -21,8 +21,10 @@ that is the same in both, so a reader switching language fetches none of them ag
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
+import importlib.util
 import json
 import posixpath
 import re
@@ -412,12 +414,24 @@ def _page_editions(app: Sphinx, pagename, templatename, context, doctree) -> Non
         if language != _language(app)]
 
 
+@functools.cache
+def _i18n():
+    """book/i18n.py (book.i18n.tr, the one way to a reader's word), loaded from its file:
+    importing the book package would import PyTorch (1.5 s of every build, per edition)."""
+    package = importlib.util.find_spec("book")           # found, not imported
+    path = Path(package.origin).with_name("i18n.py")
+    spec = importlib.util.spec_from_file_location("_birnn_site_i18n", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _switch_title(language: str) -> str:
     # The link's title is in the language it leads to, like its name.
-    from book.i18n import normalise, tr
-
-    return tr("Read this page in English" if normalise(language) == "en"
-              else "Read this page in Chinese", normalise(language))
+    i18n = _i18n()
+    lang = i18n.normalise(language)
+    return i18n.tr("Read this page in English" if lang == "en" else "Read this page in Chinese",
+                   lang)
 
 
 # --- widgets ---------------------------------------------------------------------------
