@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import numbers
+import os
 import re
 import signal
 import textwrap
@@ -27,6 +28,7 @@ import unicodedata
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from book.i18n import language
 from book.i18n import message as _message
@@ -34,7 +36,8 @@ from book.scratch import BiRNNScratch
 from book.train import seeded
 
 __all__ = ["check_unequal_sizes", "check_deep_birnn", "check_polysemy", "check_merge",
-           "check_summary", "check_padding", "check_perplexity", "PERPLEXITY_CHOICES"]
+           "check_summary", "check_padding", "check_perplexity", "check_lookbehind",
+           "PERPLEXITY_CHOICES"]
 
 TIME_LIMIT_S = 10.0
 OK, BAD = "✓", "✗"
@@ -141,6 +144,16 @@ MESSAGES = {
                                  "({example}) got identical vectors: your vector reads only "
                                  "rightwards. Include the forward direction's state.",
         "example_pair": "'{a}' vs '{b}'",
+        "polysemy_next_word": "these are the states of the word after '{word}' (position + 1: "
+                              "'{neighbour}' in '{sentence}'), not of '{word}' itself: take the "
+                              "state at `position`.",
+        "polysemy_previous_word": "these are the states of the word before '{word}' (position "
+                                  "- 1: '{neighbour}' in '{sentence}'), not of '{word}' itself: "
+                                  "take the state at `position`.",
+        "polysemy_scores": "these are the read-out's {q} scores (or probabilities) for the words "
+                           "of the vocabulary at '{word}': calling `encoder` runs the output "
+                           "layer on the states. The contextual vector is the state that the "
+                           "read-out reads, from `encoder.states`.",
         "no_sense_groups": "the vectors change with the context but do not group by sense: "
                            "after centring, same-sense pairs beat cross-sense pairs by "
                            "{right:.2f} (cue on the right) and {left:.2f} (cue on the left) in "
@@ -177,39 +190,77 @@ MESSAGES = {
                              "sizes, 3 and 5; it said: {said}",
         "merge_no_error": "{what}: expected a ValueError ({mode} needs h_f == h_b), but it "
                           "returned {got}.",
-        # Exercise 5: a sentence summary from output and h_n.
-        "summary_function": "a function summarize(output, h_n)",
-        "summary_call": "summarize(output, h_n) for num_layers={L} (output {output}, "
-                        "h_n {h_n})",
+        # Exercise 5: summaries of a padded, batch-first batch.
+        "summary_function": "a function summarize(output, h_n, lengths)",
+        "summary_call": "summarize(output, h_n, lengths) for num_layers={L} (output {output}, "
+                        "h_n {h_n}, lengths {lengths})",
+        "summary_not_a_pair": "{what} should return a pair (final, mean), got {got}.",
+        "summary_item": "{call}, {item}",
+        "summary_final": "the first item (the final states)",
+        "summary_mean_item": "the second item (the mean)",
         "shape_n_2h": "{what}: expected shape {want} (n, 2h), got {got}{why}.",
         "summary_side_by_side": "one row per sequence, both directions side by side",
         "summary_one_direction": "that is one direction; the summary needs both",
         "summary_every_layer": "that includes every layer; the summary is the top layer's",
+        "summary_h_n_not_batch_first": "that is one row per layer and direction: h_n is not "
+                                       "batch-first. batch_first=True changes the input and "
+                                       "output, but h_n stays (2L, n, h): its rows are layers "
+                                       "and directions, its second axis the sequences",
+        "summary_one_sequence": "that is one sequence at every step: with batch_first=True, "
+                                "output is (n, T, 2h), so output[-1] is the last sequence, not "
+                                "the last step",
         "summary_reshape": "reshape mixes the examples: in h_n the batch is the middle axis, so "
                            "reshaping (2, n, h) to (n, 2h) pairs rows of different sequences",
-        "summary_output_last": "that is output[-1]: its backward half is the backward state at "
-                               "the last step, which has read only x_T",
-        "summary_output_first": "that is output[0]: its forward half has read only x_1",
+        "summary_last_padded_step": "that is output[:, -1], the last step of the padded batch: "
+                                    "for a sequence shorter than T it holds the zeros that "
+                                    "pad_packed_sequence fills in, and even for a full one its "
+                                    "backward half is the backward direction's first step, "
+                                    "not its final state",
+        "summary_last_real_step": "the forward halves are right: output[i, lengths[i] - 1] is "
+                                  "where the forward direction stops. The backward halves are "
+                                  "not: there the backward direction has taken only its first "
+                                  "step; it ends at step 0",
+        "summary_first_step": "that is output[:, 0]: its backward half is the final backward "
+                              "state, but its forward half is the forward direction's first "
+                              "step",
         "summary_first_layer": "those are layer 1's final states; the top layer's are the last "
                                "two rows of h_n",
         "summary_backward_first": "the backward state comes first; put the forward state "
                                   "first, as in output",
-        "summary_mean": "that is the mean over time, which is a different summary; use the "
-                        "final states",
-        "summary_compare": "compare it with the final states in h_n",
-        # Exercise 6: the padding bug.
-        "padding_function": "a function final_states(rnn, X, lengths)",
-        "padding_call": "final_states(rnn, X, lengths) with X of shape {shape} and lengths "
-                        "{lengths}",
+        "summary_compare": "compare it with the top layer's final states in h_n",
+        "summary_mean_over_batch": "that averages over the batch (dim 0); with "
+                                   "batch_first=True, time is dim 1",
+        "summary_mean_over_features": "that averages over the features; average over time "
+                                      "(dim 1)",
+        "summary_mean_padding": "that is output.mean(dim=1), which also counts the padded steps "
+                                "(zeros after pad_packed_sequence), so a short sequence's mean "
+                                "is pulled toward zero. Divide the sum over time by each "
+                                "sequence's own length",
+        "summary_sum": "that is the sum over time; divide it by each sequence's length",
+        "summary_mean_compare": "compare it with the mean of output[i, :lengths[i]] for each "
+                                "sequence i",
+        # Exercise 6: final states of a scratch layer on a padded batch.
+        "padding_function": "a function final_states(layer, X, lengths)",
+        "padding_call": "final_states(layer, X, lengths) with X of shape {shape}, lengths "
+                        "{lengths}, h_f={h_f} and h_b={h_b}",
+        "padding_shape": "{what}: expected shape {want} (n, h_f + h_b), got {got}.",
         "padding_wrong": "{what}: {why}.",
         "padding_naive": "these are the final states of the padded batch: sequences {short} "
                          "are shorter than T, so their forward state went on through the "
                          "padding and their backward state started on it. Only the full-length "
                          "rows are right",
-        "padding_forward_weights": "the backward halves were computed with the forward "
-                                   "direction's weights over the reversed sequences; the "
-                                   "backward direction has weights of its own (the `_reverse` "
-                                   "parameters), so take its state, e.g. h_n[1] of a packed run",
+        "padding_flip_whole": "the forward halves are right, but the backward halves come from "
+                              "reversing the padded batch as a whole (X.flip(0), as "
+                              "BiRNNScratch does), so a short sequence's backward pass reads "
+                              "its padding before its last real step. Reverse each sequence "
+                              "within its own length",
+        "padding_past_x1": "the forward halves are right and the backward pass starts where it "
+                           "should, but its final state has run on past x_1 into the padding "
+                           "at the end of the reversed batch: read its output at step "
+                           "lengths - 1, where it has just read x_1",
+        "padding_scratch_forward_weights": "the backward halves were computed with layer.f_rnn; "
+                                           "the backward direction is layer.b_rnn, with weights "
+                                           "of its own ({label})",
         "padding_backward_wrong": "the forward halves are right, the backward halves are not: "
                                   "for a short sequence the backward direction must start at "
                                   "its last real step, not at the padding",
@@ -218,6 +269,29 @@ MESSAGES = {
                                  "step",
         "padding_neither": "neither direction matches running each sequence on its own; rows "
                            "must stay in the original batch order",
+        "padding_loop": "{what}: the values are right, but the backward direction ran {calls} "
+                        "times, once per sequence. Reverse every sequence within its own "
+                        "length in one batch: then one call of layer.b_rnn covers them all.",
+        # Exercise 8: how far to the left must the reader read?
+        "lookbehind_function": "a function accuracy_left(model, inputs, truth, k)",
+        "lookbehind_call": "accuracy_left(model, inputs, truth, {k}) on {n} held-out questions",
+        "lookbehind_not_a_number": "{what} should return a number, the share of the questions "
+                                   "answered right, got {got}.",
+        "lookbehind_wrong": "{what}: expected {want:.3f}, got {got:.3f}: {why}.",
+        "lookbehind_percent": "that is a percentage; return the share, between 0 and 1",
+        "lookbehind_count": "that is the number of questions answered right; return their share",
+        "lookbehind_right_side": "that cuts the text k characters after the blank, as the "
+                                 "look-ahead measurement did; here keep the whole right side "
+                                 "and cut the left",
+        "lookbehind_wrong_row": "after the cut the blank is no longer at row CONTEXT = "
+                                "{context}: with k characters left of it, it is at row k",
+        "lookbehind_off_by_one": "that reads {read} characters left of the blank, not {k}",
+        "lookbehind_filled": "the characters further left were replaced by {token}, not "
+                             "removed: the model still reads those steps, and a run of {token} "
+                             "tells it something. Drop them, so that the text starts k "
+                             "characters before the blank",
+        "lookbehind_compare": "keep inputs[CONTEXT - k:], in which the blank is at row k, and "
+                              "compare the model's guesses there with truth",
         # Verdicts.
         "ok_unequal_sizes": "H_t and W_hq have the right shapes for equal and unequal h_f, h_b "
                             "(confirmed on a real BiRNNScratch and output layer).",
@@ -228,10 +302,14 @@ MESSAGES = {
                        "{left:.2f} on the left).",
         "ok_merge": "concat, sum and mean give the right shapes and values; sum and mean refuse "
                     "unequal hidden sizes with a clear ValueError.",
-        "ok_summary": "the summary holds the top layer's final forward state and its backward "
-                      "state after x_1, for one and two layers.",
+        "ok_summary": "the final states come from the top layer's rows of h_n (which is not "
+                      "batch-first), and the mean covers each sequence's real steps only, for "
+                      "one and two layers.",
         "ok_padding": "the final states of every sequence, short or long, equal those of the "
-                      "sequence run on its own, in the original batch order.",
+                      "sequence run on its own, with one call of each direction over the whole "
+                      "batch.",
+        "ok_lookbehind": "accuracy_left agrees with the reference on the held-out questions, "
+                         "for k = {ks}.",
         # Exercise 7: the perplexity quiz.
         "ok_perplexity": "right: the backward half of H_t is computed from x_t..x_T, so the "
                          "target x_{{t+1}} is part of the input. The model copies it, and the low "
@@ -263,14 +341,14 @@ MESSAGES = {
         "second_item": "第二项（W_hq 的形状）",
         "sizes_case": "当 n={n}、h_f={h_f}、h_b={h_b}、q={q} 时",
         "H_shape": "{case}，期望 H_t 的形状为 {want}，得到的是 {got}：{why}。",
-        "H_same_size": "这是把两个方向当成了同样大小；前向一半有 h_f 列，反向一半有 h_b 列",
+        "H_same_size": "这是把两个方向当成了同样大小；前向部分有 h_f 列，反向部分有 h_b 列",
         "H_one_half": "H_t 把两个方向的隐状态并排放在一起，而不是只含其中一个",
         "H_transposed": "H_t 的行是批次中的 n 个样本，列是特征",
         "H_time_axis": "H_t 是某一个时间步 t 的隐状态，所以没有时间轴",
         "see_eq_concat": "参见拼接方程（{label}）",
         "W_shape": "{case}，期望 W_hq 的形状为 {want}，得到的是 {got}：{why}。",
         "W_linear_layout": "这是 nn.Linear 存储权重的方式，即 (out, in)；而在 O_t = H_t W_hq 中，"
-                           "矩阵 W_hq 从右边乘 H_t，所以 H_t 有多少列，它就有多少行",
+                           "是用 W_hq 右乘 H_t，所以 H_t 有多少列，W_hq 就有多少行",
         "W_rows": "H_t 的每一列都对应 W_hq 的一行，而 H_t 有 {columns} 列",
         "see_eq_output": "参见输出层方程（{label}）",
         "deep_class": "一个类 DeepBiRNN(input_size, hidden_size, num_layers)",
@@ -296,7 +374,7 @@ MESSAGES = {
         "outputs_differ": "{case}，outputs 与权重相同的 nn.RNN(num_layers={L}, "
                           "bidirectional=True) 不一致：{why}。",
         "outputs_first_layer": "这是第 1 层的输出；应当返回顶层的输出",
-        "outputs_forward_only": "前向一半一致，但反向一半不一致",
+        "outputs_forward_only": "前向部分一致，但反向部分不一致",
         "outputs_stacking": "每一层都应当读取上一层的输出 (T, n, 2h)",
         "h_n_shape": "{case}，期望 h_n 的形状为 {want}，即 (2L, n, h)，得到的是 {got}。",
         "h_n_differs": "{case}，h_n 与 nn.RNN 的不一致：{why}。",
@@ -322,6 +400,15 @@ MESSAGES = {
         "reads_only_rightwards": "只在 'bank' 左侧有一个词不同的句子（{example}）得到了完全"
                                  "相同的向量：你的向量只读取了右侧的上下文。请加入前向方向的状态。",
         "example_pair": "'{a}' 与 '{b}'",
+        "polysemy_next_word": "这些是 '{word}' 后一个词的状态（position + 1：'{sentence}' 中的 "
+                              "'{neighbour}'），而不是 '{word}' 本身的状态：请取 `position` "
+                              "处的状态。",
+        "polysemy_previous_word": "这些是 '{word}' 前一个词的状态（position - 1：'{sentence}' "
+                                  "中的 '{neighbour}'），而不是 '{word}' 本身的状态：请取 "
+                                  "`position` 处的状态。",
+        "polysemy_scores": "这些是读出层在 '{word}' 处为词表中 {q} 个词给出的分数（或概率）："
+                           "调用 `encoder` 会在状态之上运行输出层。上下文相关向量是读出层所读取"
+                           "的状态，由 `encoder.states` 给出。",
         "no_sense_groups": "向量随上下文而变，但没有按词义分组：中心化之后，同一词义的向量对"
                            "在余弦相似度上比不同词义的向量对高出 {right:.2f}（线索在右侧）和 "
                            "{left:.2f}（线索在左侧）；期望两者都至少为 {threshold}（最大可能为 "
@@ -334,7 +421,7 @@ MESSAGES = {
         "merge_along_batch": "这是沿批量轴（dim 1）拼接；请沿特征轴拼接",
         "merge_size_stays": "{mode} 把两个方向中对应的特征合并起来，所以大小仍为 h",
         "merge_reduced": "合并在每个时间步上逐个特征进行，不在时间或特征上做任何归约",
-        "merge_backward_first": "反向一半放在了前面；本章（以及 PyTorch）都把前向放在前面",
+        "merge_backward_first": "反向部分放在了前面；本章（以及 PyTorch）都把前向放在前面",
         "merge_precedence": "只有反向状态被减半了：注意运算符的优先级",
         "merge_mean_is_sum": "这是求和；平均值还要再除以方向的个数",
         "merge_sum_is_mean": "这是平均值，不是求和",
@@ -348,37 +435,87 @@ MESSAGES = {
                              "3 和 5；它说的是：{said}",
         "merge_no_error": "{what}：期望抛出 ValueError（{mode} 要求 h_f == h_b），"
                           "但它返回了 {got}。",
-        "summary_function": "一个函数 summarize(output, h_n)",
-        "summary_call": "summarize(output, h_n)（num_layers={L}，output 的形状为 {output}，"
-                        "h_n 的形状为 {h_n}）",
+        "summary_function": "一个函数 summarize(output, h_n, lengths)",
+        "summary_call": "summarize(output, h_n, lengths)（num_layers={L}，output 的形状为 "
+                        "{output}，h_n 的形状为 {h_n}，lengths 为 {lengths}）",
+        "summary_not_a_pair": "{what} 应当返回一对值 (final, mean)，得到的是 {got}。",
+        "summary_item": "{call}的{item}",
+        "summary_final": "第一项（最终状态）",
+        "summary_mean_item": "第二项（平均值）",
         "shape_n_2h": "{what}：期望形状为 {want}，即 (n, 2h)，得到的是 {got}{why}。",
         "summary_side_by_side": "每个序列一行，两个方向并排放置",
-        "summary_one_direction": "这只是一个方向；概括需要两个方向",
-        "summary_every_layer": "这包含了每一层；概括只取顶层",
+        "summary_one_direction": "这只是一个方向；序列表示需要两个方向",
+        "summary_every_layer": "这包含了每一层；序列表示只取顶层",
+        "summary_h_n_not_batch_first": "这里每一行对应一层的一个方向：h_n 不是批量维在前"
+                                       "的。batch_first=True 改变的是输入和 output，h_n 仍为 "
+                                       "(2L, n, h)，它的第二个轴才是序列",
+        "summary_one_sequence": "这是一个序列在所有时间步上的状态：batch_first=True 时 output "
+                                "为 (n, T, 2h)，所以 output[-1] 是最后一个序列，而不是最后一步",
         "summary_reshape": "reshape 打乱了样本：在 h_n 中批量轴是中间一维，所以把 (2, n, h) "
                            "reshape 成 (n, 2h) 会把不同序列的行配在一起",
-        "summary_output_last": "这是 output[-1]：它的反向一半是最后一步的反向状态，只读过 x_T",
-        "summary_output_first": "这是 output[0]：它的前向一半只读过 x_1",
+        "summary_last_padded_step": "这是 output[:, -1]，即填充后批次的最后一步：对于短于 T "
+                                    "的序列，这里是 pad_packed_sequence 填入的零；即便是完整的"
+                                    "序列，它的反向部分也只是反向方向的第一步，而不是它的"
+                                    "最终状态",
+        "summary_last_real_step": "前向部分是对的：output[i, lengths[i] - 1] 正是前向方向停下"
+                                  "的地方。反向部分不对：反向方向在那里只走了第一步；它在第 0 "
+                                  "步结束",
+        "summary_first_step": "这是 output[:, 0]：它的反向部分是反向的最终状态，但它的前向部分"
+                              "只是前向方向的第一步",
         "summary_first_layer": "这是第 1 层的最终状态；顶层的最终状态是 h_n 的最后两行",
         "summary_backward_first": "反向状态放在了前面；请像 output 中那样把前向状态放在前面",
-        "summary_mean": "这是对时间取的平均，是另一种概括；请使用最终状态",
-        "summary_compare": "请与 h_n 中的最终状态比较",
-        "padding_function": "一个函数 final_states(rnn, X, lengths)",
-        "padding_call": "final_states(rnn, X, lengths)（X 的形状为 {shape}，lengths 为 "
-                        "{lengths}）",
+        "summary_compare": "请与 h_n 中顶层的最终状态比较",
+        "summary_mean_over_batch": "这是在批量轴（dim 0）上取平均；batch_first=True 时，"
+                                   "时间是 dim 1",
+        "summary_mean_over_features": "这是在特征上取平均；应当在时间（dim 1）上取平均",
+        "summary_mean_padding": "这是 output.mean(dim=1)，它把填充的时间步（pad_packed_sequence "
+                                "之后的零）也算了进去，所以短序列的平均值被拉向零。应当用时间上"
+                                "的和除以每个序列自己的长度",
+        "summary_sum": "这是在时间上求和；还要除以每个序列的长度",
+        "summary_mean_compare": "请与每个序列 i 的 output[i, :lengths[i]] 的平均值比较",
+        "padding_function": "一个函数 final_states(layer, X, lengths)",
+        "padding_call": "final_states(layer, X, lengths)（X 的形状为 {shape}，lengths 为 "
+                        "{lengths}，h_f={h_f}，h_b={h_b}）",
+        "padding_shape": "{what}：期望形状为 {want}，即 (n, h_f + h_b)，得到的是 {got}。",
         "padding_wrong": "{what}：{why}。",
         "padding_naive": "这些是填充后整个批次的最终状态：序列 {short} 比 T 短，所以它们的"
-                         "前向状态一直走过了填充部分，反向状态则是从填充处开始的。只有长度"
+                         "前向状态在填充部分上继续运行，反向状态则是从填充处开始的。只有长度"
                          "完整的那些行是对的",
-        "padding_forward_weights": "反向一半是用前向方向的权重在反转的序列上算出来的；反向"
-                                   "方向有自己的权重（即 `_reverse` 参数），所以应当取它的"
-                                   "状态，例如打包运行所得的 h_n[1]",
-        "padding_backward_wrong": "前向一半是对的，反向一半不对：对于较短的序列，反向方向"
-                                  "必须从它最后一个真实的时间步开始，而不是从填充处开始",
-        "padding_forward_wrong": "反向一半是对的，前向一半不对：前向状态应当停在每个序列"
-                                 "最后一个真实的时间步",
+        "padding_flip_whole": "前向部分是对的，但反向部分来自把填充后的整个批次一起翻转"
+                              "（X.flip(0)，BiRNNScratch 就是这样做的），于是短序列的反向计算"
+                              "先读到填充，然后才读到它最后一个有效时间步。应当在每个序列"
+                              "自己的长度之内翻转它",
+        "padding_past_x1": "前向部分是对的，反向计算的起点也对，但它的最终状态在读完 x_1 之后"
+                           "又继续读了翻转后批次末尾的填充：请取它在第 lengths - 1 步的输出，"
+                           "那时它刚刚读完 x_1",
+        "padding_scratch_forward_weights": "反向部分是用 layer.f_rnn 算出来的；反向方向是 "
+                                           "layer.b_rnn，它有自己的权重（{label}）",
+        "padding_backward_wrong": "前向部分是对的，反向部分不对：对于较短的序列，反向方向"
+                                  "必须从它最后一个有效时间步开始，而不是从填充处开始",
+        "padding_forward_wrong": "反向部分是对的，前向部分不对：前向状态应当停在每个序列"
+                                 "最后一个有效时间步",
         "padding_neither": "两个方向都与单独运行每个序列的结果不一致；各行必须保持批次原来的"
                            "顺序",
+        "padding_loop": "{what}：数值是对的，但反向方向运行了 {calls} 次，每个序列一次。请在"
+                        "同一个批次中把每个序列在它自己的长度之内翻转，这样调用一次 layer.b_rnn "
+                        "就能处理全部序列。",
+        "lookbehind_function": "一个函数 accuracy_left(model, inputs, truth, k)",
+        "lookbehind_call": "accuracy_left(model, inputs, truth, {k})（在 {n} 个留出问题上）",
+        "lookbehind_not_a_number": "{what} 应当返回一个数，即答对的问题所占的比例，得到的是 "
+                                   "{got}。",
+        "lookbehind_wrong": "{what}：期望 {want:.3f}，得到的是 {got:.3f}：{why}。",
+        "lookbehind_percent": "这是百分数；请返回 0 到 1 之间的比例",
+        "lookbehind_count": "这是答对的问题个数；请返回它们所占的比例",
+        "lookbehind_right_side": "这是在空位之后 k 个字符处截断文本，和前瞻测量的做法一样；"
+                                 "这里要保留全部右侧文本，截掉左侧",
+        "lookbehind_wrong_row": "截断之后，空位不再位于第 CONTEXT = {context} 行：它左边有 k 个"
+                                "字符，所以位于第 k 行",
+        "lookbehind_off_by_one": "这读取了空位左侧 {read} 个字符，而不是 {k} 个",
+        "lookbehind_filled": "更靠左的字符被替换成了 {token}，而不是被删除：模型仍然要读这些"
+                             "时间步，而一串 {token} 本身也会透露信息。请把它们删掉，让文本从"
+                             "空位之前 k 个字符处开始",
+        "lookbehind_compare": "请保留 inputs[CONTEXT - k:]（其中空位位于第 k 行），并把模型在"
+                              "那里的猜测与 truth 比较",
         "ok_unequal_sizes": "h_f 与 h_b 相等和不等时，H_t 和 W_hq 的形状都正确"
                             "（已在真实的 BiRNNScratch 和输出层上确认）。",
         "ok_deep_birnn": "复制权重后，outputs 和 h_n 与 nn.RNN(num_layers=L, bidirectional=True) "
@@ -387,11 +524,12 @@ MESSAGES = {
                        "（线索在右侧时区分度为 {right:.2f}，在左侧时为 {left:.2f}）。",
         "ok_merge": "concat、sum 和 mean 的形状和数值都正确；隐藏单元数不等时，sum 和 mean "
                     "会以清楚的 ValueError 拒绝。",
-        "ok_summary": "对一层和两层的情形，概括向量都由顶层的前向最终状态和读完 x_1 之后的"
-                      "反向状态组成。",
+        "ok_summary": "对一层和两层的情形，最终状态都取自 h_n 中顶层的行（h_n 不是批量维在前"
+                      "的），平均值也只覆盖每个序列的有效时间步。",
         "ok_padding": "每个序列（无论长短）的最终状态都等于该序列单独运行的结果，"
-                      "并保持批次原来的顺序。",
-        "ok_perplexity": "正确：H_t 的反向一半由 x_t..x_T 算出，所以目标 x_{{t+1}} 就在输入之中。"
+                      "而且每个方向只在整个批次上调用了一次。",
+        "ok_lookbehind": "对 k = {ks}，accuracy_left 在留出问题上与参考结果一致。",
+        "ok_perplexity": "正确：H_t 的反向部分由 x_t..x_T 算出，所以目标 x_{{t+1}} 就在输入之中。"
                          "模型把它抄了过来，低困惑度衡量的是抄写，而不是预测。",
         "one_letter": "期望一个字母：'a'、'b'、'c' 或 'd'，得到的是 {got}。",
         "not_the_reason": "({letter}) 不是原因：{why}",
@@ -722,6 +860,47 @@ def _vector(value, what: str) -> torch.Tensor:
     return v
 
 
+@contextlib.contextmanager
+def _no_progress_bar():
+    """tqdm's own switch (see :mod:`book.train`), on for the block: the check's copy of the
+    encoder trains without drawing a bar in the learner's notebook."""
+    before = os.environ.get("TQDM_DISABLE")
+    os.environ["TQDM_DISABLE"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TQDM_DISABLE"]
+        else:
+            os.environ["TQDM_DISABLE"] = before
+
+
+@functools.cache
+def _polysemy_reference():
+    """The exercise's encoder at every probe sentence: ``(states, scores)``, one ``(T, 2h)``
+    and one ``(T, q)`` tensor per probe.
+
+    :func:`book.polysemy.train_encoder` is seeded and runs on one thread, so this copy has
+    the very weights of the encoder the notebook trains: an answer that reads a neighbouring
+    word's state, or the read-out's scores, can be named exactly. (An answer built on some
+    other encoder is judged by the other tests alone.) Trained once per kernel."""
+    from book.polysemy import probe_sentences, train_encoder
+    with _no_progress_bar():
+        encoder, vocab, _ = train_encoder()
+    states, scores = [], []
+    with torch.no_grad():
+        for p in probe_sentences():
+            S = encoder.states(vocab.encode(p.tokens)[:, None])[:, 0]       # (T, 2h)
+            states.append(S)
+            scores.append(encoder.head(S))                                 # (T, q)
+    return states, scores
+
+
+def _all_same(V: torch.Tensor, wanted) -> bool:
+    """Every row of ``V`` equals the matching tensor of ``wanted``, flattened."""
+    return all(w.numel() == v.numel() and _same(v, w.flatten()) for v, w in zip(V, wanted))
+
+
 def _group_separation(vectors) -> float:
     """Mean same-sense minus mean cross-sense cosine, after centring the group of four."""
     V = torch.stack(vectors)
@@ -763,10 +942,18 @@ def check_polysemy(answer):
     if len(sizes) > 1:
         raise _Failed(_t("vector_sizes", sizes=sorted(sizes)))
     V = torch.stack(vectors)
-    if torch.allclose(V, V[0].expand_as(V), atol=1e-6):
-        word = probes[0].tokens[probes[0].position]
-        raise _Failed(_t("static_vector", count=len(probes), word=word, fix=time_first))
     first = probes[0]
+    word = first.tokens[first.position]
+    states, scores = _polysemy_reference()
+    for step, key in ((1, "polysemy_next_word"), (-1, "polysemy_previous_word")):
+        if _all_same(V, [S[p.position + step] for S, p in zip(states, probes)]):
+            raise _Failed(_t(key, word=word, neighbour=first.tokens[first.position + step],
+                             sentence=" ".join(first.tokens)))
+    for read_out in (lambda o: o, lambda o: o.softmax(-1), lambda o: o.log_softmax(-1)):
+        if _all_same(V, [read_out(L[p.position]) for L, p in zip(scores, probes)]):
+            raise _Failed(_t("polysemy_scores", q=scores[0].shape[-1], word=word))
+    if torch.allclose(V, V[0].expand_as(V), atol=1e-6):
+        raise _Failed(_t("static_vector", count=len(probes), word=word, fix=time_first))
     other = 0 if first.position != 0 else 1
     what = f"contextual_vector({list(first.tokens)}, {other})"
     v_other = _vector(_run(answer, list(first.tokens), other, what=what), what)
@@ -853,103 +1040,159 @@ def check_merge(answer):
     return _t("ok_merge")
 
 
-# --- Exercise 5: a sentence summary from output and h_n ---------------------------------------
+# --- Exercise 5: summaries of a padded, batch-first batch -------------------------------------
+
+def _pair(value, what: str):
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise _Failed(_t("summary_not_a_pair", what=what, got=_describe(value)))
+    return value
+
 
 @_check
 def check_summary(answer):
-    """``answer(output, h_n)`` returns an (n, 2h) summary of each whole sequence.
+    """``answer(output, h_n, lengths)`` returns ``(final, mean)``, each ``(n, 2h)``.
 
-    ``output`` and ``h_n`` come from ``nn.GRU(d, h, num_layers=L, bidirectional=True)``; the
-    summary is the top layer's final forward state and its backward state after reading x_1,
-    forward first.
+    ``output`` and ``h_n`` come from ``nn.LSTM(d, h, num_layers=L, bidirectional=True,
+    batch_first=True)`` run on a packed batch of sequences of unequal ``lengths``, the
+    output unpacked batch-first, ``(n, T, 2h)``, with zeros past each length; ``h_n`` is
+    ``(2L, n, h)``. ``final`` is the top layer's final forward state, then its backward
+    state after reading x_1; ``mean`` is the mean of ``output`` over each sequence's real
+    steps.
     """
     _require_callable(answer, _t("summary_function"))
-    d, T, n = 3, 5, 3
-    for L, h in ((1, 4), (2, 5)):           # h varies too: a summary may not assume a size
-        torch.manual_seed(10 + L)
-        gru = nn.GRU(d, h, num_layers=L, bidirectional=True)
-        X = torch.randn(T, n, d)
+    d = 2
+    for L, h, lengths in ((1, 4, [5, 2, 4]), (2, 3, [3, 5, 1])):   # h varies: no sizes assumed
+        torch.manual_seed(20 + L)
+        lstm = nn.LSTM(d, h, num_layers=L, bidirectional=True, batch_first=True)
+        n, T = len(lengths), max(lengths)
+        lengths_t = torch.tensor(lengths)
+        X = torch.randn(n, T, d)
+        for i, length in enumerate(lengths):
+            X[i, length:] = 0.0                                       # padding
         with torch.no_grad():
-            output, h_n = gru(X)                               # (T, n, 2h), (2L, n, h)
-        want = torch.cat([h_n[-2], h_n[-1]], dim=-1)            # (n, 2h)
-        what = _t("summary_call", L=L, output=tuple(output.shape), h_n=tuple(h_n.shape))
-        got = _as_tensor(_run(answer, output.clone(), h_n.clone(), what=what), what)
-        if got.shape != want.shape:
-            side_by_side = _t("summary_side_by_side")
-            why = _diagnose(tuple(got.shape), [
-                ((h, n, 2), side_by_side), ((2, n, h), side_by_side),
-                ((n, h), _t("summary_one_direction")),
-                ((n, 2 * L * h), _t("summary_every_layer")),
-            ], "")
-            raise _Failed(_t("shape_n_2h", what=what, want=tuple(want.shape),
-                             got=tuple(got.shape), why=_t("because", why=why) if why else ""))
-        if _same(got, want):
-            continue
-        mixed = _t("summary_reshape")
-        why = _diagnose(got, [
-            (output[-1], _t("summary_output_last")),
-            (output[0], _t("summary_output_first")),
-            *([(torch.cat([h_n[0], h_n[1]], dim=-1), _t("summary_first_layer"))]
-              if L == 2 else []),
-            (torch.cat([h_n[-1], h_n[-2]], dim=-1), _t("summary_backward_first")),
-            (h_n[-2:].reshape(n, 2 * h), mixed), (h_n.reshape(n, -1)[:, :2 * h], mixed),
-            (output.mean(dim=0), _t("summary_mean")),
-        ], _t("summary_compare"))
-        raise _Failed(_t("values_wrong", what=what, why=why))
+            packed = pack_padded_sequence(X, lengths_t, batch_first=True, enforce_sorted=False)
+            packed_output, (h_n, _) = lstm(packed)
+            output, _ = pad_packed_sequence(packed_output, batch_first=True)  # (n, T, 2h)
+        final = torch.cat([h_n[-2], h_n[-1]], dim=-1)                     # (n, 2h)
+        mean = output.sum(dim=1) / lengths_t[:, None]                     # (n, 2h)
+        call = _t("summary_call", L=L, output=tuple(output.shape), h_n=tuple(h_n.shape),
+                  lengths=lengths)
+        got_final, got_mean = _pair(_run(answer, output.clone(), h_n.clone(), lengths_t.clone(),
+                                         what=call), call)
+        rows = torch.arange(n)
+        what = _t("summary_item", call=call, item=_t("summary_final"))
+        _compare_summary(
+            _as_tensor(got_final, what), final, what,
+            shapes=[((2 * L, 2 * h), _t("summary_h_n_not_batch_first")),
+                    ((T, 2 * h), _t("summary_one_sequence")),
+                    ((h, n, 2), _t("summary_side_by_side")),
+                    ((2, n, h), _t("summary_side_by_side")),
+                    ((n, h), _t("summary_one_direction")),
+                    ((n, 2 * L * h), _t("summary_every_layer"))],
+            values=[(output[:, -1], _t("summary_last_padded_step")),
+                    (output[rows, lengths_t - 1], _t("summary_last_real_step")),
+                    (output[:, 0], _t("summary_first_step")),
+                    *([(torch.cat([h_n[0], h_n[1]], dim=-1), _t("summary_first_layer"))]
+                      if L == 2 else []),
+                    (torch.cat([h_n[-1], h_n[-2]], dim=-1), _t("summary_backward_first")),
+                    (h_n[-2:].reshape(n, 2 * h), _t("summary_reshape"))],
+            otherwise=_t("summary_compare"))
+        what = _t("summary_item", call=call, item=_t("summary_mean_item"))
+        _compare_summary(
+            _as_tensor(got_mean, what), mean, what,
+            shapes=[((T, 2 * h), _t("summary_mean_over_batch")),
+                    ((n, T), _t("summary_mean_over_features")),
+                    ((n, h), _t("summary_one_direction"))],
+            values=[(output.mean(dim=1), _t("summary_mean_padding")),
+                    (output.sum(dim=1), _t("summary_sum"))],
+            otherwise=_t("summary_mean_compare"))
     return _t("ok_summary")
 
 
-# --- Exercise 6: the padding bug --------------------------------------------------------------
+def _compare_summary(got, want, what, shapes, values, otherwise):
+    if got.shape != want.shape:
+        why = _diagnose(tuple(got.shape), shapes, "")
+        raise _Failed(_t("shape_n_2h", what=what, want=tuple(want.shape), got=tuple(got.shape),
+                         why=_t("because", why=why) if why else ""))
+    if not _same(got, want):
+        raise _Failed(_t("values_wrong", what=what, why=_diagnose(got, values, otherwise)))
+
+
+# --- Exercise 6: final states of a scratch layer on a padded batch -----------------------------
+
+def _reverse_within(X: torch.Tensor, lengths) -> torch.Tensor:
+    """Each sequence of a padded time-first batch reversed within its own length; the
+    padding stays at the end."""
+    out = X.clone()
+    for i, length in enumerate(lengths):
+        out[:length, i] = X[:length, i].flip(0)
+    return out
+
 
 @_check
 def check_padding(answer):
-    """``answer(rnn, X, lengths)`` returns correct (n, 2h) final states of a padded batch.
+    """``answer(layer, X, lengths)`` returns the (n, h_f + h_b) final states of a padded batch
+    for a :class:`~book.BiRNNScratch` ``layer``, which cannot be told the lengths.
 
     ``X`` is (T, n, d), time first, with sequence i occupying ``X[:lengths[i], i]``; the rest
-    is padding. Row i must equal what ``rnn`` gives for sequence i alone: the forward state
-    after its last real step, then the backward state after reading it back to x_1.
+    is padding. Row i must equal what ``layer`` gives for sequence i alone: the forward state
+    after its last real step, then the backward state after reading it back to x_1. Each
+    direction is to be run once over the whole batch, not once per sequence.
     """
     _require_callable(answer, _t("padding_function"))
-    d, h = 3, 4
-    for T, lengths in ((6, [6, 3, 5, 1]), (4, [4, 4, 2])):
+    d = 3
+    for T, lengths, h_f, h_b in ((6, [6, 3, 5, 1], 4, 4), (4, [2, 4, 3], 3, 5)):
         torch.manual_seed(T)
-        rnn = nn.GRU(d, h, bidirectional=True)
+        layer = BiRNNScratch(d, h_f, h_b)
+        with torch.no_grad():
+            # Biases too: with b_h = 0, a state of zeros stays zero on zero padding, and
+            # reading the padding first would do no harm.
+            for p in layer.parameters():
+                p.copy_(torch.randn(p.shape) * 0.5)
         n = len(lengths)
         X = torch.randn(T, n, d)
         for i, length in enumerate(lengths):
             X[length:, i] = 0.0                       # padding, as a padded batch would hold
-        lengths_t = torch.tensor(lengths)
+        rows, last = torch.arange(n), torch.tensor(lengths) - 1
         with torch.no_grad():
-            alone = []
-            for i, length in enumerate(lengths):
-                _, h_i = rnn(X[:length, i:i + 1])     # (2, 1, h)
-                alone.append(torch.cat([h_i[0, 0], h_i[1, 0]]))
-            want = torch.stack(alone)                 # (n, 2h)
-            output, h_n = rnn(X)
-            naive = torch.cat([h_n[0], h_n[1]], dim=-1)
-            # A frequent slip: the backward half computed with the forward direction's
-            # weights, run over each reversed sequence.
-            forward_only = nn.GRU(d, h)
-            forward_only.load_state_dict({k: v for k, v in rnn.state_dict().items()
-                                          if not k.endswith("_reverse")})
-            reversed_forward = torch.stack([forward_only(X[:length, i:i + 1].flip(0))[1][0, 0]
-                                            for i, length in enumerate(lengths)])
-            forward_weights = torch.cat([want[:, :h], reversed_forward], dim=-1)
-        what = _t("padding_call", shape=(T, n, d), lengths=lengths)
-        got = _as_tensor(_run(answer, rnn, X.clone(), lengths_t.clone(), what=what), what)
+            alone = [torch.cat(layer(X[:length, i:i + 1])[1], dim=-1)[0]
+                     for i, length in enumerate(lengths)]
+            want = torch.stack(alone)                 # (n, h_f + h_b)
+            _, (naive_f, naive_b) = layer(X)
+            right_f = want[:, :h_f]
+            flipped, _ = layer.b_rnn(X.flip(0))       # the padded batch reversed as a whole
+            reversed_out, reversed_last = layer.b_rnn(_reverse_within(X, lengths))
+            with_f_rnn, _ = layer.f_rnn(_reverse_within(X, lengths))
+        known = [
+            (torch.cat([naive_f, naive_b], dim=-1), _t("padding_naive", short=[
+                i for i, length in enumerate(lengths) if length < T])),
+            (torch.cat([right_f, naive_b], dim=-1), _t("padding_flip_whole")),
+            (torch.cat([right_f, flipped[last, rows]], dim=-1), _t("padding_flip_whole")),
+            (torch.cat([right_f, reversed_last], dim=-1), _t("padding_past_x1")),
+            (torch.cat([right_f, with_f_rnn[last, rows]], dim=-1),
+             _t("padding_scratch_forward_weights", label="eq-backward")),
+            (lambda g: _same(g[:, :h_f], right_f), _t("padding_backward_wrong")),
+            (lambda g: _same(g[:, h_f:], want[:, h_f:]), _t("padding_forward_wrong")),
+        ]
+        calls = {"f": 0, "b": 0}
+        # Count the calls of each direction: a loop over the sequences calls b_rnn n times.
+        hooks = [rnn.register_forward_hook(lambda *_, key=key: calls.update({key: calls[key] + 1}))
+                 for rnn, key in ((layer.f_rnn, "f"), (layer.b_rnn, "b"))]
+        what = _t("padding_call", shape=(T, n, d), lengths=lengths, h_f=h_f, h_b=h_b)
+        try:
+            got = _as_tensor(_run(answer, layer, X.clone(), torch.tensor(lengths), what=what),
+                             what)
+        finally:
+            for hook in hooks:
+                hook.remove()
         if got.shape != want.shape:
-            raise _Failed(_t("shape_n_2h", what=what, want=tuple(want.shape),
-                             got=tuple(got.shape), why=""))
-        if _same(got, want):
-            continue
-        short = [i for i, length in enumerate(lengths) if length < T]
-        why = _diagnose(got, [
-            (naive, _t("padding_naive", short=short)),
-            (forward_weights, _t("padding_forward_weights")),
-            (lambda g: _same(g[:, :h], want[:, :h]), _t("padding_backward_wrong")),
-            (lambda g: _same(g[:, h:], want[:, h:]), _t("padding_forward_wrong")),
-        ], _t("padding_neither"))
-        raise _Failed(_t("padding_wrong", what=what, why=why))
+            raise _Failed(_t("padding_shape", what=what, want=tuple(want.shape),
+                             got=tuple(got.shape)))
+        if not _same(got, want):
+            raise _Failed(_t("padding_wrong", what=what,
+                             why=_diagnose(got, known, _t("padding_neither"))))
+        if calls["b"] >= n:
+            raise _Failed(_t("padding_loop", what=what, calls=calls["b"]))
     return _t("ok_padding")
 
 
@@ -985,8 +1228,8 @@ _PERPLEXITY_WHY_NOT = {"en": {
 }, "zh": {
     "a": "死记硬背无法迁移到新文本上，可这样的模型在从未见过的文本上得分几乎一样好。"
          "想一想状态 H_t 读过哪些输入。",
-    "c": "下一字符的目标中没有任何部分要求反向方向预测 x_{t-1}：H_t 的两个一半共同参与对 "
-         "x_{t+1} 的同一个预测。想一想反向一半读过什么。",
+    "c": "下一字符的目标中没有任何部分要求反向方向预测 x_{t-1}：H_t 的两部分共同参与对 "
+         "x_{t+1} 的同一个预测。想一想反向部分读过什么。",
     "d": "单纯放大 logits 并不会降低一个校准良好的损失，而困惑度是损失的单调函数。"
          "问题在于预测时掌握了哪些信息。",
 }}
@@ -1002,3 +1245,84 @@ def check_perplexity(answer):
         why = _PERPLEXITY_WHY_NOT[language()][letter]
         raise _Failed(_t("not_the_reason", letter=letter, why=why))
     return _t("ok_perplexity")
+
+
+
+# --- Exercise 8: how far to the left must the reader read? -------------------------------------
+
+@functools.cache
+def _lookbehind_questions():
+    """The shipped bidirectional fill-in reader (seed 0) and every 8th held-out question of
+    :func:`book.pretrained.centre_blanks`: ``(model, inputs, truth)``."""
+    from book import pretrained
+    inputs, truth = pretrained.centre_blanks()
+    return pretrained.load("bidirectional", 0), inputs[:, ::8].clone(), truth[::8].clone()
+
+
+def _share_right(model, inputs, truth, row) -> float:
+    with torch.no_grad():
+        guesses = model(inputs)[row].argmax(-1)
+    return (guesses == truth).float().mean().item()
+
+
+def _number(value, what: str) -> float:
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and value.dtype != torch.bool:
+        return float(value.item())
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    raise _Failed(_t("lookbehind_not_a_number", what=what, got=_describe(value)))
+
+
+@_check
+def check_lookbehind(answer):
+    """``answer(model, inputs, truth, k)`` returns the share of the held-out questions
+    ``(inputs, truth)`` that ``model`` answers right when the text starts ``k`` characters
+    before the blank (the characters further left removed; the whole right side kept).
+
+    ``inputs`` is (2 CONTEXT + 1, n) with the blank at row CONTEXT, as
+    :func:`book.pretrained.centre_blanks` makes them; the check uses the shipped
+    bidirectional reader on every 8th question.
+    """
+    from book.pretrained import CONTEXT
+    from book.text import Vocab
+
+    _require_callable(answer, _t("lookbehind_function"))
+    model, inputs, truth = _lookbehind_questions()
+    n = len(truth)
+    ks = (3, 0, 1, CONTEXT)
+    # The small models run fastest on one thread, the more so on a busy machine.
+    with seeded(0, num_threads=1):
+        for k in ks:
+            model.eval()
+            want = _share_right(model, inputs[CONTEXT - k:], truth, k)
+            what = _t("lookbehind_call", k=k, n=n)
+            got = _number(_run(answer, model, inputs.clone(), truth.clone(), k, what=what), what)
+            if abs(got - want) <= 1.5 / n:            # one question may flip on another CPU
+                continue
+            model.eval()
+
+            def near(value):
+                return lambda g: abs(g - value) <= 1.5 / n
+
+            def filled(token):
+                X = inputs.clone()
+                X[:CONTEXT - k] = token
+                return _share_right(model, X, truth, CONTEXT)
+
+            known = [
+                (near(100 * want), _t("lookbehind_percent")),
+                (near(want * n), _t("lookbehind_count")),
+                (near(_share_right(model, inputs[:CONTEXT + 1 + k], truth, CONTEXT)),
+                 _t("lookbehind_right_side")),
+                *([(near(_share_right(model, inputs[CONTEXT - k:], truth, CONTEXT)),
+                    _t("lookbehind_wrong_row", context=CONTEXT))] if k < CONTEXT else []),
+                *[(near(_share_right(model, inputs[CONTEXT - r:], truth, r)),
+                   _t("lookbehind_off_by_one", read=r, k=k))
+                  for r in (k - 1, k + 1) if 0 <= r <= CONTEXT],
+                *[(near(filled(token)), _t("lookbehind_filled", token=name))
+                  for token, name in ((Vocab.mask_id, "<mask>"), (Vocab.pad_id, "<pad>"))
+                  if k < CONTEXT],
+            ]
+            why = next((why for test, why in known if test(got)), _t("lookbehind_compare"))
+            raise _Failed(_t("lookbehind_wrong", what=what, want=want, got=got, why=why))
+    return _t("ok_lookbehind", ks=", ".join(str(k) for k in sorted(ks)))

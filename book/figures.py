@@ -12,7 +12,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from book.shapes import validate_size
 
-__all__ = ["PALETTE", "draw_birnn", "draw_dependence", "plot_learning_curves"]
+__all__ = ["PALETTE", "draw_birnn", "draw_dependence", "draw_hn_layout", "draw_padding_timeline",
+           "draw_posterior_changes", "draw_stacks", "plot_learning_curves"]
 
 PALETTE = {
     "forward": "#0072B2",   # blue
@@ -162,4 +163,235 @@ def plot_learning_curves(histories, *, ylabel="cross-entropy loss (nats)", ax=No
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     ax.legend(frameon=False)
+    return fig
+
+
+def _label(ax, x, y, text, colour, size=11, **kw):
+    ax.text(x, y, text, ha=kw.pop("ha", "center"), va=kw.pop("va", "center"), color=colour,
+            fontsize=size, **kw)
+
+
+def draw_stacks(num_steps: int = 3):
+    """Two bidirectional layers stacked two ways, side by side.
+
+    Left, the interleaved stack of equation (1.5) and PyTorch's ``num_layers``: both
+    directions of layer 2 read the concatenated states of layer 1. The dashed path shows
+    how x_T reaches the forward state of layer 2 at step 1 through the backward state of
+    layer 1. Right, separate stacks (ELMo's design): a forward stack and a backward stack
+    that meet only at the output, so every forward state reads only earlier inputs.
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    T = validate_size("num_steps", num_steps, owner="draw_stacks", maximum=6)
+    fig, axes = plt.subplots(1, 2, figsize=(2.3 * 2 * T + 1.2, 5.6), constrained_layout=True)
+    dx, gap = 0.42, 2.2                          # forward left of a column, backward right
+    y_x, y_f1, y_b1, y_f2, y_b2, y_o = 0.0, 1.15, 1.95, 3.25, 4.05, 5.25
+    w, hgt = 0.72, 0.5
+    names = {"f1": (y_f1, "forward", r"\overrightarrow{\mathbf{H}}^{(1)}", -dx),
+             "b1": (y_b1, "backward", r"\overleftarrow{\mathbf{H}}^{(1)}", dx),
+             "f2": (y_f2, "forward", r"\overrightarrow{\mathbf{H}}^{(2)}", -dx),
+             "b2": (y_b2, "backward", r"\overleftarrow{\mathbf{H}}^{(2)}", dx)}
+    leak = PALETTE["neutral"]
+    for ax, interleaved in zip(axes, (True, False)):
+        pos = {}
+        for t in range(1, T + 1):
+            x = gap * t
+            _node(ax, x, y_x, rf"$\mathbf{{x}}_{t}$", PALETTE["input"], width=0.6, height=hgt)
+            _node(ax, x, y_o, rf"$\mathbf{{o}}_{t}$", PALETTE["output"], width=0.6, height=hgt)
+            for key, (y, kind, sym, off) in names.items():
+                _node(ax, x + off, y, rf"${sym}_{t}$", PALETTE[kind], width=w, height=hgt,
+                      hatch="//" if kind == "backward" else None)
+                pos[key, t] = (x + off, y)
+            # inputs into layer 1, both directions
+            _arrow(ax, (x - 0.1, y_x + hgt / 2), (x - dx, y_f1 - hgt / 2), PALETTE["forward"])
+            _arrow(ax, (x + 0.1, y_x + hgt / 2), (x + dx, y_b1 - hgt / 2), PALETTE["backward"])
+            # layer 1 into layer 2
+            _arrow(ax, (x - dx, y_f1 + hgt / 2), (x - dx, y_f2 - hgt / 2), PALETTE["forward"])
+            _arrow(ax, (x + dx, y_b1 + hgt / 2), (x + dx, y_b2 - hgt / 2), PALETTE["backward"])
+            if interleaved:
+                _arrow(ax, (x - dx + 0.2, y_f1 + hgt / 2), (x + dx - 0.2, y_b2 - hgt / 2),
+                       PALETTE["concat"])
+                _arrow(ax, (x + dx - 0.2, y_b1 + hgt / 2), (x - dx + 0.2, y_f2 - hgt / 2),
+                       leak if t == 1 else PALETTE["concat"])
+            # the output reads both top states
+            _arrow(ax, (x - dx, y_f2 + hgt / 2), (x - 0.12, y_o - hgt / 2), PALETTE["concat"])
+            _arrow(ax, (x + dx, y_b2 + hgt / 2), (x + 0.12, y_o - hgt / 2), PALETTE["concat"])
+            if t < T:
+                for key in ("f1", "f2"):
+                    (x0, y0), (x1, _) = pos[key, t], (gap * (t + 1) - dx, 0)
+                    _arrow(ax, (x0 + w / 2, y0), (x1 - w / 2, y0), PALETTE["forward"])
+            if t > 1:
+                for key in ("b1", "b2"):
+                    (x0, y0) = pos[key, t]
+                    x1 = gap * (t - 1) + dx
+                    colour = leak if key == "b1" and interleaved else PALETTE["backward"]
+                    _arrow(ax, (x0 - w / 2, y0), (x1 + w / 2, y0), colour)
+        if interleaved:
+            # the leak: x_T -> backward layer 1 at T -> ... -> backward layer 1 at 1 -> forward
+            # layer 2 at 1, redrawn dashed on top of the ordinary arrows
+            xT = gap * T
+            path = [((xT + 0.1, y_x + hgt / 2), (xT + dx, y_b1 - hgt / 2))]
+            path += [((gap * t + dx - w / 2, y_b1), (gap * (t - 1) + dx + w / 2, y_b1))
+                     for t in range(T, 1, -1)]
+            path += [((gap + dx - 0.2, y_b1 + hgt / 2), (gap - dx + 0.2, y_f2 - hgt / 2))]
+            for start, end in path:
+                ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=16,
+                                             color=leak, linewidth=2.6, linestyle="--",
+                                             shrinkA=0, shrinkB=0, zorder=5))
+            ax.set_title("interleaved (PyTorch's num_layers): layer 2 reads both halves",
+                         fontsize=12)
+            for y, text in ((y_x, "input"), ((y_f1 + y_b1) / 2, "layer 1"),
+                            ((y_f2 + y_b2) / 2, "layer 2"), (y_o, "output")):
+                _label(ax, gap - 0.95, y, text, PALETTE["neutral"], size=11, ha="right")
+            _label(ax, gap - dx, y_f2 + 0.55, rf"reads $\mathbf{{x}}_{T}$", leak, size=11)
+        else:
+            ax.set_title("separate stacks (ELMo): the halves meet only at the output",
+                         fontsize=12)
+        ax.set_xlim(gap - (2.1 if interleaved else 1.2), gap * T + 1.0)
+        ax.set_ylim(-0.5, y_o + 0.5)
+        ax.set_aspect("equal")
+        ax.axis("off")
+    return fig
+
+
+def draw_hn_layout(num_layers: int = 3):
+    """The rows of ``h_n`` for a bidirectional stack of ``num_layers`` layers, and two views.
+
+    Left, the 2L rows as PyTorch stores them, layer-major: layer 1 forward, layer 1
+    backward, layer 2 forward, ... Middle, ``view(L, 2, n, h)``: L pairs, each one layer's
+    forward and backward state (right). Right, ``view(2, L, n, h)``: the same rows cut into
+    two groups of L, which a reader would take for "all forward" and "all backward"; each
+    group mixes layers and directions (wrong, and no error is raised).
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    L = validate_size("num_layers", num_layers, owner="draw_hn_layout", maximum=4)
+    rows = [(layer, kind) for layer in range(1, L + 1) for kind in ("forward", "backward")]
+    fig, ax = plt.subplots(figsize=(10.4, 0.62 * 2 * L + 1.5), constrained_layout=True)
+    hgt, w = 0.5, 2.3
+    columns = {"h_n, as stored: (2L, n, h)": 0.0, "h_n.view(L, 2, n, h)": 4.0,
+               "h_n.view(2, L, n, h)": 8.0}
+
+    def top(i):
+        return (2 * L - 1 - i) * 0.62
+
+    for title, x0 in columns.items():
+        _label(ax, x0 + w / 2, top(0) + 0.75, title, PALETTE["neutral"], size=11,
+               family="monospace")
+        for i, (layer, kind) in enumerate(rows):
+            box = FancyBboxPatch((x0, top(i) - hgt / 2), w, hgt,
+                                 boxstyle="round,pad=0.01,rounding_size=0.05",
+                                 facecolor=PALETTE[kind] + "33", edgecolor=PALETTE[kind],
+                                 linewidth=2, hatch="//" if kind == "backward" else None)
+            ax.add_patch(box)
+            ax.text(x0 + w / 2, top(i), f"[{i}] layer {layer} {kind}", ha="center",
+                    va="center", fontsize=10,
+                    bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"))
+    # groups: view(L, 2): pairs; view(2, L): two blocks of L rows
+    def bracket(x, first, last, text, colour, ok):
+        y0, y1 = top(last) - hgt / 2 + 0.04, top(first) + hgt / 2 - 0.04
+        ax.plot([x, x + 0.15, x + 0.15, x], [y0, y0, y1, y1], color=colour, linewidth=1.8)
+        ax.text(x + 0.25, (y0 + y1) / 2, text, ha="left", va="center", fontsize=9.5,
+                color=colour, fontweight="bold" if not ok else "normal")
+
+    for layer in range(L):
+        bracket(4.0 + w + 0.08, 2 * layer, 2 * layer + 1, f"[{layer}]: layer {layer + 1}",
+                PALETTE["neutral"], True)
+    for group, name in enumerate(("forward", "backward")):
+        bracket(8.0 + w + 0.08, group * L, group * L + L - 1,
+                f"[{group}]: not the\n{name} states", PALETTE["backward"], False)
+    ax.set_xlim(-0.2, 12.3)
+    ax.set_ylim(top(2 * L - 1) - 0.5, top(0) + 1.05)
+    ax.axis("off")
+    return fig
+
+
+def draw_padding_timeline(length: int = 4, num_steps: int = 6):
+    """One sequence of ``length`` valid steps in a batch padded to ``num_steps``.
+
+    Top, the padded batch: the forward direction reads the valid steps, then runs on
+    through the padding, and its final state is taken after step T; the backward direction
+    starts on the padding at step T and reaches the valid steps only after it. Bottom, the
+    packed batch: each direction runs over the valid steps only, the backward one starting
+    at the sequence's own last step.
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    T = validate_size("num_steps", num_steps, owner="draw_padding_timeline", maximum=12)
+    n = validate_size("length", length, owner="draw_padding_timeline", maximum=T)
+    fig, ax = plt.subplots(figsize=(1.05 * T + 3.2, 4.2), constrained_layout=True)
+    rows = {"padded": 2.4, "packed": 0.0}
+    for name, y in rows.items():
+        ax.text(-0.35, y, name, ha="right", va="center", fontsize=12, fontweight="bold")
+        for t in range(1, T + 1):
+            valid = t <= n
+            colour = PALETTE["input"] if valid else "#999999"
+            if name == "packed" and not valid:
+                ax.add_patch(FancyBboxPatch((t - 0.4, y - 0.22), 0.8, 0.44,
+                                            boxstyle="round,pad=0.01", facecolor="none",
+                                            edgecolor="#bbbbbb", linestyle=":", linewidth=1.2))
+                continue
+            _node(ax, t, y, rf"$\mathbf{{x}}_{t}$" if valid else "pad", colour, width=0.8,
+                  height=0.44)
+        end_f = T if name == "padded" else n
+        start_b = T if name == "padded" else n
+        yf, yb = y + 0.48, y - 0.48
+        _arrow(ax, (0.6, yf), (end_f + 0.4, yf), PALETTE["forward"])
+        _arrow(ax, (start_b + 0.4, yb), (0.6, yb), PALETTE["backward"])
+        bad = name == "padded" and n < T
+        ax.text(end_f + 0.5, yf, f"forward $h_n$ after step {end_f}"
+                + (" (ran through padding)" if bad else ""),
+                ha="left", va="center", fontsize=10, color=PALETTE["forward"])
+        ax.text(start_b + 0.5, yb, f"backward starts at step {start_b}"
+                + (" (on padding)" if bad else ""),
+                ha="left", va="center", fontsize=10, color=PALETTE["backward"])
+    ax.set_xlim(-1.6, T + 4.2)
+    ax.set_ylim(-0.9, 3.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig
+
+
+def draw_posterior_changes(maps, words, *, titles=None, floor=1e-12):
+    """How far each posterior moves when one observation changes, one panel per map.
+
+    Entry ``[t, s]`` of each (T, T) map is a total-variation distance in [0, 1] (see
+    :func:`book.hmm.changed_posteriors`). Values at or below ``floor`` are drawn grey,
+    "unchanged", and each cell carries its value.
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    import numpy as np
+    from matplotlib.patches import Patch
+
+    arrays = [np.asarray(m, dtype=float) for m in maps.values()]
+    T = len(words)
+    if any(a.shape != (T, T) for a in arrays):
+        raise ValueError(f"draw_posterior_changes expected maps of shape ({T}, {T}), one row "
+                         f"and column per word, got {[a.shape for a in arrays]}")
+    colours = plt.get_cmap("cividis").with_extremes(bad="#dddddd")
+    fig, axes = plt.subplots(1, len(arrays), figsize=(4.3 * len(arrays) + 1.0, 4.3),
+                             constrained_layout=True)
+    axes = np.atleast_1d(axes)
+    for ax, a, title in zip(axes, arrays, titles or list(maps)):
+        image = ax.imshow(np.ma.masked_less_equal(a, floor), cmap=colours, vmin=0, vmax=1)
+        for t in range(T):
+            for s in range(T):
+                if a[t, s] > floor:
+                    ax.text(s, t, f"{a[t, s]:.2f}", ha="center", va="center", fontsize=9,
+                            color="white" if a[t, s] < 0.6 else "black")
+        ax.set_title(title)
+        ax.set_xticks(range(T), [f"{w}\n({s + 1})" for s, w in enumerate(words)])
+        ax.set_yticks(range(T), [f"{w} ({t + 1})" for t, w in enumerate(words)])
+        ax.set_xlabel("the word changed, $s$")
+    axes[0].set_ylabel("the posterior at step $t$")
+    bar = fig.colorbar(image, ax=list(axes), shrink=0.85)
+    bar.set_label("total-variation distance")
+    axes[-1].legend(handles=[Patch(facecolor="#dddddd", edgecolor="#999999",
+                                   label="unchanged")],
+                    loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     return fig

@@ -155,9 +155,10 @@ class TokenRNN(nn.Module):
     """Embedding, one GRU layer (one direction or two), and a linear read-out per step.
 
     The chapter's one model family: the fill-in-the-blank and language models of "Context
-    in action" and the polysemy encoder of the exercises. It uses PyTorch's ``nn.GRU``, a
-    gated cell, which learns these tasks in far fewer steps than the plain tanh recurrence
-    of the scratch layers (its gates let a state keep what it read many steps back).
+    in action" and the polysemy encoder of the exercises. It uses PyTorch's ``nn.GRU`` for
+    its gates, not for speed: they decide what each state keeps, so a state can carry what
+    it read many steps back, which the plain tanh recurrence of the scratch layers tends to
+    lose.
 
     Args:
         vocab_size: q, the number of token ids (inputs and outputs).

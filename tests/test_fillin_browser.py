@@ -1,9 +1,11 @@
 """The fill-in-the-blank demo in the built book: the trained models answer with no kernel.
 
 The models are read back from the widget state saved in the page, so PyTorch and the
-page's JavaScript run the very same weights: their logits must agree to 1e-5, the
-highlights to 1e-6, and every blank's displayed top guesses must be PyTorch's, with the
-look-ahead control at any step as with the whole sentence. Bad input gets
+page's JavaScript run the very same weights: their logits, probabilities and highlights
+must agree to 1e-5 (PyTorch's reference runs in float32, whose rounding over 49 GRU steps
+differs by CPU kernel: 1.05e-6 in a probability was seen), and every blank's displayed top
+guesses must be PyTorch's, with the look-ahead control at any step as with the whole
+sentence. Bad input gets
 :func:`book.fillin.parse`'s message, never a console error; an update stays quick.
 """
 from __future__ import annotations
@@ -229,7 +231,7 @@ def test_lookahead_control_matches_pytorch(demo, reference, engine):
                 got = torch.tensor(page.eval_on_selector(
                     ".birnn-fillin", "(e, [r, t, k]) => e.fillin.blankProbs(r, t, k)",
                     [role, text, k]), dtype=torch.float64)
-                assert (got - blank_probs(model, ids, lookahead=k)).abs().max() <= 1e-6, \
+                assert (got - blank_probs(model, ids, lookahead=k)).abs().max() <= 1e-5, \
                     (role, text, k)
 
     text = "we went into _he house and s_w the white sphinx"
@@ -271,7 +273,7 @@ def test_lookahead_control_matches_pytorch(demo, reference, engine):
         if k is not None:
             assert all(s == 0 for s in scores[t + k + 1:]), (k, scores)
         expected = influence(models["bi"], ids, 0, lookahead=k)
-        assert (torch.tensor(scores, dtype=torch.float64) - expected).abs().max() <= 1e-6, k
+        assert (torch.tensor(scores, dtype=torch.float64) - expected).abs().max() <= 1e-5, k
     assert log.problems() == []
 
 
