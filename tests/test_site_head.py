@@ -27,6 +27,7 @@ from paths import HTML, ROOT
 from test_pages import CONTENT_PAGES, PAGES, ZH
 
 from tools.katex_css import woff2_only
+from tools.sphinx_site import WIDGET_FILE_MIN
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 HEAD_PAGES = [p for p in PAGES if p.removeprefix(f"{ZH}/") != "index.html"]
@@ -232,8 +233,19 @@ def test_widget_values_are_files_and_restore_the_saved_state(built_book, path):
     assert len(states[0]["body"]) < 16_384, len(states[0]["body"])
     assert head_end < 40_000 + text.index("<head>"), f"{path}: head of {head_end} characters"
     state = json.loads(states[0]["body"])
-    files = state.pop("birnn_files")
-    assert files, "nothing was moved out of the page"
+    files = state.pop("birnn_files", {})
+    saved = _notebook_state(path)
+    # Every big value moved out (a page whose state has none, such as a stale form's,
+    # keeps it all).
+    def strings(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, str):
+            yield value
+
+    big = any(len(text) >= WIDGET_FILE_MIN for text in strings(saved))
+    assert bool(files) == big, f"{path}: moved {files}"
     for model_id, entries in files.items():
         values = state["state"][model_id]["state"]
         for keys, url in entries:
@@ -246,7 +258,7 @@ def test_widget_values_are_files_and_restore_the_saved_state(built_book, path):
                 parent = parent[key]
             assert parent[keys[-1]] is None
             parent[keys[-1]] = target.read_text(encoding="utf-8")
-    assert state == _notebook_state(path)
+    assert state == saved
 
 
 # --- one copy of the static files ----------------------------------------------------
