@@ -10,7 +10,8 @@
 // The big saved values (the views' code and styles, the fill-in demo's weights) are not in
 // the page: the build (tools/sphinx_site.py) moves them into files of the site, listed in the
 // state under birnn_files, and they are fetched here, at low priority, once the page is
-// parsed, so the text paints first. The site's own files only: no outside request.
+// parsed and has painted, so the text comes first. The site's own files only: no outside
+// request.
 (function () {
   "use strict";
 
@@ -92,6 +93,25 @@
         .catch((err) => console.error("widget:", err)));
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // Once the page's text has painted (its first contentful paint): the big files must not
+  // compete with what draws it. Without that paint (a hidden tab), after 3 s all the same.
+  function afterFirstPaint(f) {
+    let done = false;
+    const go = () => { if (!done) { done = true; setTimeout(f, 0); } };
+    try {
+      new PerformanceObserver((list, observer) => {
+        if (list.getEntriesByName("first-contentful-paint").length) { observer.disconnect(); go(); }
+      }).observe({ type: "paint", buffered: true });
+    } catch (err) {
+      go();
+      return;
+    }
+    setTimeout(go, 3000);
+  }
+  // ... and once the page is parsed, so every view's tag is there.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => afterFirstPaint(start));
+  } else {
+    afterFirstPaint(start);
+  }
 })();
