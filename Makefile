@@ -35,35 +35,43 @@ setup: $(STAMP)
 
 # Headless Chromium for the browser tests (Debian package; needs root, as on CI), and
 # Debian's fonts-noto-cjk, so the Chinese pages are drawn (and screenshot) in a CJK font.
-# Noto CJK: the Chinese pages' font (site.css names it first for Chinese text).
+# Noto CJK: the Chinese pages' font (site.css names it first for Chinese text). A Java
+# runtime (default-jre-headless) runs the Nu HTML checker (npm's vnu-jar) in the tests.
 system-deps:
-	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q "Noto Sans CJK"; } || \
-	  { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q "Noto Sans CJK" \
+	   && command -v java >/dev/null; } || \
+	  { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk \
+	    default-jre-headless >/dev/null; }
 
 # Front-end assets the pages load, installed by npm from package-lock.json and copied into
 # _vendor/, which Sphinx copies verbatim into the site (html_extra_path), so readers'
 # browsers never fetch them from a CDN. Only what pages load is copied: KaTeX's stylesheet
 # and its fonts in WOFF2 (the maths is rendered at build time by sphinxcontrib-katex, whose
 # KaTeX must be the version package.json pins; every browser that runs the site reads
-# WOFF2, the first format the stylesheet offers) and the kernel-less widget view
-# (tools/widget_setup.js). axe-core (a devDependency) stays in node_modules for the tests.
+# WOFF2, the first format the stylesheet offers; tools/katex_css.py leaves only those in the
+# stylesheet, with font-display: swap) and the kernel-less widget view
+# (tools/widget_setup.js). axe-core and vnu-jar (devDependencies) stay in node_modules for
+# the tests.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 vendor: node_modules/.package-lock.json
 	rm -rf _vendor && mkdir -p _vendor/vendor/katex/fonts
-	cp node_modules/katex/dist/katex.min.css _vendor/vendor/katex/
+	$(PYTHON) -m tools.katex_css node_modules/katex/dist/katex.min.css _vendor/vendor/katex/katex.min.css
 	cp node_modules/katex/dist/fonts/*.woff2 _vendor/vendor/katex/fonts/
 	cp tools/widget_setup.js _vendor/vendor/widget_setup.js
 
 # Two editions, each built strictly: English from the repository root into _build/html,
 # then Chinese from zh_CN/ (generated from the same notebooks by `make translations`) into
-# _build/html/zh_CN, so each page's counterpart is one folder up or down.
+# _build/html/zh_CN, so each page's counterpart is one folder up or down. Then the Chinese
+# pages load the English edition's copy of every static file that is the same in both (all
+# but Sphinx's language-specific ones), so switching language fetches none of them again.
 book: setup vendor
 	rm -rf _build/html _build/.doctrees _build/zh_CN
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
 	$(BIN)/jupyter-book build --all -W -n --keep-going --path-output _build/zh_CN zh_CN
 	mv _build/zh_CN/_build/html _build/html/zh_CN
+	$(BIN)/python -m tools.sphinx_site share-static _build/html
 	@echo "Book built: file://$(CURDIR)/_build/html/index.html (中文: _build/html/zh_CN/index.html)"
 
 test: lint book system-deps

@@ -5,34 +5,10 @@
 // The page's language, from <html lang> (Sphinx's `language`), and its words: each
 // t("...") call's English text is its message id, and tools/sphinx_site.py writes the
 // words of the page's language into every page at build time (BIRNN_WORDS.words, from the
-// book's catalog), and the language switch's words in the other edition's language
-// (BIRNN_WORDS.switch). An id without a word stays English.
+// book's catalog). An id without a word stays English. (The language switch is built into
+// the HTML at build time: tools/sphinx_site.py.)
 const BIRNN_ZH = (document.documentElement.lang || "").toLowerCase().startsWith("zh");
 const birnnT = (id) => ((typeof BIRNN_WORDS !== "undefined" && BIRNN_WORDS.words[id]) || id);
-
-// The language switch: every page links to the same page in the other edition. The
-// Chinese site is the English one's zh_CN/ folder, page for page (make book), so the
-// counterpart is one folder down from the English site's root, or up from the Chinese one.
-function birnnCounterpart() {
-  const root = new URL(document.documentElement.dataset.content_root || "./", location.href);
-  const here = new URL(location.href);
-  here.hash = "";
-  here.search = "";
-  const page = here.href.startsWith(root.href) ? here.href.slice(root.href.length) : "";
-  return new URL((BIRNN_ZH ? "../" : "zh_CN/") + page, root).href;
-}
-
-document.addEventListener("DOMContentLoaded", () => {
-  const bar = document.querySelector(".article-header-buttons");
-  if (!bar || typeof BIRNN_WORDS === "undefined") return;
-  const link = document.createElement("a");
-  link.className = "btn btn-sm birnn-language";
-  link.href = birnnCounterpart();
-  link.hreflang = link.lang = BIRNN_WORDS.switch.lang;
-  link.title = BIRNN_WORDS.switch.title;
-  link.textContent = BIRNN_WORDS.switch.text;
-  bar.prepend(link);
-});
 
 // Live Code offline: sphinx-thebe loads THEBE_JS_URL with a <script> tag when a reader
 // clicks the button and has no error path, so offline the button would spin forever.
@@ -49,14 +25,12 @@ document.addEventListener("DOMContentLoaded", () => {
   const t = birnnT;
   // Accessible names that match what is shown (WCAG 2.5.3; axe-core's
   // label-content-name-mismatch, serious). pydata-sphinx-theme 0.16 puts titled icons
-  // inside buttons named by aria-label, and names the search field ("Search Ctrl+K") "Search", and myst-nb names
-  // every "Show code cell source" summary "Toggle hidden content". Icons are decoration;
-  // a summary is named by its visible text.
+  // inside buttons named by aria-label, and names the search field ("Search Ctrl+K") "Search".
+  // Icons are decoration. (myst-nb's "Show code cell source" summaries are named by their
+  // visible text at build time: tools/sphinx_site.py.)
   document.querySelectorAll("button i").forEach((icon) => icon.setAttribute("aria-hidden", "true"));
   document.querySelectorAll("button.search-button-field[aria-label]")
     .forEach((button) => button.removeAttribute("aria-label"));
-  document.querySelectorAll('summary[aria-label="Toggle hidden content"]')
-    .forEach((node) => node.removeAttribute("aria-label"));
   // The theme leaves the site logo and the chapter list of the left sidebar outside any
   // landmark (axe-core "region").
   const sidebar = document.getElementById("pst-primary-sidebar");

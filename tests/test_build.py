@@ -35,6 +35,8 @@ def _build(tmp_path, ref):
     for part in ("sphinx_site.py", "katex_startup.py"):  # the config's local extensions
         part = ROOT / "tools" / part
         shutil.copy(part, tmp_path / "tools" / part.name)
+    # sphinx_site's header component (the language switch)
+    shutil.copytree(ROOT / "tools" / "site_templates", tmp_path / "tools" / "site_templates")
     shutil.copytree(ROOT / "assets", tmp_path / "assets")  # the favicon the config names
     shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")  # bibtex_bibfiles
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")

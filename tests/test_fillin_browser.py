@@ -10,7 +10,6 @@ sentence. Bad input gets
 """
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -20,6 +19,7 @@ from test_pages import PHONE, _wait_for_math
 
 from book import pretrained
 from book.fillin import FORMAT, MAX_CHARS, blank_probs, influence, load_models, parse, top_guesses
+from tools.sphinx_site import page_widget_state
 
 pytestmark = pytest.mark.browser
 
@@ -42,11 +42,9 @@ RIGHT_CONTEXT = {s: c for s, c in pretrained.EXAMPLES.items()
 @pytest.fixture(scope="module")
 def reference():
     """The PyTorch models and vocabulary saved in the page's widget state."""
-    html = (HTML / PAGE).read_text()
-    state = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>',
-                      html, re.S)
+    state = page_widget_state(HTML / PAGE)        # the moved values read back into place
     assert state, f"{PAGE} carries no widget state"
-    packed = [m["state"]["data"] for m in json.loads(state.group(1))["state"].values()
+    packed = [m["state"]["data"] for m in state["state"].values()
               if isinstance(m["state"].get("data"), dict)
               and m["state"]["data"].get("format") == FORMAT]
     assert len(packed) == 1, f"{len(packed)} fill-in demos saved in {PAGE}"
