@@ -38,6 +38,8 @@ def _build(tmp_path, ref):
     # sphinx_site's header component (the language switch)
     shutil.copytree(ROOT / "tools" / "site_templates", tmp_path / "tools" / "site_templates")
     shutil.copytree(ROOT / "assets", tmp_path / "assets")  # the favicon the config names
+    # Every page's own scripts and styles; sphinx_site reads site.js for its words.
+    shutil.copytree(ROOT / "_static", tmp_path / "_static")
     shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")  # bibtex_bibfiles
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (tmp_path / "intro.md").write_text("# Intro\n\nA test book.\n")
