@@ -96,12 +96,15 @@ train-models: setup
 wasm: node_modules/.package-lock.json
 	node tools/wasm.mjs
 
-# Derived content: book/ modules from `#| export` cells, and cross-references and figure
-# caption cells in the forms that work both on the website and in Jupyter (tools/nbrefs.py).
+# Derived content: book/ modules from `#| export` cells, and cross-references, citations and
+# figure caption cells in the forms that work both on the website and in Jupyter
+# (tools/nbrefs.py), the Chinese notebooks, then the plain-Jupyter flavour of both editions
+# for Colab, VS Code and GitHub (tools/plainnb.py, into plain/).
 export: setup
 	$(BIN)/python -m tools.nbtools export
 	$(BIN)/python -m tools.nbrefs
 	$(BIN)/python -m tools.translate generate
+	$(BIN)/python -m tools.plainnb
 
 # The Chinese edition (tools/translate.py): refresh locales/zh_CN/LC_MESSAGES/*.po from the
 # English sources (new messages empty, changed ones fuzzy), then write zh_CN/ from them.

@@ -31,10 +31,9 @@ def _build(tmp_path, ref):
     (tmp_path / "_vendor/vendor/katex").mkdir(parents=True)
     (tmp_path / "_vendor/vendor/katex/katex.min.css").touch()
     (tmp_path / "_vendor/vendor/widget_setup.js").touch()
-    (tmp_path / "tools").mkdir()  # the config's local Sphinx extension
-    for part in ("sphinx_site.py", "katex_startup.py"):  # the config's local extensions
-        part = ROOT / "tools" / part
-        shutil.copy(part, tmp_path / "tools" / part.name)
+    # The config's local Sphinx extensions and the modules and files they use.
+    shutil.copytree(ROOT / "tools", tmp_path / "tools",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "assets", tmp_path / "assets")  # the favicon the config names
     shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")  # bibtex_bibfiles
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
