@@ -51,8 +51,8 @@ OPTION = re.compile(r"^\s*:([\w-]+):\s*(.*?)\s*$")
 LABEL = re.compile(r"^\(([\w-]+)\)=\s*$")
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 EQ_END = re.compile(r"^\$\$\s*\(([\w-]+)\)\s*$")
-ROLE = re.compile(r"\{([\w:-]+)\}`([^`\n]+)`")
-CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
+# A role, or a code span (whose text stays as it is).
+INLINE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<target>[^`\n]+)`|(?P<ticks>`+).+?(?P=ticks)", re.S)
 LINK_TO_LABEL = re.compile(r"\]\(#([\w-]+)\)")
 SOLUTION_FIRST_LINE = "# The solution's code"
 
@@ -66,7 +66,9 @@ def _esc(text: str) -> str:
 
 
 def _anchor(label: str) -> str:
-    return f'<a id="{label}"></a>'
+    # ``name`` as well as ``id``: JupyterLab's Markdown sanitizer keeps only ``name``, and
+    # browsers follow ``#label`` to either.
+    return f'<a id="{label}" name="{label}"></a>'
 
 
 # --- what the notebooks of an edition define --------------------------------------------
@@ -107,14 +109,14 @@ class _Converter:
     def __init__(self, path: Path, lang: str, targets: dict, exercises: dict):
         self.path, self.lang, self.targets, self.exercises = path, lang, targets, exercises
 
-    # inline: roles and links, outside code spans
+    # inline: roles and links, outside code spans (a role's backticks are not one)
     def inline(self, text: str) -> str:
         out, last = [], 0
-        for span in CODE_SPAN.finditer(text):
-            out.append(self._inline(text[last:span.start()]))
-            out.append(span.group(0))
-            last = span.end()
-        out.append(self._inline(text[last:]))
+        for token in INLINE.finditer(text):
+            out.append(self._links(text[last:token.start()]))
+            out.append(self._role(token) if token.group("role") else token.group(0))
+            last = token.end()
+        out.append(self._links(text[last:]))
         return "".join(out)
 
     def _href(self, label: str) -> str:
@@ -125,25 +127,23 @@ class _Converter:
             return target["path"].name
         return f"{target['path'].name}#{label}"
 
-    def _inline(self, text: str) -> str:
-        def role(match):
-            name, body = match.groups()
-            label = body.strip()
-            if name == "eq" and label in self.targets:
-                return f"[({self.targets[label]['number']})]({self._href(label)})"
-            if name in ("ref", "numref"):
-                if label in self.exercises:
-                    ex = self.exercises[label]
-                    words = tr("Exercise {number}", self.lang, number=ex["number"])
-                    return f"[{words}]({self._href(label)})"
-                target = self.targets.get(label)
-                if target and target["kind"] == "fig":
-                    return f"[Fig. {target['number']}]({self._href(label)})"
-                if target and target["kind"] == "section":
-                    return f"[{target['title']}]({self._href(label)})"
-            raise PlainError(f"{self.path.name}: no plain form for {match.group(0)}")
+    def _role(self, match) -> str:
+        name, label = match.group("role"), match.group("target").strip()
+        if name == "eq" and label in self.targets:
+            return f"[({self.targets[label]['number']})]({self._href(label)})"
+        if name in ("ref", "numref"):
+            if label in self.exercises:
+                words = tr("Exercise {number}", self.lang,
+                           number=self.exercises[label]["number"])
+                return f"[{words}]({self._href(label)})"
+            target = self.targets.get(label)
+            if target and target["kind"] == "fig":
+                return f"[Fig. {target['number']}]({self._href(label)})"
+            if target and target["kind"] == "section":
+                return f"[{target['title']}]({self._href(label)})"
+        raise PlainError(f"{self.path.name}: no plain form for {match.group(0)}")
 
-        text = ROLE.sub(role, text)
+    def _links(self, text: str) -> str:
         # A link to an equation or figure of another notebook opens that notebook at it.
         return LINK_TO_LABEL.sub(lambda m: f"]({self._href(m.group(1))})", text)
 
