@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
 .PHONY: help setup system-deps vendor book test test-fast lint lab execute export lock clean bench \
-	bench-gpu wasm translations train-models
+	bench-gpu wasm translations train-models downloads html-zh pdf-en pdf-zh archives wheelhouse
 
 help:
 	@echo "make book     set up and build the HTML book into _build/html"
@@ -32,12 +32,20 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
-# Headless Chromium for the browser tests (Debian package; needs root, as on CI), and
-# Debian's fonts-noto-cjk, so the Chinese pages are drawn (and screenshot) in a CJK font.
-# Noto CJK: the Chinese pages' font (site.css names it first for Chinese text).
+# Headless Chromium for the browser tests and the PDFs (Debian package; needs root, as on
+# CI), and Debian's fonts-noto-cjk, so the Chinese pages are drawn (and screenshot) in a CJK
+# font. Noto CJK: the Chinese pages' font (site.css names it first for Chinese text).
+# WenQuanYi Micro Hei: the Chinese PDF's font (TrueType, which Chromium's PDF writer embeds as
+# such; see tools/pdfbook.py). poppler-utils: pdffonts, pdftotext, pdfimages for the PDF tests.
+# Only what is missing is installed; $CHROMIUM names another Chrome or Chromium (as on
+# GitHub's runners, whose Ubuntu packages Chromium as a snap).
 system-deps:
-	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q "Noto Sans CJK"; } || \
-	  { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	@missing=""; \
+	command -v $${CHROMIUM:-chromium} >/dev/null || missing="$$missing chromium"; \
+	fc-list :lang=zh | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	fc-list | grep -q "WenQuanYi Micro Hei" || missing="$$missing fonts-wqy-microhei"; \
+	command -v pdffonts >/dev/null || missing="$$missing poppler-utils"; \
+	[ -z "$$missing" ] || { apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; }
 
 # Front-end assets the pages load, installed by npm from package-lock.json and copied into
 # _vendor/, which Sphinx copies verbatim into the site (html_extra_path), so readers'
@@ -57,16 +65,52 @@ vendor: node_modules/.package-lock.json
 
 # Two editions, each built strictly: English from the repository root into _build/html,
 # then Chinese from zh_CN/ (generated from the same notebooks by `make translations`) into
-# _build/html/zh_CN, so each page's counterpart is one folder up or down.
-book: setup vendor
-	rm -rf _build/html _build/.doctrees _build/zh_CN
+# _build/html/zh_CN, so each page's counterpart is one folder up or down. Then what each
+# edition offers to take away (see downloads below), side by side with the Chinese build:
+# the English PDF and the archives need only what is built already, the Chinese PDF
+# follows its pages.
+book: setup vendor system-deps
+	rm -rf _build/html _build/.doctrees _build/zh_CN _build/downloads
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
-	$(BIN)/jupyter-book build --all -W -n --keep-going --path-output _build/zh_CN zh_CN
-	mv _build/zh_CN/_build/html _build/html/zh_CN
+	$(MAKE) --no-print-directory -j3 html-zh pdf-en pdf-zh archives BOOK_ZH=html-zh
+	cp -R _build/downloads/. _build/html/
 	@echo "Book built: file://$(CURDIR)/_build/html/index.html (中文: _build/html/zh_CN/index.html)"
 
-test: lint book system-deps
+html-zh: setup
+	$(BIN)/jupyter-book build --all -W -n --keep-going --path-output _build/zh_CN zh_CN
+	mv _build/zh_CN/_build/html _build/html/zh_CN
+
+# Each edition's PDF, printed by headless Chromium from its built pages (tools/pdfbook.py),
+# and its runnable archive (tools/archive.py), into _build/downloads/ (laid out as the site:
+# downloads/ and zh_CN/downloads/), which make book copies into the site. `make downloads`
+# remakes them for a site already built.
+downloads: setup system-deps
+	rm -rf _build/downloads
+	$(MAKE) --no-print-directory -j3 pdf-en pdf-zh archives
+	cp -R _build/downloads/. _build/html/
+
+# Under make book, the Chinese PDF waits for the Chinese pages (BOOK_ZH=html-zh).
+pdf-zh: $(BOOK_ZH)
+pdf-en pdf-zh: setup
+	$(BIN)/python -m tools.pdfbook --edition $(subst pdf-,,$@) --out _build/downloads
+
+archives: setup
+	$(BIN)/python -m tools.archive --site _build/downloads
+
+test: lint book system-deps wheelhouse
 	$(BIN)/python -m pytest -n 2 --dist loadscope
+
+# The lock's wheels in one folder, for tests/test_archive.py, which installs the runnable
+# archive into a fresh environment offline (pip --no-index). Fetched once per lock by pip, from
+# the same places `make setup` installs from (a package install, not a download at test time).
+WHEELHOUSE := $(VENV)/wheelhouse
+$(WHEELHOUSE)/.stamp: requirements.txt | $(STAMP)
+	grep -v '^-e ' requirements.txt > $(VENV)/wheelhouse-requirements.txt
+	$(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps \
+	  -r $(VENV)/wheelhouse-requirements.txt -d $(WHEELHOUSE)
+	touch $@
+
+wheelhouse: $(WHEELHOUSE)/.stamp
 
 # Lint (ruff, configured in pyproject.toml), the code tests and the notebooks under nbval:
 # no book build, no browser. A minute or so; `make test` runs everything.

@@ -7,12 +7,24 @@ extensions put ``tools/`` on the path).
 """
 from __future__ import annotations
 
+import functools
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN = Path("plain")               # the plain-Jupyter notebooks (Colab, VS Code, GitHub)
 NAME = "bidirectional-rnn"
+TEXT_LICENCE = ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/")
+
+
+def site_url(repository: str) -> str:
+    """The address GitHub Pages serves the book at (``.github/workflows/pages.yml``), from
+    ``repository.url`` in ``_config.yml``."""
+    owner, name = repository.rstrip("/").split("/")[-2:]
+    return f"https://{owner.lower()}.github.io/{name}/"
 
 
 @dataclass(frozen=True)
@@ -46,3 +58,32 @@ EDITIONS = {
 def for_language(language: str | None) -> Edition:
     """The edition of a Sphinx ``language`` (``None``/``"en"`` English, ``"zh_CN"`` Chinese)."""
     return EDITIONS["zh" if (language or "en").lower().startswith("zh") else "en"]
+
+
+def chapters(book: Path) -> list[Path]:
+    """The notebooks of the book in folder ``book``, in its ``_toc.yml`` order (what
+    ``tools.nbrefs.chapters`` gives, without importing nbformat)."""
+    toc = yaml.safe_load((book / "_toc.yml").read_text())
+    files = [entry["file"] for part in toc.get("parts", [toc])
+             for entry in part.get("chapters", [])]
+    return [book / f"{f}.ipynb" for f in files if (book / f"{f}.ipynb").exists()]
+
+
+@functools.cache
+def _i18n():
+    # book/i18n.py by its path: importing it through the `book` package would first import
+    # PyTorch (book/__init__.py), over a second in every tool and Sphinx build that only
+    # needs words. Where the module cannot stand alone, the package's is used.
+    try:
+        spec = importlib.util.spec_from_file_location("_birnn_i18n", ROOT / "book" / "i18n.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    except ImportError:
+        from book import i18n
+        return i18n
+
+
+def tr(msgid: str, lang: str | None = None, /, **fields) -> str:
+    """``book.i18n.tr``: ``msgid`` (English) in ``lang``, formatted with ``fields``."""
+    return _i18n().tr(msgid, lang, **fields)

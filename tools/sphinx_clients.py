@@ -27,16 +27,13 @@ import re
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from editions import PLAIN, ROOT, for_language
+from editions import PLAIN, ROOT, TEXT_LICENCE, for_language, site_url, tr
 from nbrefs import citations_to_roles
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from book.i18n import tr
-
 LOGGER = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
-TEXT_LICENCE = ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/")
 # Live Code: how long Binder may take before the reader hears that it may be busy.
 SLOW_START_S = 240
 
@@ -48,12 +45,6 @@ def _lang(app: Sphinx) -> str:
 def _repository(app: Sphinx) -> tuple[str, str]:
     options = app.config.html_theme_options
     return options["repository_url"].rstrip("/"), options.get("repository_branch") or "main"
-
-
-def site_url(repository: str) -> str:
-    """The address GitHub Pages serves the book at (``.github/workflows/pages.yml``)."""
-    owner, name = repository.rstrip("/").split("/")[-2:]
-    return f"https://{owner.lower()}.github.io/{name}/"
 
 
 # --- citations ----------------------------------------------------------------------------
