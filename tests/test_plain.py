@@ -17,7 +17,8 @@ plain flavour is written for them; these tests hold it to that:
   content hidden until clicked, every in-page link reaching its anchor. In JupyterLab the
   solution code cells are collapsed too, and following an equation link brings the
   equation into view. (nbconvert, like GitHub and nbviewer, shows every code cell: it has no
-  way to hide one; Colab hides the solution code, JupyterLab and VS Code collapse it.)
+  way to hide one, nor has VS Code; Colab hides the solution code, JupyterLab collapses
+  it, and no renderer shows its output before the cell is run: it is saved without one.)
 """
 from __future__ import annotations
 
@@ -193,6 +194,10 @@ PROBE = """([cells, math, tagSelector]) => {
 }"""
 
 
+OUTPUTS = """() => [...document.querySelectorAll('.jp-OutputArea')].map(o => o.textContent)
+    .join('\\n')"""
+
+
 def _check_rendered(found: dict, expected: dict, name: str) -> None:
     raw = [m.group(0) for pattern in (MYST, LEFT_OVER)
            for m in pattern.finditer(found["rawText"])]
@@ -251,6 +256,8 @@ def test_nbconvert_html_reads_right(browser, nbconvert_site, path):
             PROBE, [".jp-MarkdownCell .jp-RenderedMarkdown", ".MathJax_CHTML, .MathJax",
                     ".mjx-label"])
         _check_rendered(found, _expected(path), path.name)
+        # No solution output before its cell runs (solution cells are saved without one).
+        assert "What the solution prints" not in page.evaluate(OUTPUTS)
     finally:
         context.close()
 
@@ -258,7 +265,7 @@ def test_nbconvert_html_reads_right(browser, nbconvert_site, path):
 @pytest.fixture(scope="module")
 def plain_lab(tmp_path_factory):
     """JupyterLab over a copy of plain/, with jupyterlab-myst disabled in its own config
-    (as a learner without the extension, or VS Code's Markdown, sees the notebooks)."""
+    (as a learner without the extension sees the notebooks)."""
     from test_jupyterlab import client_env, jupyter_server
 
     home = tmp_path_factory.mktemp("plainlab")
@@ -301,6 +308,7 @@ def test_jupyterlab_without_myst_reads_right(browser, plain_lab, path):
             PROBE, [".jp-MarkdownCell .jp-RenderedMarkdown", "mjx-container",
                     "mjx-assistive-mml mlabeledtr > mtd:first-child"])
         _check_rendered(found, expected, rel)
+        assert "What the solution prints" not in page.evaluate(OUTPUTS)
         collapsed = page.locator(".jp-Notebook .jp-InputPlaceholder").count()
         assert collapsed == expected["solution_code"], (rel, collapsed)
         link = page.locator('.jp-RenderedMarkdown a[href^="#eq-"]:visible').first

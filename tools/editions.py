@@ -73,13 +73,14 @@ def chapters(book: Path) -> list[Path]:
 def _i18n():
     # book/i18n.py by its path: importing it through the `book` package would first import
     # PyTorch (book/__init__.py), over a second in every tool and Sphinx build that only
-    # needs words. Where the module cannot stand alone, the package's is used.
+    # needs words. Where the module cannot stand alone (or this is a copy of the tools
+    # without the package, as in tests/test_build.py), the installed package's is used.
     try:
         spec = importlib.util.spec_from_file_location("_birnn_i18n", ROOT / "book" / "i18n.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module
-    except ImportError:
+    except (ImportError, OSError):
         from book import i18n
         return i18n
 
