@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
+ZH_NOTEBOOKS := $(patsubst chapters/%,zh_CN/chapters/%,$(NOTEBOOKS))
 
 .PHONY: help setup system-deps vendor book test test-fast lint lab execute export lock clean bench \
 	bench-gpu wasm translations train-models downloads html-zh pdf-en pdf-zh archives wheelhouse
@@ -34,7 +35,8 @@ setup: $(STAMP)
 
 # Headless Chromium for the browser tests and the PDFs (Debian package; needs root, as on
 # CI), and Debian's fonts-noto-cjk, so the Chinese pages are drawn (and screenshot) in a CJK
-# font. Noto CJK: the Chinese pages' font (site.css names it first for Chinese text).
+# font. Noto CJK: the Chinese pages' font (site.css names it first for Chinese text). A Java
+# runtime (default-jre-headless) runs the Nu HTML checker (npm's vnu-jar) in the tests.
 # WenQuanYi Micro Hei: the Chinese PDF's font (TrueType, which Chromium's PDF writer embeds as
 # such; see tools/pdfbook.py). poppler-utils: pdffonts, pdftotext, pdfimages for the PDF tests.
 # Only what is missing is installed; $CHROMIUM names another Chrome or Chromium (as on
@@ -43,6 +45,7 @@ system-deps:
 	@missing=""; \
 	command -v $${CHROMIUM:-chromium} >/dev/null || missing="$$missing chromium"; \
 	fc-list :lang=zh | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	fc-list | grep -q "WenQuanYi Micro Hei" || missing="$$missing fonts-wqy-microhei"; \
 	command -v pdffonts >/dev/null || missing="$$missing poppler-utils"; \
 	[ -z "$$missing" ] || { apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; }
@@ -52,23 +55,27 @@ system-deps:
 # browsers never fetch them from a CDN. Only what pages load is copied: KaTeX's stylesheet
 # and its fonts in WOFF2 (the maths is rendered at build time by sphinxcontrib-katex, whose
 # KaTeX must be the version package.json pins; every browser that runs the site reads
-# WOFF2, the first format the stylesheet offers) and the kernel-less widget view
-# (tools/widget_setup.js). axe-core (a devDependency) stays in node_modules for the tests.
+# WOFF2, the first format the stylesheet offers; tools/katex_css.py leaves only those in the
+# stylesheet, with font-display: swap) and the kernel-less widget view
+# (tools/widget_setup.js). axe-core and vnu-jar (devDependencies) stay in node_modules for
+# the tests.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 vendor: node_modules/.package-lock.json
 	rm -rf _vendor && mkdir -p _vendor/vendor/katex/fonts
-	cp node_modules/katex/dist/katex.min.css _vendor/vendor/katex/
+	$(PYTHON) -m tools.katex_css node_modules/katex/dist/katex.min.css _vendor/vendor/katex/katex.min.css
 	cp node_modules/katex/dist/fonts/*.woff2 _vendor/vendor/katex/fonts/
 	cp tools/widget_setup.js _vendor/vendor/widget_setup.js
 
 # Two editions, each built strictly: English from the repository root into _build/html,
 # then Chinese from zh_CN/ (generated from the same notebooks by `make translations`) into
-# _build/html/zh_CN, so each page's counterpart is one folder up or down. Then what each
-# edition offers to take away (see downloads below), side by side with the Chinese build:
-# the English PDF and the archives need only what is built already, the Chinese PDF
-# follows its pages.
+# _build/html/zh_CN, so each page's counterpart is one folder up or down. Then the Chinese
+# pages load the English edition's copy of every static file that is the same in both (all
+# but Sphinx's language-specific ones), so switching language fetches none of them again.
+# Then what each edition offers to take away (see downloads below), side by side with the
+# Chinese build: the English PDF and the archives need only what is built already, the
+# Chinese PDF follows its pages.
 book: setup vendor system-deps
 	rm -rf _build/html _build/.doctrees _build/zh_CN _build/downloads
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
@@ -79,6 +86,7 @@ book: setup vendor system-deps
 html-zh: setup
 	$(BIN)/jupyter-book build --all -W -n --keep-going --path-output _build/zh_CN zh_CN
 	mv _build/zh_CN/_build/html _build/html/zh_CN
+	$(BIN)/python -m tools.sphinx_site share-static _build/html
 
 # Each edition's PDF, printed by headless Chromium from its built pages (tools/pdfbook.py),
 # and its runnable archive (tools/archive.py), into _build/downloads/ (laid out as the site:
@@ -126,8 +134,12 @@ lint: setup
 lab: setup
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(firstword $(NOTEBOOKS))
 
+# Both editions, English first: zh_CN/ is then regenerated from the catalogs (prose and
+# code; each Chinese notebook keeps its own outputs) and its notebooks run in Chinese.
 execute: setup
 	$(BIN)/python -m tools.nbtools execute $(NOTEBOOKS)
+	$(BIN)/python -m tools.translate generate
+	$(BIN)/python -m tools.nbtools execute $(ZH_NOTEBOOKS)
 
 # The shipped pre-trained models (book/models: safetensors weights and manifest.json), trained
 # once from book.pretrained.RECIPE on one thread per model (about 20 minutes with 2 jobs on
@@ -151,8 +163,10 @@ export: setup
 	$(BIN)/python -m tools.plainnb
 
 # The Chinese edition (tools/translate.py): refresh locales/zh_CN/LC_MESSAGES/*.po from the
-# English sources (new messages empty, changed ones fuzzy), then write zh_CN/ from them.
-# It lists what still needs a translator; a test fails until nothing does.
+# English sources, the prose and the words code shows (runtime.po: tr/N_/t message ids),
+# new messages empty and changed ones fuzzy; then write zh_CN/ and book/locale's compiled
+# catalog from them. It lists what still needs a translator; a test fails until nothing does.
+# A code edit that changes what a Chinese notebook prints needs `make execute` afterwards.
 translations: setup
 	$(BIN)/python -m tools.translate update
 

@@ -3,7 +3,9 @@
 Environment: tqdm reads ``TQDM_*`` variables when it is imported, and nbval's kernels
 inherit this process's environment; with ``TQDM_DISABLE=1`` the notebooks' training
 progress bars draw nothing, so re-executed outputs compare equal with the saved ones
-(``make execute`` sets the same switch).
+(``make execute`` sets the same switch). ``BOOK_LANG`` is removed, so that each notebook's
+folder gives its kernel its language (nbval starts a kernel in its notebook's folder):
+``chapters/`` English, ``zh_CN/chapters/`` Chinese, as ``make execute`` ran them.
 
 Groups: every collected test gets one of three markers, so a part of the suite can be
 chosen with ``-m``:
@@ -19,6 +21,7 @@ import os
 import pytest
 
 os.environ["TQDM_DISABLE"] = "1"
+os.environ.pop("BOOK_LANG", None)
 
 
 def pytest_collection_modifyitems(items):

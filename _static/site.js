@@ -2,78 +2,41 @@
 // so only code that every page needs lives here). Both editions load it: the English one
 // from the site's root, the Chinese one (tools/translate.py) from zh_CN/.
 
-// The page's language, from <html lang> (Sphinx's `language`), and its interface words.
+// The page's language, from <html lang> (Sphinx's `language`), and its words: each
+// t("...") call's English text is its message id, and tools/sphinx_site.py writes the
+// words of the page's language into every page at build time (BIRNN_WORDS.words, from the
+// book's catalog). An id without a word stays English. (The language switch is built into
+// the HTML at build time: tools/sphinx_site.py.)
 const BIRNN_ZH = (document.documentElement.lang || "").toLowerCase().startsWith("zh");
-const BIRNN_TEXT = BIRNN_ZH ? {
-  liveCodeOffline: "Live Code 需要联网：它在 Binder 上运行代码。",
-  site: "站点",
-  fullSize: "打开原尺寸的图",
-  scrolls: "公式，可横向滚动",
-  switchText: "English",
-  switchTitle: "Read this page in English",
-  switchLang: "en",
-} : {
-  liveCodeOffline: "Live Code needs a network connection: it runs the code on Binder.",
-  site: "Site",
-  fullSize: "Open the figure at full size",
-  scrolls: "Equation, scrolls sideways",
-  switchText: "中文",
-  switchTitle: "阅读本页的中文版",
-  switchLang: "zh-CN",
-};
-
-// The language switch: every page links to the same page in the other edition. The
-// Chinese site is the English one's zh_CN/ folder, page for page (make book), so the
-// counterpart is one folder down from the English site's root, or up from the Chinese one.
-function birnnCounterpart() {
-  const root = new URL(document.documentElement.dataset.content_root || "./", location.href);
-  const here = new URL(location.href);
-  here.hash = "";
-  here.search = "";
-  const page = here.href.startsWith(root.href) ? here.href.slice(root.href.length) : "";
-  return new URL((BIRNN_ZH ? "../" : "zh_CN/") + page, root).href;
-}
-
-document.addEventListener("DOMContentLoaded", () => {
-  const bar = document.querySelector(".article-header-buttons");
-  if (!bar) return;
-  const link = document.createElement("a");
-  link.className = "btn btn-sm birnn-language";
-  link.href = birnnCounterpart();
-  link.hreflang = BIRNN_TEXT.switchLang;
-  link.lang = BIRNN_TEXT.switchLang;
-  link.title = BIRNN_TEXT.switchTitle;
-  link.textContent = BIRNN_TEXT.switchText;
-  bar.prepend(link);
-});
+const birnnT = (id) => ((typeof BIRNN_WORDS !== "undefined" && BIRNN_WORDS.words[id]) || id);
 
 // Live Code offline: sphinx-thebe loads THEBE_JS_URL with a <script> tag when a reader
 // clicks the button and has no error path, so offline the button would spin forever.
 document.addEventListener("error", (event) => {
   const src = event.target && event.target.src;
   if (typeof THEBE_JS_URL === "undefined" || src !== THEBE_JS_URL) return;
+  const t = birnnT;
   document.querySelectorAll(".thebe-launch-button").forEach((button) => {
-    button.textContent = BIRNN_TEXT.liveCodeOffline;
+    button.textContent = t("Live Code needs a network connection: it runs the code on Binder.");
   });
 }, true);
 
 document.addEventListener("DOMContentLoaded", () => {
+  const t = birnnT;
   // Accessible names that match what is shown (WCAG 2.5.3; axe-core's
   // label-content-name-mismatch, serious). pydata-sphinx-theme 0.16 puts titled icons
-  // inside buttons named by aria-label, and names the search field ("Search Ctrl+K") "Search", and myst-nb names
-  // every "Show code cell source" summary "Toggle hidden content". Icons are decoration;
-  // a summary is named by its visible text.
+  // inside buttons named by aria-label, and names the search field ("Search Ctrl+K") "Search".
+  // Icons are decoration. (myst-nb's "Show code cell source" summaries are named by their
+  // visible text at build time: tools/sphinx_site.py.)
   document.querySelectorAll("button i").forEach((icon) => icon.setAttribute("aria-hidden", "true"));
   document.querySelectorAll("button.search-button-field[aria-label]")
     .forEach((button) => button.removeAttribute("aria-label"));
-  document.querySelectorAll('summary[aria-label="Toggle hidden content"]')
-    .forEach((node) => node.removeAttribute("aria-label"));
   // The theme leaves the site logo and the chapter list of the left sidebar outside any
   // landmark (axe-core "region").
   const sidebar = document.getElementById("pst-primary-sidebar");
   if (sidebar && !sidebar.closest("nav, [role=navigation]")) {
     sidebar.setAttribute("role", "navigation");
-    sidebar.setAttribute("aria-label", BIRNN_TEXT.site);
+    sidebar.setAttribute("aria-label", t("Site"));
   }
 
   // docutils marks a bibliography up as role="list" holding role="doc-biblioentry" items,
@@ -95,12 +58,13 @@ document.addEventListener("DOMContentLoaded", () => {
 // Figures open at full size: each picture in the text links to its image file (a phone
 // screen shows plots at a third of their size).
 document.addEventListener("DOMContentLoaded", () => {
+  const t = birnnT;
   document.querySelectorAll(".bd-article figure img").forEach((img) => {
     if (img.closest("a")) return;
     const link = document.createElement("a");
     link.href = img.getAttribute("src");
     link.className = "birnn-full-size";
-    link.title = BIRNN_TEXT.fullSize;
+    link.title = t("Open the figure at full size");
     img.replaceWith(link);
     link.append(img);
   });
@@ -109,6 +73,7 @@ document.addEventListener("DOMContentLoaded", () => {
 // Display equations wider than the column scroll sideways; mark those that do (a fading
 // edge until the reader reaches the end, see site.css) and let the keyboard scroll them.
 function markScrollingEquations() {
+  const t = birnnT;
   // The box that scrolls is KaTeX's display block (site.css), not its visible formula,
   // which KaTeX hides from screen readers (they read the MathML beside it), so the box
   // can take the focus.
@@ -119,7 +84,7 @@ function markScrollingEquations() {
     if (scrolls) {
       box.tabIndex = 0;
       box.setAttribute("role", "region");
-      box.setAttribute("aria-label", BIRNN_TEXT.scrolls);
+      box.setAttribute("aria-label", t("Equation, scrolls sideways"));
     } else if (box.getAttribute("role") === "region") {
       box.removeAttribute("tabindex");
       box.removeAttribute("role");

@@ -17,7 +17,12 @@ Data and training
 Analysis and pictures
     dependence  Jacobian-norm maps: which inputs each state depends on
     cost        operation counts, saved memory, timings, the slow in-place pattern
-    figures     the architecture drawing, dependence maps, learning curves, the palette
+    figures     the architecture and stacking drawings, h_n's layout, padding against
+                packing, dependence maps, learning curves, the palette
+    hmm         a small hidden Markov model: forward-backward against enumeration
+Uses
+    tagging     a packed bidirectional tagger and a loss masked over padding
+    seq2seq     what a decoder reads from a bidirectional encoder (final states, attention)
 Interactive
     explorer    the shape explorer widget (explorer.js and explorer.css are its view)
     fillin      the live fill-in-the-blank demo: both trained models in a widget that runs

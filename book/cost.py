@@ -134,12 +134,14 @@ def input_gradient_norms(model, X, summary) -> torch.Tensor:
     return X.grad.flatten(1).norm(dim=1)                       # (T,)
 
 
-def plot_scaling(num_steps, seconds: dict, ax=None, ylabel="milliseconds"):
+def plot_scaling(num_steps, seconds: dict, ax=None, ylabel=None):
     """Plot measured times against T, one line and marker per implementation.
 
     Args:
         num_steps: the sequence lengths T that were timed.
-        seconds: implementation name -> list of median seconds, one per T.
+        seconds: implementation name -> list of median seconds, one per T; a name that is
+            a message id of the catalog is shown translated.
+        ylabel: label of the vertical axis ("milliseconds" by default).
 
     Returns:
         The matplotlib ``Figure``.
@@ -148,6 +150,7 @@ def plot_scaling(num_steps, seconds: dict, ax=None, ylabel="milliseconds"):
     from matplotlib.ticker import FuncFormatter
 
     from book.figures import PALETTE
+    from book.i18n import tr
 
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 4.0))
@@ -158,9 +161,9 @@ def plot_scaling(num_steps, seconds: dict, ax=None, ylabel="milliseconds"):
     markers = ["s", "v", "o", "D", "^", "P"]
     for (name, values), colour, marker in zip(seconds.items(), colours, markers):
         ax.plot(list(num_steps), [1e3 * v for v in values], marker=marker, color=colour,
-                linewidth=2, label=name)
-    ax.set_xlabel("sequence length $T$")
-    ax.set_ylabel(ylabel)
+                linewidth=2, label=tr(name))
+    ax.set_xlabel(tr("sequence length $T$"))
+    ax.set_ylabel(ylabel or tr("milliseconds"))
     ax.set_yscale("log")
     # Plain numbers (2, 5, 10, 20) read faster than powers of ten over one or two decades.
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 from torch.autograd.functional import jacobian
 
+from book.i18n import N_, tr
 from book.shapes import describe, validate_size
 
 __all__ = ["jacobian_norms", "direction_jacobians"]
@@ -27,7 +28,8 @@ def jacobian_norms(layer, X, columns=slice(None)):
         norms: (T, T), rows t (the state's step), columns s (the input's step).
     """
     if not isinstance(X, torch.Tensor) or X.dim() != 3 or X.shape[1] != 1:
-        raise ValueError(f"jacobian_norms expected X of shape (T, 1, d), got {describe(X)}")
+        raise ValueError(tr("jacobian_norms expected X of shape (T, 1, d), got {value}",
+                            value=describe(X)))
 
     def states(inputs):
         out = layer(inputs)
@@ -51,6 +53,7 @@ def direction_jacobians(layer, X, hidden_size):
         A dict with keys ``"forward"``, ``"backward"`` and ``"both"``, each (T, T).
     """
     h_f = validate_size("hidden_size", hidden_size, owner="direction_jacobians")
-    return {"forward": jacobian_norms(layer, X, slice(None, h_f)),
-            "backward": jacobian_norms(layer, X, slice(h_f, None)),
-            "both": jacobian_norms(layer, X)}
+    # The keys are message ids too: book.i18n.tr shows them in the learner's language.
+    return {N_("forward"): jacobian_norms(layer, X, slice(None, h_f)),
+            N_("backward"): jacobian_norms(layer, X, slice(h_f, None)),
+            N_("both"): jacobian_norms(layer, X)}

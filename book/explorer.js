@@ -5,88 +5,40 @@
 const NAMES = ["T", "n", "d", "h_f", "h_b", "q", "L"];
 const SVG = "http://www.w3.org/2000/svg";
 
-// The view's words in each language. The language is the widget's `lang` (the kernel's
-// book.i18n.language(); on the website tools/widget_setup.js sets it from the page), else
-// the page's <html lang>. English takes its descriptions and row titles from the config
-// the kernel sends (book/explorer.py), so the two stay one text.
-const TEXT = {
-  en: {
-    allowed: (name, desc, low, high) => `${name} (${desc}) must be a whole number from ${low} to ${high}`,
-    empty: "; the box is empty",
-    got: (v) => `; got ${v}`,
-    notWhole: (v) => `; got ${v}, which is not a whole number`,
-    tooLarge: (v) => `; got ${v}, which is too large to draw or to check quickly here`,
-    belowLayer: (l) => `H_t layer ${l}`,
-    finalF: (l) => `H→_T layer ${l}`,
-    finalB: (l) => `H←_1 layer ${l}`,
-    inputOf: (l) => `input of layer ${l}`,
-    value: (name) => `${name} value`,
-    step: (verb, name) => `${verb === "decrease" ? "decrease" : "increase"} ${name}`,
-    picture: (s) => `Blocks to scale for T=${s.T}, n=${s.n}, d=${s.d}, h_f=${s.h_f}, h_b=${s.h_b}, q=${s.q}, L=${s.L}`,
-    pending: (unequal) => "Predicted shapes. Run the notebook to build this model and confirm them" +
-      (unequal ? "; nn.RNN(bidirectional=True) would need h_f = h_b." : "."),
-  },
-  zh: {
-    descriptions: { T: "时间步数", n: "批量大小", d: "每步输入数", h_f: "前向隐藏单元数",
-      h_b: "反向隐藏单元数", q: "输出数", L: "层数" },
-    row_titles: ["一个时间步 t（顶层）", "整个序列（顶层）与最终状态", "每层的输入"],
-    allowed: (name, desc, low, high) => `${name}（${desc}）必须是 ${low} 到 ${high} 之间的整数`,
-    empty: "；输入框是空的",
-    got: (v) => `；得到的是 ${v}`,
-    notWhole: (v) => `；得到的是 ${v}，不是整数`,
-    tooLarge: (v) => `；得到的是 ${v}，太大了，无法在这里绘制或快速检查`,
-    belowLayer: (l) => `H_t 第 ${l} 层`,
-    finalF: (l) => `H→_T 第 ${l} 层`,
-    finalB: (l) => `H←_1 第 ${l} 层`,
-    inputOf: (l) => `第 ${l} 层的输入`,
-    value: (name) => `${name} 的值`,
-    step: (verb, name) => `${verb === "decrease" ? "减小" : "增大"} ${name}`,
-    picture: (s) => `按比例绘制的方块：T=${s.T}，n=${s.n}，d=${s.d}，h_f=${s.h_f}，h_b=${s.h_b}，q=${s.q}，L=${s.L}`,
-    pending: (unequal) => "预测的形状。运行笔记本即可构建这个模型并确认它们" +
-      (unequal ? "；nn.RNN(bidirectional=True) 要求 h_f = h_b。" : "。"),
-    // The kernel's check, told again in Chinese from its numbers (the website's saved check
-    // comes from the English run that both editions share).
-    scratchOk: (L, count, outputs, O_t) => `从零实现的模型（${L} 个双向层 + W_hq）：全部 ${count} 个` +
-      `测得的形状都与预测一致，例如 outputs (${outputs.join(", ")})，O_t (${O_t.join(", ")})。`,
-    torchLine: (s, t) => `nn.RNN(${s.d}, ${s.h_f}, num_layers=${s.L}, bidirectional=True)：output ` +
-      `(${t.output.join(", ")})，h_n (${t.h_n.join(", ")})，与预测一致。`,
-    torchSkipped: (s) => `跳过 nn.RNN(bidirectional=True)：它对两个方向只有一个 hidden_size，` +
-      `所以要求 h_f = h_b（这里 h_f = ${s.h_f}，h_b = ${s.h_b}）。`,
-  },
-};
-
-function pickLang(model) {
-  const own = String(model.get("lang") || "");
-  const page = (typeof document !== "undefined" && document.documentElement.lang) || "";
-  return (own || page).toLowerCase().startsWith("zh") ? "zh" : "en";
+// The view's words: each t("...") call's English text is its message id, and the widget
+// sends the words in its language ({id: word}, book.i18n.view_words, from the catalog);
+// an id without a word stays English. {name} fields are filled from `fields`. The sizes'
+// descriptions and the row titles come translated in the config.
+function translator(words) {
+  return (id, fields = {}) => (words[id] || id).replace(/\{(\w+)\}/g,
+    (all, name) => (name in fields ? String(fields[name]) : all));
 }
+const english = translator({});
 
-// The config with the view's language: its words (TEXT) and, for Chinese, its own
-// descriptions and row titles.
-function localise(cfg, lang) {
-  const text = TEXT[lang] || TEXT.en;
-  return { ...cfg, lang, text, descriptions: text.descriptions || cfg.descriptions,
-    row_titles: text.row_titles || cfg.row_titles };
-}
-
-// Returns [sizes, null] or [null, message]; the messages match validate_sizes() in Python.
-function validate(raw, cfg) {
+// Returns [sizes, null] or [null, message]; the same message ids as validate_sizes() in
+// Python.
+function validate(raw, cfg, t = english) {
   const sizes = {};
   for (const name of NAMES) {
     const [low, high] = cfg.limits[name];
-    const text = cfg.text || TEXT.en;
-    const allowed = text.allowed(name, cfg.descriptions[name], low, high);
+    const allowed = t("{name} ({desc}) must be a whole number from {low} to {high}",
+      { name, desc: cfg.descriptions[name], low, high });
     let value = raw[name];
     if (typeof value === "string") {
-      if (value.trim() === "") return [null, allowed + text.empty];
+      if (value.trim() === "") return [null, t("{allowed}; the box is empty", { allowed })];
       value = Number(value);
     }
     if (typeof value !== "number" || Number.isNaN(value)) {
-      return [null, allowed + text.got(JSON.stringify(raw[name]))];
+      return [null, t("{allowed}; got {value}", { allowed, value: JSON.stringify(raw[name]) })];
     }
-    if (!Number.isInteger(value)) return [null, allowed + text.notWhole(value)];
-    if (value < low) return [null, allowed + text.got(value)];
-    if (value > high) return [null, allowed + text.tooLarge(value)];
+    if (!Number.isInteger(value)) {
+      return [null, t("{allowed}; got {value}, which is not a whole number", { allowed, value })];
+    }
+    if (value < low) return [null, t("{allowed}; got {value}", { allowed, value })];
+    if (value > high) {
+      return [null, t("{allowed}; got {value}, which is too large to draw or to check quickly "
+        + "here", { allowed, value })];
+    }
     sizes[name] = value;
   }
   return [sizes, null];
@@ -106,11 +58,12 @@ function shapesOf(s) {
   return shapes;
 }
 
-function specs(s, text = TEXT.en) {
+// The blocks, as book/explorer.py's _specs (the same names, the same message ids).
+function specs(s, t = english) {
   const list = [
     // The top layer's input at step t: the data, or the layer below's states.
     s.L === 1 ? ["X_t", "X_t", "n×d", "input", 0, 0]
-      : ["X_t", text.belowLayer(s.L - 1), "n×(h_f+h_b)", "concat", 0, s.h_f],
+      : ["X_t", t("H_t layer {layer}", { layer: s.L - 1 }), "n×(h_f+h_b)", "concat", 0, s.h_f],
     ["H_f_t", "H→_t", "n×h_f", "forward", 0, 0],
     ["H_b_t", "H←_t", "n×h_b", "backward", 0, 0],
     ["H_t", "H_t", "n×(h_f+h_b)", "concat", 0, s.h_f],
@@ -119,21 +72,21 @@ function specs(s, text = TEXT.en) {
     ["outputs", "outputs", "T×n×(h_f+h_b)", "concat", 1, s.h_f],
   ];
   for (let l = 1; l <= s.L; l++) {
-    list.push([`H_f_final_${l}`, text.finalF(l), "n×h_f", "forward", 1, 0]);
-    list.push([`H_b_final_${l}`, text.finalB(l), "n×h_b", "backward", 1, 0]);
+    list.push([`H_f_final_${l}`, t("H→_T layer {layer}", { layer: l }), "n×h_f", "forward", 1, 0]);
+    list.push([`H_b_final_${l}`, t("H←_1 layer {layer}", { layer: l }), "n×h_b", "backward", 1, 0]);
   }
   if (s.L > 1) {
     for (let l = 1; l <= s.L; l++) {
-      list.push([`input_${l}`, text.inputOf(l), l === 1 ? "T×n×d" : "T×n×(h_f+h_b)",
+      list.push([`input_${l}`, t("input of layer {layer}", { layer: l }), l === 1 ? "T×n×d" : "T×n×(h_f+h_b)",
         l === 1 ? "input" : "concat", 2, l === 1 ? 0 : s.h_f]);
     }
   }
   return list;
 }
 
-function layout(s, cfg) {
+function layout(s, cfg, t = english) {
   const shapes = shapesOf(s);
-  const list = specs(s, cfg.text);
+  const list = specs(s, t);
   const longest = Math.max(...list.map(([key]) => Math.max(...shapes[key].slice(-2))));
   const scale = Math.min(cfg.max_scale_px, cfg.max_side_px / longest);
   const blocks = [];
@@ -222,27 +175,10 @@ function draw(svg, blocks, cfg) {
   svg.setAttribute("width", right + 8);
 }
 
-// The kernel's check in the view's language: as the kernel wrote it when their languages
-// agree (or when it found a mismatch, which only the kernel can describe), else retold
-// from its numbers.
-function checkText(result, cfg) {
-  const same = (result.lang || "en") === cfg.lang;
-  if (same || !result.ok || !cfg.text.scratchOk) {
-    return { lines: result.lines || [], notes: result.notes || [] };
-  }
-  const s = result.sizes;
-  const shapes = shapesOf(s);
-  const lines = [cfg.text.scratchOk(s.L, Object.keys(shapes).length, shapes.outputs, shapes.O_t)];
-  const notes = [];
-  if (result.torch) lines.push(cfg.text.torchLine(s, result.torch));
-  else notes.push(cfg.text.torchSkipped(s));
-  return { lines, notes };
-}
-
 function render({ model, el: root }) {
-  const cfg = localise(model.get("config"), pickLang(model));
-  const words = cfg.text;
-  root.lang = cfg.lang === "zh" ? "zh-CN" : "en";
+  const cfg = model.get("config");
+  const t = translator(model.get("words") || {});
+  root.lang = model.get("lang") === "zh" ? "zh-CN" : "en";
   root.classList.add("birnn-explorer");
   const controls = document.createElement("div");
   controls.className = "birnn-controls";
@@ -260,13 +196,14 @@ function render({ model, el: root }) {
     slider.dataset.size = name;
     const number = document.createElement("input");
     Object.assign(number, { type: "number", min: low, max: high, step: 1 });
-    number.setAttribute("aria-label", words.value(name));
+    number.setAttribute("aria-label", t("{name} value", { name }));
     number.dataset.size = name;
     // One step down or up, for when a slider step is too small to hit with a pointer.
-    const [minus, plus] = [["−", "decrease", -1], ["+", "increase", 1]].map(([text, verb, delta]) => {
+    const [minus, plus] = [["−", t("decrease {name}", { name }), -1],
+      ["+", t("increase {name}", { name }), 1]].map(([text, label, delta]) => {
       const button = document.createElement("button");
       Object.assign(button, { type: "button", className: "birnn-step", textContent: text });
-      button.setAttribute("aria-label", words.step(verb, name));
+      button.setAttribute("aria-label", label);
       button.dataset.size = name;
       button.dataset.step = delta;
       return button;
@@ -306,16 +243,16 @@ function render({ model, el: root }) {
   let drawn = null;  // the sizes of the picture on screen (always valid)
 
   const refresh = (raw) => {
-    const [sizes, error] = validate(raw, cfg);
+    const [sizes, error] = validate(raw, cfg, t);
     message.textContent = error || "";
     root.classList.toggle("birnn-invalid", Boolean(error));
     for (const name of NAMES) inputs[name].number.setAttribute("aria-invalid", "false");
     if (sizes) {
       drawn = sizes;
       const room = Math.floor(root.getBoundingClientRect().width);
-      draw(svg, layout(sizes, room ? { ...cfg, max_row_px: Math.min(cfg.max_row_px, room - 12) } : cfg), cfg);
-      const s = sizes;
-      svg.setAttribute("aria-label", words.picture(s));
+      draw(svg, layout(sizes, room ? { ...cfg, max_row_px: Math.min(cfg.max_row_px, room - 12) } : cfg, t), cfg);
+      svg.setAttribute("aria-label", t("Blocks to scale for {sizes}",
+        { sizes: NAMES.map((k) => `${k}=${sizes[k]}`).join(", ") }));
     }
     showCheck();
   };
@@ -326,13 +263,12 @@ function render({ model, el: root }) {
     check.replaceChildren();
     if (same) {
       check.className = "birnn-check " + (result.ok ? "birnn-ok" : "birnn-bad");
-      const told = checkText(result, cfg);
-      for (const line of told.lines) {
+      for (const line of result.lines || []) {
         const p = document.createElement("p");
         p.textContent = (result.ok ? "✓ " : "✗ ") + line;
         check.append(p);
       }
-      for (const note of told.notes) {
+      for (const note of result.notes || []) {
         const p = document.createElement("p");
         p.className = "birnn-note";
         p.textContent = "• " + note;
@@ -341,7 +277,10 @@ function render({ model, el: root }) {
     } else {
       check.className = "birnn-check birnn-pending";
       const p = document.createElement("p");
-      p.textContent = words.pending(Boolean(drawn && drawn.h_f !== drawn.h_b));
+      p.textContent = drawn && drawn.h_f !== drawn.h_b
+        ? t("Predicted shapes. Run the notebook to build this model and confirm them; "
+          + "nn.RNN(bidirectional=True) would need h_f = h_b.")
+        : t("Predicted shapes. Run the notebook to build this model and confirm them.");
       check.append(p);
     }
   };
@@ -378,7 +317,7 @@ function render({ model, el: root }) {
     clearTimeout(pending);
     const raw = current();
     refresh(raw);
-    const [sizes] = validate(raw, cfg);
+    const [sizes] = validate(raw, cfg, t);
     if (sizes) {
       inputs[name].slider.value = sizes[name];
       send(name, sizes[name]);
@@ -403,7 +342,7 @@ function render({ model, el: root }) {
     }
     number.addEventListener("input", () => {
       clearTimeout(pending);
-      const [sizes, error] = validate(current(), cfg);
+      const [sizes, error] = validate(current(), cfg, t);
       if (sizes) pending = setTimeout(() => commit(name), PAUSE_MS);
       message.textContent = error || "";
       root.classList.toggle("birnn-invalid", Boolean(error));
@@ -420,7 +359,7 @@ function render({ model, el: root }) {
     const now = Math.floor(root.getBoundingClientRect().width);
     if (!now || now === width || !drawn) return;
     width = now;
-    draw(svg, layout(drawn, { ...cfg, max_row_px: Math.min(cfg.max_row_px, now - 12) }), cfg);
+    draw(svg, layout(drawn, { ...cfg, max_row_px: Math.min(cfg.max_row_px, now - 12) }, t), cfg);
   };
   if (typeof ResizeObserver !== "undefined") new ResizeObserver(reflow).observe(root);
 

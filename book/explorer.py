@@ -11,6 +11,10 @@ shapes are compared with the prediction (:func:`compare_shapes`).
 repeats :func:`layout` in JavaScript, so the picture responds in the rendered book
 where no kernel is running; in a kernel, every change also rebuilds the model and
 runs the check. The browser test compares the two layouts block by block.
+
+Words: every word the explorer shows comes from :func:`book.i18n.tr` in the learner's
+language (``lang``, by default :func:`book.i18n.language`); the view's own words are its
+``t("...")`` message ids, whose translations the widget sends (``words``).
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ import torch
 import traitlets
 
 from book.figures import PALETTE
-from book.i18n import language
+from book.i18n import N_, language, tr, view_words
 from book.scratch import BiRNNScratch
 from book.train import seeded
 
@@ -44,10 +48,10 @@ LIMITS = {
     "L": (1, 4, 2),
 }
 DEFAULTS = {name: default for name, (_, _, default) in LIMITS.items()}
-DESCRIPTIONS = {
-    "T": "time steps", "n": "batch size", "d": "inputs per step",
-    "h_f": "forward hidden units", "h_b": "backward hidden units", "q": "outputs",
-    "L": "layers",
+DESCRIPTIONS = {      # English message ids (book.i18n.tr gives them in the learner's language)
+    "T": N_("time steps"), "n": N_("batch size"), "d": N_("inputs per step"),
+    "h_f": N_("forward hidden units"), "h_b": N_("backward hidden units"), "q": N_("outputs"),
+    "L": N_("layers"),
 }
 
 # Layout constants, mirrored in explorer.js (the browser test checks that they agree).
@@ -61,8 +65,9 @@ LINE_GAP_PX = 44      # between the lines of a row that wraps (room for labels)
 MAX_ROW_PX = 720      # a row wraps rather than grow wider than this
 STACK_SHOWN = 5       # slabs drawn for the T steps of the whole-sequence output
 STACK_OFFSET_PX = 4
-ROW_TITLES = ["one time step t (top layer)", "the whole sequence (top layer) and final states",
-              "each layer's input"]
+ROW_TITLES = [N_("one time step t (top layer)"),
+              N_("the whole sequence (top layer) and final states"), N_("each layer's input")]
+VIEW = Path(__file__).with_name("explorer.js")
 
 
 def validate_sizes(sizes: dict | None = None, **changes) -> dict[str, int]:
@@ -75,31 +80,36 @@ def validate_sizes(sizes: dict | None = None, **changes) -> dict[str, int]:
     Raises:
         ValueError: naming the size, the allowed range and the value received, for a
             value that is not a whole number (``bool``, text, ``2.5``, ``nan``), is below 1
-            or above the limit in :data:`LIMITS`, or for an unknown name.
+            or above the limit in :data:`LIMITS`, or for an unknown name; in the learner's
+            language, with the message ids the view uses too (explorer.js ``validate``).
     """
     merged = dict(DEFAULTS)
     merged.update(sizes or {})
     merged.update(changes)
     unknown = sorted(set(merged) - set(LIMITS))
     if unknown:
-        raise ValueError(f"unknown size {unknown[0]!r}; the sizes are {', '.join(LIMITS)}")
+        raise ValueError(tr("unknown size {name}; the sizes are {sizes}", name=repr(unknown[0]),
+                            sizes=", ".join(LIMITS)))
     checked = {}
     for name, (low, high, _) in LIMITS.items():
         value = merged[name]
-        allowed = f"{name} ({DESCRIPTIONS[name]}) must be a whole number from {low} to {high}"
+        allowed = tr("{name} ({desc}) must be a whole number from {low} to {high}",
+                     name=name, desc=tr(DESCRIPTIONS[name]), low=low, high=high)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ValueError(f"{allowed}; got {type(value).__name__} {value!r}")
+            raise ValueError(tr("{allowed}; got {kind} {value}", allowed=allowed,
+                                kind=type(value).__name__, value=repr(value)))
         if isinstance(value, numbers.Integral):
             value = int(value)
         elif float(value).is_integer():  # 3.0 arrives from JSON as easily as 3
             value = int(value)
         else:
-            raise ValueError(f"{allowed}; got {value!r}, which is not a whole number")
+            raise ValueError(tr("{allowed}; got {value}, which is not a whole number",
+                                allowed=allowed, value=repr(value)))
         if value < low:
-            raise ValueError(f"{allowed}; got {value}")
+            raise ValueError(tr("{allowed}; got {value}", allowed=allowed, value=value))
         if value > high:
-            raise ValueError(f"{allowed}; got {value}, which is too large to draw or to check "
-                             "quickly here")
+            raise ValueError(tr("{allowed}; got {value}, which is too large to draw or to "
+                                "check quickly here", allowed=allowed, value=value))
         checked[name] = value
     return checked
 
@@ -167,12 +177,14 @@ class Block:
         return f"{self.formula} = {'×'.join(map(str, self.shape))}"
 
 
-def _specs(s: dict[str, int]) -> list[tuple]:
-    """(key, name, formula, role, row, split) of every block, in drawing order."""
+def _specs(s: dict[str, int], lang: str | None = None) -> list[tuple]:
+    """(key, name, formula, role, row, split) of every block, in drawing order; the names
+    in ``lang`` (the same message ids as explorer.js's ``specs``)."""
     h_f = s["h_f"]
     # The top layer's input at step t: the data, or from two layers on the layer below's states.
     top_input = (("X_t", "X_t", "n×d", "input", 0, 0) if s["L"] == 1 else
-                 ("X_t", f"H_t layer {s['L'] - 1}", "n×(h_f+h_b)", "concat", 0, h_f))
+                 ("X_t", tr("H_t layer {layer}", lang, layer=s["L"] - 1), "n×(h_f+h_b)",
+                  "concat", 0, h_f))
     specs = [
         top_input,
         ("H_f_t", "H→_t", "n×h_f", "forward", 0, 0),
@@ -183,27 +195,31 @@ def _specs(s: dict[str, int]) -> list[tuple]:
         ("outputs", "outputs", "T×n×(h_f+h_b)", "concat", 1, h_f),
     ]
     for layer in range(1, s["L"] + 1):
-        specs.append((f"H_f_final_{layer}", f"H→_T layer {layer}", "n×h_f", "forward", 1, 0))
-        specs.append((f"H_b_final_{layer}", f"H←_1 layer {layer}", "n×h_b", "backward", 1, 0))
+        specs.append((f"H_f_final_{layer}", tr("H→_T layer {layer}", lang, layer=layer),
+                      "n×h_f", "forward", 1, 0))
+        specs.append((f"H_b_final_{layer}", tr("H←_1 layer {layer}", lang, layer=layer),
+                      "n×h_b", "backward", 1, 0))
     if s["L"] > 1:
         for layer in range(1, s["L"] + 1):
             formula = "T×n×d" if layer == 1 else "T×n×(h_f+h_b)"
-            specs.append((f"input_{layer}", f"input of layer {layer}", formula,
+            specs.append((f"input_{layer}", tr("input of layer {layer}", lang, layer=layer),
+                          formula,
                           "input" if layer == 1 else "concat", 2, 0 if layer == 1 else h_f))
     return specs
 
 
-def layout(sizes: dict | None = None, **changes) -> list[Block]:
+def layout(sizes: dict | None = None, *, lang: str | None = None, **changes) -> list[Block]:
     """Place every tensor as a block; one scale for all blocks, so sizes compare by eye.
 
     The scale is the largest that keeps every side at most ``MAX_SIDE_PX`` pixels (and
     at most ``MAX_SCALE_PX`` per unit). Row 0 is one time step, row 1 the whole sequence
     and the final states, row 2 (when L > 1) each layer's input; a row wider than
-    ``MAX_ROW_PX`` wraps onto another line.
+    ``MAX_ROW_PX`` wraps onto another line. Names are in ``lang`` (by default the
+    learner's language), which also sets their room in the row.
     """
     s = validate_sizes(sizes, **changes)
     shapes = predict_shapes(s)
-    specs = _specs(s)
+    specs = _specs(s, lang)
     longest = max(max(shapes[key][-2:]) for key, *_ in specs)
     scale = min(MAX_SCALE_PX, MAX_SIDE_PX / longest)
     blocks, x, row_now, y, row_height = [], 0.0, 0, 0.0, 0.0
@@ -247,8 +263,11 @@ def _slabs(b: Block):
             yield x, y, b.width, b.height, b.role
 
 
-def draw_shapes(sizes: dict | None = None, ax=None, **changes):
+def draw_shapes(sizes: dict | None = None, ax=None, *, lang: str | None = None, **changes):
     """Draw :func:`layout` with matplotlib; forward blue, backward vermillion and hatched.
+
+    Words are in ``lang`` (by default the learner's language), in a font that has them
+    (:func:`book.figures.use_language_font`).
 
     Returns:
         The matplotlib ``Figure``.
@@ -256,7 +275,11 @@ def draw_shapes(sizes: dict | None = None, ax=None, **changes):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    blocks = layout(sizes, **changes)
+    from book.figures import use_language_font
+
+    lang = lang or language()
+    use_language_font(lang)
+    blocks = layout(sizes, lang=lang, **changes)
     right = max(b.x + _panel_width(b, 0) for b in blocks)
     bottom = max(b.y + b.height + (min(b.depth, STACK_SHOWN) - 1) * STACK_OFFSET_PX
                  for b in blocks) + 40
@@ -284,7 +307,7 @@ def draw_shapes(sizes: dict | None = None, ax=None, **changes):
                 color=_colour(b.role) if b.role in ("forward", "backward") else "#222222")
     for row in sorted({b.row for b in blocks}):
         y = min(b.y for b in blocks if b.row == row)
-        ax.text(0, y - 6, ROW_TITLES[row], va="bottom", **font)
+        ax.text(0, y - 6, tr(ROW_TITLES[row], lang), va="bottom", **font)
     ax.set_xlim(-4, right + 20)
     ax.set_ylim(bottom, -22)
     ax.set_aspect("equal")
@@ -297,7 +320,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r}, {g}, {b}, {alpha})"
 
 
-def static_html(sizes: dict | None = None, **changes) -> str:
+def static_html(sizes: dict | None = None, *, lang: str | None = None, **changes) -> str:
     """:func:`layout` drawn in plain HTML: the explorer's picture where no widget can run.
 
     A notebook saved with the explorer carries this drawing next to the widget view, so a
@@ -306,10 +329,11 @@ def static_html(sizes: dict | None = None, **changes) -> str:
     sanitised HTML from untrusted outputs: no SVG, no scripts, no data URLs, hence
     positioned ``<div>`` elements with inline styles), GitHub, nbviewer. The picture is
     the one the view draws at full width (same blocks, colours, labels, 12 px text); the
-    line under it names the sizes and says how to get the sliders.
+    line under it names the sizes and says how to get the sliders, in ``lang`` (by default
+    the learner's language).
     """
     s = validate_sizes(sizes, **changes)
-    blocks = layout(s)
+    blocks = layout(s, lang=lang)
     mono = "font-family: monospace; font-size: 12px; line-height: 17px; white-space: pre"
     parts = []
 
@@ -335,7 +359,7 @@ def static_html(sizes: dict | None = None, **changes) -> str:
     for row in sorted({b.row for b in blocks}):
         y = min(b.y for b in blocks if b.row == row)
         parts.append(f'<div style="position: absolute; left: 0px; top: {y - 22:.2f}px; {mono}">'
-                     f"{html.escape(ROW_TITLES[row])}</div>")
+                     f"{html.escape(tr(ROW_TITLES[row], lang))}</div>")
     right = bottom = 0.0
     for b in blocks:
         # The key is also a class: sanitisers keep classes and drop data- attributes.
@@ -351,15 +375,17 @@ def static_html(sizes: dict | None = None, **changes) -> str:
         right = max(right, b.x + _panel_width(b, 0))
         bottom = max(bottom, top + 38)
     sizes_text = ", ".join(f"{k}={v}" for k, v in s.items())
+    label = html.escape(tr("Blocks to scale for {sizes}", lang, sizes=sizes_text), quote=True)
+    note = html.escape(tr("Shape explorer, drawn for {sizes}. Run this cell to get the "
+                          "sliders; the drawing and the model check then follow every change.",
+                          lang, sizes=sizes_text))
     return (f'<div class="birnn-static" style="font-family: system-ui, sans-serif; '
             f'font-size: 14px; color: #222222">'
-            f'<div role="img" aria-label="Blocks to scale for {sizes_text}" '
+            f'<div role="img" aria-label="{label}" '
             f'style="position: relative; width: {right + 8:.0f}px; height: {bottom + 24:.0f}px; '
             f'margin: 4px 0px 0px 4px; overflow: hidden; background: white">'
             f'<div style="position: absolute; left: 0px; top: 22px">{"".join(parts)}</div></div>'
-            f'<p style="margin: 4px 0px; color: #444444; font-style: italic">Shape explorer, '
-            f"drawn for {sizes_text}. Run this cell to get the sliders; the drawing and the "
-            "model check then follow every change.</p></div>")
+            f'<p style="margin: 4px 0px; color: #444444; font-style: italic">{note}</p></div>')
 
 
 class _StackedBiRNN(torch.nn.Module):
@@ -407,29 +433,32 @@ def measure_shapes(sizes: dict | None = None, seed: int = 0, **changes) -> dict:
     return {k: tuple(v) for k, v in measured.items()}
 
 
-def compare_shapes(sizes: dict | None = None, **changes) -> dict:
+def compare_shapes(sizes: dict | None = None, *, lang: str | None = None, **changes) -> dict:
     """Compare measured and predicted shapes, with the scratch model and with ``nn.RNN``.
 
     Returns:
         ``{"sizes", "ok", "lines", "notes", "torch"}``: ``ok`` is True when every measured
         shape equals its prediction; ``lines`` report the comparisons and ``notes`` what
-        was skipped, as shown in the widget; ``torch`` is ``None`` when ``h_f != h_b``
-        (``nn.RNN`` has one ``hidden_size`` for both directions), else the measured
-        ``{"output", "h_n"}`` shapes.
+        was skipped, as shown in the widget (in ``lang``, by default the learner's
+        language); ``torch`` is ``None`` when ``h_f != h_b`` (``nn.RNN`` has one
+        ``hidden_size`` for both directions), else the measured ``{"output", "h_n"}``
+        shapes.
     """
     s = validate_sizes(sizes, **changes)
     predicted, measured = predict_shapes(s), measure_shapes(s)
     wrong = [k for k in predicted if measured.get(k) != predicted[k]]
     T, n, d, h_f, h_b, L = (s[k] for k in ("T", "n", "d", "h_f", "h_b", "L"))
-    layers = f"{L} scratch bidirectional layer{'s' if L > 1 else ''}"
+    layers = (tr("{L} scratch bidirectional layers", lang, L=L) if L > 1 else
+              tr("1 scratch bidirectional layer", lang))
     if wrong:
-        lines = [f"Mismatch in the scratch model ({layers}): "
-                 + "; ".join(f"{k} measured {measured[k]}, predicted {predicted[k]}"
-                             for k in wrong)]
+        details = [tr("{key} measured {measured}, predicted {predicted}", lang, key=k,
+                      measured=measured[k], predicted=predicted[k]) for k in wrong]
+        lines = [tr("Mismatch in the scratch model ({layers}): {details}", lang, layers=layers,
+                    details="; ".join(details))]
     else:
-        lines = [f"Scratch model ({layers} + W_hq): all {len(predicted)} measured shapes equal "
-                 f"the predicted ones, e.g. outputs {measured['outputs']}, "
-                 f"O_t {measured['O_t']}."]
+        lines = [tr("Scratch model ({layers} + W_hq): all {count} measured shapes equal the "
+                    "predicted ones, e.g. outputs {outputs}, O_t {O_t}.", lang, layers=layers,
+                    count=len(predicted), outputs=measured["outputs"], O_t=measured["O_t"])]
     torch_shapes, notes = None, []
     if h_f == h_b:
         with seeded(0), torch.no_grad():
@@ -439,14 +468,16 @@ def compare_shapes(sizes: dict | None = None, **changes) -> dict:
         expected = {"output": (T, n, 2 * h_f), "h_n": (2 * L, n, h_f)}
         same = torch_shapes == expected
         wrong = wrong or not same
-        lines.append(f"nn.RNN({d}, {h_f}, num_layers={L}, bidirectional=True): output "
-                     f"{torch_shapes['output']}, h_n {torch_shapes['h_n']} "
-                     + ("as predicted." if same else f"but predicted {expected}."))
+        call = f"nn.RNN({d}, {h_f}, num_layers={L}, bidirectional=True)"
+        fields = dict(call=call, output=torch_shapes["output"], h_n=torch_shapes["h_n"])
+        lines.append(tr("{call}: output {output}, h_n {h_n} as predicted.", lang, **fields)
+                     if same else tr("{call}: output {output}, h_n {h_n} but predicted "
+                                     "{expected}.", lang, expected=expected, **fields))
     else:
-        notes.append(f"nn.RNN(bidirectional=True) is skipped: it has one hidden_size for both "
-                     f"directions, so it needs h_f = h_b (here h_f = {h_f}, h_b = {h_b}).")
-    return {"sizes": s, "ok": not wrong, "lines": lines, "notes": notes, "torch": torch_shapes,
-            "lang": "en"}
+        notes.append(tr("nn.RNN(bidirectional=True) is skipped: it has one hidden_size for "
+                        "both directions, so it needs h_f = h_b (here h_f = {h_f}, h_b = {h_b}).",
+                        lang, h_f=h_f, h_b=h_b))
+    return {"sizes": s, "ok": not wrong, "lines": lines, "notes": notes, "torch": torch_shapes}
 
 
 def _size_to_json(value, widget=None):
@@ -478,7 +509,7 @@ class ShapeExplorer(anywidget.AnyWidget):
     and in the widget; nothing raises.
     """
 
-    _esm = Path(__file__).with_name("explorer.js")
+    _esm = VIEW
     _css = Path(__file__).with_name("explorer.css")
 
     T = _size_trait("T")
@@ -493,31 +524,33 @@ class ShapeExplorer(anywidget.AnyWidget):
     check = traitlets.Dict().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     # The view's language, "en" or "zh" (book.i18n.language(): Chinese in the zh_CN
-    # notebooks); the check's lines are English and the Chinese view retells them.
+    # notebooks), and its words in it: {English message id: word} for its t("...") calls.
     lang = traitlets.Unicode("en").tag(sync=True)
+    words = traitlets.Dict().tag(sync=True)
 
     def __init__(self, **sizes):
         super().__init__()
         self.lang = language()
+        self.words = view_words(VIEW, self.lang)
         self.config = {
             "limits": {k: list(v) for k, v in LIMITS.items()},
-            "descriptions": DESCRIPTIONS,
+            "descriptions": {k: tr(v, self.lang) for k, v in DESCRIPTIONS.items()},
             "palette": PALETTE,
             "max_side_px": MAX_SIDE_PX, "max_scale_px": MAX_SCALE_PX,
             "min_panel_px": MIN_PANEL_PX, "char_px": CHAR_PX, "gap_px": GAP_PX,
             "row_gap_px": ROW_GAP_PX,
             "line_gap_px": LINE_GAP_PX, "max_row_px": MAX_ROW_PX,
             "stack_shown": STACK_SHOWN, "stack_offset_px": STACK_OFFSET_PX,
-            "row_titles": ROW_TITLES,
+            "row_titles": [tr(title, self.lang) for title in ROW_TITLES],
         }
         self.sizes = validate_sizes()
-        self.blocks = layout(self.sizes)
-        self.check = compare_shapes(self.sizes)
+        self.blocks = layout(self.sizes, lang=self.lang)
+        self.check = compare_shapes(self.sizes, lang=self.lang)
         self.observe(self._update, names=list(LIMITS))
         for name, value in sizes.items():
             if name not in LIMITS:
-                raise TypeError(f"ShapeExplorer() got an unknown size {name!r}; "
-                                f"the sizes are {', '.join(LIMITS)}")
+                raise TypeError(tr("ShapeExplorer() got an unknown size {name}; the sizes are "
+                                   "{sizes}", name=repr(name), sizes=", ".join(LIMITS)))
             setattr(self, name, value)
 
     def _update(self, change=None):
@@ -529,8 +562,8 @@ class ShapeExplorer(anywidget.AnyWidget):
             return
         self.error = ""
         self.sizes = sizes
-        self.blocks = layout(sizes)
-        self.check = compare_shapes(sizes)
+        self.blocks = layout(sizes, lang=self.lang)
+        self.check = compare_shapes(sizes, lang=self.lang)
 
     def __repr__(self) -> str:
         return f"ShapeExplorer({', '.join(f'{k}={getattr(self, k)!r}' for k in LIMITS)})"
@@ -547,7 +580,7 @@ class ShapeExplorer(anywidget.AnyWidget):
         if bundle is None:  # a closed widget has no view
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        return {**data, "text/html": static_html(self.sizes)}, metadata
+        return {**data, "text/html": static_html(self.sizes, lang=self.lang)}, metadata
 
     @property
     def shapes(self) -> dict[str, tuple[int, ...]]:

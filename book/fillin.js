@@ -7,53 +7,13 @@
 // with look-ahead k, blank t is guessed from the sentence cut after position t + k, as
 // book.fillin.blank_probs(..., lookahead=k) does.
 
-const STRINGS = {
-  en: {
-    label: "Sentence, with _ for each hidden character",
-    examples: "Examples:",
-    blank: (i, pos) => `Blank ${i + 1}, character ${pos + 1}`,
-    uni: "one direction",
-    bi: "bidirectional",
-    who: (i) => `Who decides blank ${i + 1}: how far hiding each character moves each model's guess`,
-    whyUni: "The one-direction model's bars never stand right of the blank: its state there was "
-      + "computed before it read those characters, so hiding them cannot change its guess.",
-    pick: "Show who decides this blank",
-    space: "space",
-    empty: "Type a sentence, with _ for each character to guess.",
-    tooLong: (n, max) => `The sentence has ${n} characters; the demo reads at most ${max}.`,
-    unknown: (shown) => "The models know only a-z and the space (the book was read in lower "
-      + `case, without digits or punctuation); remove ${shown}.`,
-    noBlank: "No blank yet: type _ where a character is hidden.",
-    broken: "The demo could not run: ",
-    lookahead: "How far the bidirectional model may read past each blank:",
-    ahead: (k) => (k < 0 ? "all" : k === 1 ? "1 character" : `${k} characters`),
-    aheadNote: "With a look-ahead of k, each blank is guessed as if the sentence ended k "
-      + "characters after it. Only the bidirectional model's guesses change: the "
-      + "one-direction model never reads past a blank.",
-  },
-  zh: {
-    label: "句子（用 _ 表示每个被遮住的字符）",
-    examples: "示例：",
-    blank: (i, pos) => `第 ${i + 1} 个空，第 ${pos + 1} 个字符`,
-    uni: "单向",
-    bi: "双向",
-    who: (i) => `谁决定第 ${i + 1} 个空：遮住每个字符后，各模型的猜测变化多大`,
-    whyUni: "单向模型的条形永远不会出现在空的右侧：它在该位置的隐状态是在读到这些字符之前算出的，"
-      + "所以遮住它们不会改变它的猜测。",
-    pick: "显示由谁决定这个空",
-    space: "空格",
-    empty: "请输入一个句子，用 _ 表示每个要猜的字符。",
-    tooLong: (n, max) => `这个句子有 ${n} 个字符；演示最多读取 ${max} 个。`,
-    unknown: (shown) => "模型只认识 a-z 和空格（这本书以小写读入，去掉了数字和标点）；"
-      + `请删除 ${shown}。`,
-    noBlank: "还没有空：请在被遮住的字符处输入 _。",
-    broken: "演示无法运行：",
-    lookahead: "双向模型可以读到每个空右侧多远：",
-    ahead: (k) => (k < 0 ? "全部" : `${k} 个字符`),
-    aheadNote: "读到 k 个字符时，每个空都按句子在它右侧 k 个字符处结束来猜。只有双向模型的猜测会变："
-      + "单向模型从不读空右侧的字符。",
-  },
-};
+// The view's words: each t("...") call's English text is its message id, and the widget
+// sends the words in its language ({id: word}, book.i18n.view_words, from the catalog);
+// an id without a word stays English. {name} fields are filled from `fields`.
+function translator(words) {
+  return (id, fields = {}) => (words[id] || id).replace(/\{(\w+)\}/g,
+    (all, name) => (name in fields ? String(fields[name]) : all));
+}
 
 const DEBOUNCE_MS = 120;
 const TOP_K = 3;
@@ -377,18 +337,26 @@ function wasmEngine(m, maxRows) {
 
 // ---- Input ----------------------------------------------------------------------------
 
-// Returns [ids, null] or [null, message]; the same checks as book.fillin.parse().
-function parse(raw, data, S) {
+// Returns [ids, null] or [null, message]; the same checks and message ids as
+// book.fillin.parse().
+function parse(raw, data, t) {
   const text = raw.toLowerCase();
   const known = new Map(data.tokens.map((tok, i) => [tok, i]));
-  if (text.trim() === "") return [null, S.empty];
-  if ([...text].length > data.max_chars) return [null, S.tooLong([...text].length, data.max_chars)];
+  if (text.trim() === "") return [null, t("Type a sentence, with _ for each character to guess.")];
+  if ([...text].length > data.max_chars) {
+    return [null, t("The sentence has {n} characters; the demo reads at most {max}.",
+      { n: [...text].length, max: data.max_chars })];
+  }
   // Code points, as Python counts and sorts them (an emoji is one character, not two).
   const chars = [...text];
   const unknown = [...new Set(chars)].filter((c) => c !== data.blank && !known.has(c))
     .sort((a, b) => a.codePointAt(0) - b.codePointAt(0));
-  if (unknown.length) return [null, S.unknown(unknown.map((c) => `'${c}'`).join(" "))];
-  if (!text.includes(data.blank)) return [null, S.noBlank];
+  if (unknown.length) {
+    return [null, t("The models know only a-z and the space (the book was read in "
+      + "lower case, without digits or punctuation); remove {shown}.",
+    { shown: unknown.map((c) => `'${c}'`).join(" ") })];
+  }
+  if (!text.includes(data.blank)) return [null, t("No blank yet: type _ where a character is hidden.")];
   return [chars.map((c) => (c === data.blank ? 1 : known.get(c))), null];
 }
 
@@ -405,18 +373,15 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function language(model) {
-  const chosen = model.get("lang");
-  if (chosen) return chosen in STRINGS ? chosen : "en";
-  return (document.documentElement.lang || "").toLowerCase().startsWith("zh") ? "zh" : "en";
-}
-
 let counter = 0;
 
 function render({ model, el: host }) {
-  const S = STRINGS[language(model)];
+  const t = translator(model.get("words") || {});
+  const role = { uni: t("one direction"), bi: t("bidirectional") };
+  const ahead = (k) => (k < 0 ? t("all") : k === 1 ? t("1 character") : t("{k} characters", { k }));
   const id = `birnn-fillin-${++counter}`;
   const root = el("div", { class: "birnn-fillin" });
+  if (model.get("lang") === "zh") root.lang = "zh-CN";
   host.append(root);
   let models, data;
   try {
@@ -425,15 +390,15 @@ function render({ model, el: host }) {
     models = { uni: buildModel(data.models.uni, q), bi: buildModel(data.models.bi, q) };
     for (const m of Object.values(models)) m.wasm = wasmEngine(m, data.max_chars);
   } catch (err) {
-    root.append(el("p", { class: "birnn-fillin-message", role: "alert", text: S.broken + err }));
+    root.append(el("p", { class: "birnn-fillin-message", role: "alert", text: t("The demo could not run: ") + err }));
     return;
   }
   const show = (tok) => (tok === " " ? "␣" : tok);
-  const label = el("label", { for: `${id}-text`, text: S.label });
+  const label = el("label", { for: `${id}-text`, text: t("Sentence, with _ for each hidden character") });
   const input = el("input", { id: `${id}-text`, class: "birnn-fillin-input", type: "text",
                               spellcheck: "false", autocomplete: "off", autocapitalize: "off" });
   input.value = model.get("text");
-  const examples = el("div", { class: "birnn-fillin-examples" }, el("span", { text: S.examples }));
+  const examples = el("div", { class: "birnn-fillin-examples" }, el("span", { text: t("Examples:") }));
   for (const sentence of model.get("examples")) {
     const button = el("button", { type: "button", class: "birnn-fillin-example", text: sentence });
     button.addEventListener("click", () => { input.value = sentence; commit(); update(); });
@@ -449,18 +414,23 @@ function render({ model, el: host }) {
   let lookahead = fromModel();
   const step = (k) => (k < 0 ? LOOKAHEADS.length - 1
     : LOOKAHEADS.reduce((best, v, i) => (v >= 0 && v <= k ? i : best), 0));
-  const ahead = el("input", { id: `${id}-lookahead`, class: "birnn-fillin-lookahead",
+  const range = el("input", { id: `${id}-lookahead`, class: "birnn-fillin-lookahead",
                               type: "range", min: "0", max: String(LOOKAHEADS.length - 1),
                               step: "1" });
   const aheadValue = el("output", { for: `${id}-lookahead`, class: "birnn-fillin-lookahead-value",
                                     "aria-hidden": "true" });
   const aheadBox = el("div", { class: "birnn-fillin-ahead" },
-                      el("label", { for: `${id}-lookahead`, text: S.lookahead }), ahead, aheadValue,
-                      el("p", { class: "birnn-fillin-ahead-note", text: S.aheadNote }));
+                      el("label", { for: `${id}-lookahead`,
+                                    text: t("How far the bidirectional model may read past each blank:") }),
+                      range, aheadValue,
+                      el("p", { class: "birnn-fillin-ahead-note",
+                                text: t("With a look-ahead of k, each blank is guessed as if the sentence "
+                                  + "ended k characters after it. Only the bidirectional model's guesses "
+                                  + "change: the one-direction model never reads past a blank.") }));
   function showAhead() {
-    ahead.value = String(step(lookahead));
-    ahead.setAttribute("aria-valuetext", S.ahead(lookahead));
-    aheadValue.textContent = S.ahead(lookahead);
+    range.value = String(step(lookahead));
+    range.setAttribute("aria-valuetext", ahead(lookahead));
+    aheadValue.textContent = ahead(lookahead);
   }
   showAhead();
   const message = el("p", { class: "birnn-fillin-message", role: "status", "aria-live": "polite" });
@@ -478,16 +448,17 @@ function render({ model, el: host }) {
     const box = el("div", { class: "birnn-fillin-blank", "data-blank-index": String(i),
                             "data-position": String(pos), "data-top-uni": tops.uni[0][0],
                             "data-top-bi": tops.bi[0][0] });
-    const pick = el("button", { type: "button", class: "birnn-fillin-pick", title: S.pick,
-                                "aria-pressed": String(i === chosen), text: S.blank(i, pos) });
+    const pick = el("button", { type: "button", class: "birnn-fillin-pick",
+                                title: t("Show who decides this blank"), "aria-pressed": String(i === chosen),
+                                text: t("Blank {i}, character {pos}", { i: i + 1, pos: pos + 1 }) });
     pick.addEventListener("click", () => { chosen = i; update(true); });
     box.append(pick);
-    for (const role of ["uni", "bi"]) {
-      const row = el("div", { class: `birnn-fillin-row birnn-fillin-${role}` },
-                     el("span", { class: "birnn-fillin-model", text: S[role] }));
-      for (const [tok, p] of tops[role]) {
+    for (const who of ["uni", "bi"]) {
+      const row = el("div", { class: `birnn-fillin-row birnn-fillin-${who}` },
+                     el("span", { class: "birnn-fillin-model", text: role[who] }));
+      for (const [tok, p] of tops[who]) {
         const cand = el("span", { class: "birnn-fillin-cand", "data-token": tok,
-                                  title: tok === " " ? S.space : tok });
+                                  title: tok === " " ? t("space") : tok });
         cand.append(el("code", { text: show(tok) }), el("span", { text: `${(100 * p).toFixed(1)}%` }),
                     el("span", { class: "birnn-fillin-bar", style: `width: ${(100 * p).toFixed(1)}%` }));
         row.append(cand);
@@ -497,15 +468,17 @@ function render({ model, el: host }) {
     return box;
   }
 
-  function whoDecides(text, i, t, scores) {
-    const box = el("div", {}, el("p", { class: "birnn-fillin-caption", text: S.who(i) }));
-    for (const role of ["uni", "bi"]) {
-      const row = el("div", { class: `birnn-fillin-chars birnn-fillin-${role}`, "data-role": role },
-                     el("span", { class: "birnn-fillin-model", text: S[role] }));
+  function whoDecides(text, i, target, scores) {
+    const box = el("div", {}, el("p", { class: "birnn-fillin-caption",
+      text: t("Who decides blank {i}: how far hiding each character moves each model's guess",
+        { i: i + 1 }) }));
+    for (const who of ["uni", "bi"]) {
+      const row = el("div", { class: `birnn-fillin-chars birnn-fillin-${who}`, "data-role": who },
+                     el("span", { class: "birnn-fillin-model", text: role[who] }));
       const max = Math.max(1e-12, ...scores.uni, ...scores.bi);
       [...text].forEach((c, s) => {
-        const score = scores[role][s];
-        const cell = el("span", { class: "birnn-fillin-char" + (s === t ? " birnn-fillin-target" : ""),
+        const score = scores[who][s];
+        const cell = el("span", { class: "birnn-fillin-char" + (s === target ? " birnn-fillin-target" : ""),
                                   "data-score": score.toFixed(6), title: `${(100 * score).toFixed(1)}%` });
         cell.append(el("span", { class: "birnn-fillin-glyph", text: c === " " ? "␣" : c }),
                     el("span", { class: "birnn-fillin-level", style: `height: ${(100 * score / max).toFixed(1)}%` }));
@@ -513,7 +486,9 @@ function render({ model, el: host }) {
       });
       box.append(row);
     }
-    box.append(el("p", { class: "birnn-fillin-note", text: S.whyUni }));
+    box.append(el("p", { class: "birnn-fillin-note",
+      text: t("The one-direction model's bars never stand right of the blank: its state there was "
+        + "computed before it read those characters, so hiding them cannot change its guess.") }));
     return box;
   }
 
@@ -528,7 +503,7 @@ function render({ model, el: host }) {
     const start = performance.now();
     const text = input.value;
     const k = lookahead;
-    const [ids, error] = parse(text, data, S);
+    const [ids, error] = parse(text, data, t);
     results.replaceChildren();
     who.replaceChildren();
     root.dataset.text = text;
@@ -543,31 +518,31 @@ function render({ model, el: host }) {
     }
     message.textContent = "";
     root.dataset.state = "busy";
-    const positions = ids.flatMap((v, t) => (v === 1 ? [t] : []));
+    const positions = ids.flatMap((v, s) => (v === 1 ? [s] : []));
     if (chosen >= positions.length) chosen = 0;
     const states = { uni: allStates(models.uni, ids), bi: allStates(models.bi, ids) };
-    positions.forEach((t, i) => {
+    positions.forEach((pos, i) => {
       const tops = {};
       for (const role of ["uni", "bi"]) {
-        tops[role] = candidates(softmax(logitsCut(models[role], ids, states[role], t, k)));
+        tops[role] = candidates(softmax(logitsCut(models[role], ids, states[role], pos, k)));
       }
-      results.append(card(i, t, tops));
+      results.append(card(i, pos, tops));
     });
     if (focusPick) results.querySelectorAll(".birnn-fillin-pick")[chosen].focus();
-    const t = positions[chosen];
+    const target = positions[chosen];
     const tasks = [performance.now() - start];
     root.dataset.predictMs = tasks[0].toFixed(2);
     const scores = {};
     const next = (role) => setTimeout(() => {
       if (mine !== generation) return;              // the text changed meanwhile
       const begin = performance.now();
-      scores[role] = influenceCut(models[role], ids, t, 1, states[role], k);
+      scores[role] = influenceCut(models[role], ids, target, 1, states[role], k);
       if (role === "uni") {
         tasks.push(performance.now() - begin);
         next("bi");
         return;
       }
-      who.append(whoDecides(text.toLowerCase(), chosen, t, scores));
+      who.append(whoDecides(text.toLowerCase(), chosen, target, scores));
       tasks.push(performance.now() - begin);
       root.dataset.updateMs = tasks.reduce((x, y) => x + y, 0).toFixed(2);
       root.dataset.longestTaskMs = Math.max(...tasks).toFixed(2);
@@ -588,8 +563,8 @@ function render({ model, el: host }) {
   });
   const onText = () => { if (input.value !== model.get("text")) { input.value = model.get("text"); update(); } };
   model.on("change:text", onText);
-  ahead.addEventListener("input", () => {
-    lookahead = LOOKAHEADS[Number(ahead.value)];
+  range.addEventListener("input", () => {
+    lookahead = LOOKAHEADS[Number(range.value)];
     showAhead();
     if (model.get("lookahead") !== lookahead) {
       model.set("lookahead", lookahead);
@@ -612,26 +587,26 @@ function render({ model, el: host }) {
   const orAll = (k) => (k === undefined || k === null ? -1 : k);
   root.fillin = {
     logits: (role, text, k) => {
-      const [ids, error] = parse(text, data, S);
+      const [ids, error] = parse(text, data, t);
       if (error) throw new Error(error);
       const st = allStates(models[role], ids);
-      return ids.map((_, t) => Array.from(logitsCut(models[role], ids, st, t, orAll(k))));
+      return ids.map((_, s) => Array.from(logitsCut(models[role], ids, st, s, orAll(k))));
     },
     blankProbs: (role, text, k) => {
-      const [ids, error] = parse(text, data, S);
+      const [ids, error] = parse(text, data, t);
       if (error) throw new Error(error);
       const st = allStates(models[role], ids);
-      return ids.flatMap((v, t) => (v === 1
-        ? [Array.from(softmax(logitsCut(models[role], ids, st, t, orAll(k))))] : []));
+      return ids.flatMap((v, s) => (v === 1
+        ? [Array.from(softmax(logitsCut(models[role], ids, st, s, orAll(k))))] : []));
     },
     influence: (role, text, blank, k) => {
-      const [ids, error] = parse(text, data, S);
+      const [ids, error] = parse(text, data, t);
       if (error) throw new Error(error);
-      const t = ids.flatMap((v, s) => (v === 1 ? [s] : []))[blank];
-      return Array.from(influenceCut(models[role], ids, t, 1, allStates(models[role], ids),
+      const target = ids.flatMap((v, s) => (v === 1 ? [s] : []))[blank];
+      return Array.from(influenceCut(models[role], ids, target, 1, allStates(models[role], ids),
                                      orAll(k)));
     },
-    message: (text) => parse(text, data, S)[1],
+    message: (text) => parse(text, data, t)[1],
     engine: models.uni.wasm ? "wasm" : "js",
   };
   update();

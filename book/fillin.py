@@ -15,10 +15,13 @@ look-ahead k, blank t is guessed from the sentence cut k characters after it, so
 backward direction starts at most k characters to its right (the one-direction model never
 reads past a blank, so its guesses stay as they are).
 
-The functions here are the reference the JavaScript is tested against: :func:`parse` (the
-same checks and messages), :func:`blank_probs` (the distributions at the blanks, with or
-without a look-ahead) and :func:`influence` (how far each other character moves a blank's
-distribution), computed by re-running the PyTorch models on the whole (or the cut) sentence.
+The view's words are the English message ids of its ``t("...")`` calls; the widget sends
+their translations with its data (``words``, :func:`book.i18n.view_words`), so the view holds
+no word table. The functions here are the reference the JavaScript is tested against:
+:func:`parse` (the same checks, with the same message ids), :func:`blank_probs` (the
+distributions at the blanks, with or without a look-ahead) and :func:`influence` (how far
+each other character moves a blank's distribution), computed by re-running the PyTorch
+models on the whole (or the cut) sentence.
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ import numpy as np
 import torch
 import traitlets
 
-from book.i18n import language, message
+from book.i18n import language, tr, view_words
 from book.text import MASK, PAD, TokenRNN, Vocab
 
 __all__ = ["BLANK", "MAX_CHARS", "FORMAT", "export_models", "load_models", "parse",
@@ -41,6 +44,7 @@ BLANK = "_"          # the character a reader types for a hidden one
 MAX_CHARS = 49       # longer text is refused (the models were trained on 49-character windows)
 FORMAT = "birnn-fillin/1"
 ROLES = ("uni", "bi")  # the one-direction and the bidirectional model, in this order
+VIEW = Path(__file__).with_name("fillin.js")
 
 
 def _tensors(model: TokenRNN) -> list[tuple[str, torch.Tensor]]:
@@ -56,8 +60,8 @@ def _tensors(model: TokenRNN) -> list[tuple[str, torch.Tensor]]:
 
 def _export_model(model) -> dict:
     if not isinstance(model, TokenRNN):
-        raise TypeError(f"FillInDemo needs TokenRNN models (book.text), got "
-                        f"{type(model).__name__}")
+        raise TypeError(tr("FillInDemo needs TokenRNN models (book.text), got {kind}",
+                           kind=type(model).__name__))
     tensors = _tensors(model)
     flat = torch.cat([t.reshape(-1) for _, t in tensors]).to(torch.float32).numpy()
     return {
@@ -77,11 +81,12 @@ def export_models(one_direction: TokenRNN, bidirectional: TokenRNN, vocab: Vocab
     weights in that order.
     """
     if not isinstance(vocab, Vocab):
-        raise TypeError(f"FillInDemo needs a book.text.Vocab, got {type(vocab).__name__}")
+        raise TypeError(tr("FillInDemo needs a book.text.Vocab, got {kind}",
+                           kind=type(vocab).__name__))
     tokens = vocab.idx_to_token
     if tokens[:2] != [PAD, MASK] or not all(len(t) == 1 for t in tokens[2:]):
-        raise ValueError("FillInDemo needs a character vocabulary (<pad>, <mask>, then single "
-                         f"characters), got {tokens[:6]}...")
+        raise ValueError(tr("FillInDemo needs a character vocabulary (<pad>, <mask>, then "
+                            "single characters), got {tokens}...", tokens=tokens[:6]))
     if BLANK in tokens:
         raise ValueError(f"the blank character {BLANK!r} must not be in the vocabulary")
     models = {"uni": one_direction, "bi": bidirectional}
@@ -89,11 +94,12 @@ def export_models(one_direction: TokenRNN, bidirectional: TokenRNN, vocab: Vocab
     for role, model in models.items():
         packed[role] = _export_model(model)
         if model.vocab_size != len(vocab):
-            raise ValueError(f"the {role} model scores {model.vocab_size} tokens but the "
-                             f"vocabulary has {len(vocab)}")
+            raise ValueError(tr("the {role} model scores {scored} tokens but the vocabulary "
+                                "has {size}", role=role, scored=model.vocab_size,
+                                size=len(vocab)))
     if packed["uni"]["bidirectional"] or not packed["bi"]["bidirectional"]:
-        raise ValueError("FillInDemo(one_direction, bidirectional, vocab): pass the "
-                         "one-direction model first and the bidirectional one second")
+        raise ValueError(tr("FillInDemo(one_direction, bidirectional, vocab): pass the "
+                            "one-direction model first and the bidirectional one second"))
     return {"format": FORMAT, "tokens": tokens, "blank": BLANK, "max_chars": MAX_CHARS,
             "models": packed}
 
@@ -125,24 +131,6 @@ def load_models(packed: dict) -> tuple[dict[str, TokenRNN], Vocab]:
     return models, vocab
 
 
-# The view's messages about a sentence, word for word as in fillin.js (tests compare them).
-MESSAGES = {
-    "en": {
-        "empty": "Type a sentence, with _ for each character to guess.",
-        "too_long": "The sentence has {n} characters; the demo reads at most {max}.",
-        "unknown": "The models know only a-z and the space (the book was read in lower case, "
-                   "without digits or punctuation); remove {shown}.",
-        "no_blank": "No blank yet: type _ where a character is hidden.",
-    },
-    "zh": {
-        "empty": "请输入一个句子，用 _ 表示每个要猜的字符。",
-        "too_long": "这个句子有 {n} 个字符；演示最多读取 {max} 个。",
-        "unknown": "模型只认识 a-z 和空格（这本书以小写读入，去掉了数字和标点）；请删除 {shown}。",
-        "no_blank": "还没有空：请在被遮住的字符处输入 _。",
-    },
-}
-
-
 def parse(text: str, vocab: Vocab, lang: str | None = None) -> torch.Tensor:
     """Token ids of a sentence typed with ``_`` for each hidden character: a 1-D tensor.
 
@@ -151,19 +139,24 @@ def parse(text: str, vocab: Vocab, lang: str | None = None) -> torch.Tensor:
     sentence, one too long, characters the models never saw, or no blank.
     """
     if not isinstance(text, str):
-        raise TypeError(f"expected the sentence as a str, got {type(text).__name__}")
+        raise TypeError(tr("expected the sentence as a str, got {kind}", lang,
+                           kind=type(text).__name__))
     text = text.lower()
+    # The same message ids as the view's parse() in fillin.js.
     if not text.strip():
-        raise ValueError(message(MESSAGES, "empty", lang))
+        raise ValueError(tr("Type a sentence, with _ for each character to guess.", lang))
     if len(text) > MAX_CHARS:
-        raise ValueError(message(MESSAGES, "too_long", lang, n=len(text), max=MAX_CHARS))
+        raise ValueError(tr("The sentence has {n} characters; the demo reads at most {max}.",
+                            lang, n=len(text), max=MAX_CHARS))
     known = set(vocab.idx_to_token[2:]) | {BLANK}
     unknown = sorted(set(text) - known)
     if unknown:
         shown = " ".join(f"'{c}'" for c in unknown)
-        raise ValueError(message(MESSAGES, "unknown", lang, shown=shown))
+        raise ValueError(tr("The models know only a-z and the space (the book was read in "
+                            "lower case, without digits or punctuation); remove {shown}.",
+                            lang, shown=shown))
     if BLANK not in text:
-        raise ValueError(message(MESSAGES, "no_blank", lang))
+        raise ValueError(tr("No blank yet: type _ where a character is hidden.", lang))
     return torch.tensor([vocab.mask_id if c == BLANK else vocab.token_to_idx[c]
                          for c in text], dtype=torch.long)
 
@@ -174,8 +167,9 @@ def _check_lookahead(lookahead, owner: str) -> int | None:
         return None
     if isinstance(lookahead, bool) or not isinstance(lookahead, (int, np.integer)) \
             or lookahead < 0:
-        raise ValueError(f"{owner}: lookahead must be None (the whole sentence) or an int "
-                         f">= 0 (characters read past each blank), got {lookahead!r}")
+        raise ValueError(tr("{owner}: lookahead must be None (the whole sentence) or an int "
+                            ">= 0 (characters read past each blank), got {value}", owner=owner,
+                            value=repr(lookahead)))
     return int(lookahead)
 
 
@@ -263,15 +257,16 @@ class FillInDemo(anywidget.AnyWidget):
     ``demo.lookahead`` is the control's value, -1 meaning the whole sentence.
     """
 
-    _esm = Path(__file__).with_name("fillin.js")
+    _esm = VIEW
     _css = Path(__file__).with_name("fillin.css")
 
     data = traitlets.Dict().tag(sync=True)
     text = traitlets.Unicode("").tag(sync=True)
     examples = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    # "en" or "zh": book.i18n.language() by default (Chinese in the zh_CN notebooks); on
-    # the website the page's <html lang> decides (tools/widget_setup.js).
+    # "en" or "zh": book.i18n.language() by default (Chinese in the zh_CN notebooks), and
+    # the view's words in it: {English message id: word} for its t("...") calls.
     lang = traitlets.Unicode("en").tag(sync=True)
+    words = traitlets.Dict().tag(sync=True)
     # Characters the bidirectional model may read past each blank; -1: the whole sentence.
     lookahead = traitlets.Int(-1).tag(sync=True)
 
@@ -279,8 +274,9 @@ class FillInDemo(anywidget.AnyWidget):
     def _valid_lookahead(self, proposal):
         value = proposal["value"]
         if value < -1:
-            raise ValueError("FillInDemo.lookahead must be -1 (the whole sentence) or an int "
-                             f">= 0 (characters read past each blank), got {value!r}")
+            raise ValueError(tr("FillInDemo.lookahead must be -1 (the whole sentence) or an "
+                                "int >= 0 (characters read past each blank), got {value}",
+                                value=repr(value)))
         return value
 
     def __init__(self, one_direction, bidirectional, vocab, text="the time tr_veller",
@@ -288,15 +284,16 @@ class FillInDemo(anywidget.AnyWidget):
         if lookahead is not None and (isinstance(lookahead, bool)
                                       or not isinstance(lookahead, (int, np.integer))
                                       or lookahead < -1):
-            raise ValueError("FillInDemo(lookahead=...) must be None or -1 (the whole "
-                             "sentence) or an int >= 0 (characters read past each blank), "
-                             f"got {lookahead!r}")
+            raise ValueError(tr("FillInDemo(lookahead=...) must be None or -1 (the whole "
+                                "sentence) or an int >= 0 (characters read past each blank), "
+                                "got {value}", value=repr(lookahead)))
         super().__init__()
         self.data = export_models(one_direction, bidirectional, vocab)
         examples = list(examples)
         for sentence in [text, *examples]:
             parse(sentence, vocab)      # a broken example is the author's error: raise now
         self.text, self.examples, self.lang = text, examples, lang or language()
+        self.words = view_words(VIEW, self.lang)
         self.lookahead = -1 if lookahead is None else int(lookahead)
 
     def __repr__(self) -> str:
@@ -308,6 +305,8 @@ class FillInDemo(anywidget.AnyWidget):
         if bundle is None:
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        note = ("<p><em>The fill-in-the-blank demo runs here once this cell is run "
-                f"(sentence: <code>{html.escape(self.text)}</code>).</em></p>")
+        sentence = f"<code>{html.escape(self.text)}</code>"
+        note = tr("The fill-in-the-blank demo runs here once this cell is run (sentence: "
+                  "{sentence}).", self.lang, sentence=sentence)
+        note = f"<p><em>{note}</em></p>"
         return {**data, "text/html": note}, metadata

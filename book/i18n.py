@@ -1,4 +1,4 @@
-"""The language a learner works in: ``"en"`` or ``"zh"``, and the messages in each.
+"""The language a learner works in (``"en"`` or ``"zh"``), and the words they read in it.
 
 The Chinese notebooks (``zh_CN/chapters/``) run the same code cells as the English ones, so
 the language cannot come from the code: :func:`language` reads it from outside.
@@ -8,22 +8,22 @@ the language cannot come from the code: :func:`language` reads it from outside.
    so a notebook under a ``zh_CN`` folder speaks Chinese.
 3. Otherwise English.
 
-Widgets take the same value as their ``lang`` traitlet; on the website, where no kernel
-runs, the page's ``<html lang>`` decides instead (``tools/widget_setup.js``).
-
 Words: :func:`tr` is the one way code asks for a word a reader sees. Its English text is
 the message id, written where it is used (``tr("held-out accuracy")``); the Chinese comes
 from the gettext catalog ``locales/zh_CN/LC_MESSAGES/runtime.po``, compiled into
-``book/locale/`` (package data, so an installed ``book`` carries it). A constant that must be
-translated later is marked with :func:`N_`. The JavaScript views call ``t("...")`` on words
-the widget sends with its data. :func:`message` (plain dicts per language) is the older
-mechanism, being retired.
+``book/locale/`` (package data, so an installed ``book`` carries it) by ``make
+translations``. A constant translated later is marked with :func:`N_`. The JavaScript views
+hold no words: they call ``t("...")`` and look the words up in the table the widget sends
+them (:func:`view_words`); the website's script gets its table at build time the same way.
 """
 from __future__ import annotations
 
 import functools
 import gettext
+import io
 import os
+import re
+import unicodedata
 from pathlib import Path
 
 LANGUAGES = ("en", "zh")
@@ -31,6 +31,10 @@ CHINESE_FOLDER = "zh_CN"
 LOCALES = {"zh": "zh_CN"}                  # language -> gettext locale of its catalog
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "book"
+# What marks a word for the catalog (tools/translate.py extracts the first argument):
+PYTHON_KEYWORDS = ("tr", "N_")             # in book/, tools/ and the notebooks' code cells
+JS_KEYWORDS = ("t",)                       # in the JavaScript views and _static/*.js
+COMMENT_TAGS = ("Translators:",)           # a comment so tagged reaches the translator
 
 
 def normalise(value: str | None) -> str | None:
@@ -53,12 +57,36 @@ def language() -> str:
     return "zh" if CHINESE_FOLDER in here.parts else "en"
 
 
-def message(table: dict[str, dict[str, str]], key: str, lang: str | None = None,
-            **fields) -> str:
-    """``table[lang][key]`` formatted with ``fields``; English where Chinese lacks the key."""
-    lang = lang or language()
-    template = table.get(lang, {}).get(key) or table["en"][key]
-    return template.format(**fields)
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospace font: two for a wide (CJK) character."""
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_SPEC = re.compile(r"^(?:(.)?([<>^]))?(\d+)$")
+
+
+class Text(str):
+    """A word from :func:`tr`: a ``str`` that a format spec pads by display width, so that
+    ``f"{tr('reader'):<15}"`` lines Chinese up in columns as English lines up (a CJK
+    character takes two columns); other specs format as for ``str``."""
+
+    __slots__ = ()
+
+    def __add__(self, other: str) -> Text:
+        return Text(str.__add__(self, other))
+
+    def __radd__(self, other: str) -> Text:
+        return Text(str.__add__(other, self))
+
+    def __format__(self, spec: str) -> str:
+        match = _SPEC.match(spec)
+        if not match:
+            return format(str(self), spec)
+        fill, align, width = match.group(1) or " ", match.group(2) or "<", int(match.group(3))
+        room = max(0, width - display_width(self))
+        left = {"<": 0, ">": room, "^": room // 2}[align]
+        return fill * left + str(self) + fill * (room - left)
 
 
 @functools.cache
@@ -69,13 +97,14 @@ def _translations(lang: str) -> gettext.NullTranslations:
 
 
 def tr(msgid: str, lang: str | None = None, /, **fields) -> str:
-    """``msgid`` (English) in ``lang`` (by default :func:`language`), formatted with ``fields``.
+    """``msgid`` (English) in ``lang`` (by default :func:`language`), formatted with ``fields``:
+    a :class:`Text`, which pads by display width in a format spec (``f"{tr(w):<15}"``).
 
     Without a translation the English is used, so a missing catalog never breaks a check or
     a widget; ``tests/test_translations.py`` fails on every missing or fuzzy entry instead.
     """
-    text = _translations(lang or language()).gettext(msgid)
-    return text.format(**fields) if fields else text
+    text = _translations(normalise(lang) or language()).gettext(msgid)
+    return Text(text.format(**fields) if fields else text)
 
 
 def N_(msgid: str) -> str:
@@ -84,5 +113,67 @@ def N_(msgid: str) -> str:
 
 
 def words(msgids, lang: str | None = None) -> dict[str, str]:
-    """``{msgid: translation}`` for a view's words (the JavaScript views look them up)."""
-    return {m: tr(m, lang) for m in msgids}
+    """``{msgid: word}`` for the msgids whose word in ``lang`` is not the msgid itself (so
+    English gives ``{}``): the table a JavaScript view's ``t()`` looks its words up in,
+    falling back to the msgid."""
+    lang = normalise(lang) or language()
+    return {m: w for m in msgids if (w := tr(m, lang)) != m}
+
+
+def extract(source: str | bytes, kind: str, keywords=None) -> list[tuple[int, str, list[str]]]:
+    """``(line, msgid, comments)`` of every word marked in ``source`` (Babel's extractors).
+
+    ``kind`` is ``"python"`` (first arguments of ``tr`` and ``N_``) or ``"javascript"``
+    (first arguments of ``t``); only string literals are words, as gettext has it.
+    """
+    from babel.messages.extract import extract as babel_extract
+    from babel.messages.extract import extract_javascript, extract_python
+
+    method = {"python": extract_python, "javascript": extract_javascript}[kind]
+    keywords = keywords or (PYTHON_KEYWORDS if kind == "python" else JS_KEYWORDS)
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    found = [(line, msgid, comments) for line, msgid, comments, _ in
+             babel_extract(method, io.BytesIO(data), keywords=dict.fromkeys(keywords),
+                           comment_tags=COMMENT_TAGS, strip_comment_tags=True)]
+    if kind == "python":
+        seen = {msgid for _, msgid, _ in found}
+        found += [e for e in _calls(data.decode("utf-8"), keywords) if e[1] not in seen]
+        found.sort(key=lambda entry: entry[0])
+    return found
+
+
+def _calls(source: str, keywords) -> list[tuple[int, str, list[str]]]:
+    """Calls Babel's tokenizer misses: inside f-strings (``f"{tr('reader'):<15}"``, one
+    string to Python 3.11's tokenizer) and inside another marked call's arguments."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:                        # a notebook cell with IPython magics
+        return []
+    found = []
+    for call in ast.walk(tree):
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                and call.func.id in keywords and call.args
+                and isinstance(call.args[0], ast.Constant)
+                and isinstance(call.args[0].value, str)):
+            found.append((call.lineno, call.args[0].value, []))
+    return found
+
+
+@functools.cache
+def _view_msgids(path: Path, mtime: float) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(msgid for _, msgid, _ in
+                               extract(path.read_bytes(), "javascript")))
+
+
+def view_msgids(path: str | Path) -> tuple[str, ...]:
+    """The words of a JavaScript file: its ``t("...")`` calls, in order, each once."""
+    path = Path(path)
+    return _view_msgids(path, path.stat().st_mtime)
+
+
+def view_words(path: str | Path, lang: str | None = None) -> dict[str, str]:
+    """The word table a JavaScript view gets with its data: :func:`words` of its msgids."""
+    lang = normalise(lang) or language()
+    return {} if lang == "en" else words(view_msgids(path), lang)

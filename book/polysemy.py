@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import torch
 
+from book.i18n import tr
 from book.shapes import validate_size
 from book.text import TokenRNN, Vocab, masked_batches, masked_loss
 from book.train import seeded, train
@@ -136,7 +137,7 @@ def train_encoder(num_steps=200, batch_size=128, hidden_size=32, embed_size=16, 
         encoder = TokenRNN(len(vocab), hidden_size, bidirectional=True, embed_size=embed_size)
         history = train(encoder, masked_loss,
                         lambda: masked_batches(windows, batch_size, 1, vocab, generator=gen),
-                        num_steps, lr=lr, eval_every=20, desc="polysemy encoder")
+                        num_steps, lr=lr, eval_every=20, desc=tr("polysemy encoder"))
     return encoder, vocab, history
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import torch
 
 from book.data import load_time_machine
+from book.i18n import N_, tr
 from book.text import TokenRNN, Vocab, mask_tokens, preprocess
 
 __all__ = ["CONTEXT", "RECIPE", "READERS", "models_dir", "manifest", "corpus",
@@ -38,7 +39,8 @@ __all__ = ["CONTEXT", "RECIPE", "READERS", "models_dir", "manifest", "corpus",
            "lookahead_accuracy", "next_char_loss"]
 
 CONTEXT = 24                       # characters each side of a held-out blank
-READERS = ("left to right", "right to left", "bidirectional")
+# The readers' names are message ids (book.i18n.tr shows them in the learner's language).
+READERS = (N_("left to right"), N_("right to left"), N_("bidirectional"))
 # Hidden units per direction: the one-direction readers' width is chosen so that their
 # parameter count matches the bidirectional reader's (within 1%; tested).
 HIDDEN = {"left to right": 186, "right to left": 186, "bidirectional": 128}
@@ -90,7 +92,8 @@ def corpus():
 def make_model(reader: str, vocab_size: int = 29) -> TokenRNN:
     """A fresh model of the recipe's size for ``reader`` (one of :data:`READERS`)."""
     if reader not in HIDDEN:
-        raise ValueError(f"reader must be one of {READERS}, got {reader!r}")
+        raise ValueError(tr("reader must be one of {readers}, got {reader}", readers=READERS,
+                            reader=repr(reader)))
     return TokenRNN(vocab_size, HIDDEN[reader], bidirectional=reader == "bidirectional",
                     embed_size=RECIPE["embed_size"], reverse=reader == "right to left")
 
@@ -127,8 +130,9 @@ def load(reader: str, seed: int = 0, task: str = "fill_in") -> TokenRNN:
     from safetensors.torch import load_file
     path = _file(task, reader, seed)
     if not path.exists():
-        raise ValueError(f"no shipped {task} model for reader={reader!r}, seed={seed} "
-                         f"(expected {path.name}; make train-models writes them)")
+        raise ValueError(tr("no shipped {task} model for reader={reader}, seed={seed} "
+                            "(expected {name}; make train-models writes them)", task=task,
+                            reader=repr(reader), seed=seed, name=path.name))
     model = make_model(reader)
     model.load_state_dict(load_file(path))
     return model.eval()

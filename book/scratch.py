@@ -6,6 +6,7 @@ edit the notebook, not this file."""
 import torch
 from torch import nn  # noqa: F811 - the exported module (book/scratch.py) needs its own import
 
+from book.i18n import tr  # noqa: F811 - as nn above
 from book.shapes import (validate_bidirectional_input, validate_sequence, validate_size,
                          validate_state)
 
@@ -103,14 +104,18 @@ class BiRNNScratch(nn.Module):
         so their input size is 2h.
         """
         if type(rnn) is not nn.RNN:
-            raise ValueError(f"from_torch expected an nn.RNN, got {type(rnn).__name__}")
+            raise ValueError(tr("from_torch expected an nn.RNN, got {kind}",
+                                kind=type(rnn).__name__))
         if not rnn.bidirectional or rnn.nonlinearity != "tanh":
-            raise ValueError("from_torch expected nn.RNN(..., nonlinearity='tanh', "
-                             f"bidirectional=True), got nonlinearity={rnn.nonlinearity!r}, "
-                             f"bidirectional={rnn.bidirectional}")
+            raise ValueError(tr("from_torch expected nn.RNN(..., nonlinearity='tanh', "
+                                "bidirectional=True), got nonlinearity={nonlinearity}, "
+                                "bidirectional={bidirectional}",
+                                nonlinearity=repr(rnn.nonlinearity),
+                                bidirectional=rnn.bidirectional))
         if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < rnn.num_layers:
-            raise ValueError(f"from_torch expected layer in 0..{rnn.num_layers - 1} "
-                             f"(the nn.RNN has num_layers={rnn.num_layers}), got {layer!r}")
+            raise ValueError(tr("from_torch expected layer in 0..{last} (the nn.RNN has "
+                                "num_layers={num_layers}), got {layer}", last=rnn.num_layers - 1,
+                                num_layers=rnn.num_layers, layer=repr(layer)))
         input_size = rnn.input_size if layer == 0 else 2 * rnn.hidden_size
         model = cls(input_size, rnn.hidden_size).to(rnn.weight_ih_l0.dtype)
         return model.load_torch(rnn, layer)
@@ -126,8 +131,10 @@ class BiRNNScratch(nn.Module):
                                      ("W_hh", getattr(rnn, "weight_hh" + suffix).T)):
                     mine = getattr(ours, name)
                     if mine.shape != theirs.shape:
-                        raise ValueError(f"load_torch: {name} of layer {layer} has shape "
-                                         f"{tuple(mine.shape)}, nn.RNN's is {tuple(theirs.shape)}")
+                        raise ValueError(tr("load_torch: {name} of layer {layer} has shape "
+                                            "{mine}, nn.RNN's is {theirs}", name=name,
+                                            layer=layer, mine=tuple(mine.shape),
+                                            theirs=tuple(theirs.shape)))
                     mine.copy_(theirs)
                 if rnn.bias:
                     ours.b_h.copy_(getattr(rnn, "bias_ih" + suffix)
@@ -156,10 +163,11 @@ def assert_direction_dependence(model, hidden_size, num_steps=5, batch_size=2, s
     """
     num_layers = getattr(model, "num_layers", 1)
     if num_layers != 1:
-        raise ValueError(
-            f"assert_direction_dependence checks one bidirectional layer; got num_layers="
-            f"{num_layers}. Above the first layer both halves depend on the whole sequence, "
-            "so check each layer on its own, e.g. BiRNNScratch.from_torch(rnn, layer=l).")
+        raise ValueError(tr(
+            "assert_direction_dependence checks one bidirectional layer; got num_layers="
+            "{num_layers}. Above the first layer both halves depend on the whole sequence, "
+            "so check each layer on its own, e.g. BiRNNScratch.from_torch(rnn, layer=l).",
+            num_layers=num_layers))
     gen = torch.Generator().manual_seed(seed)
     X = torch.randn(num_steps, batch_size, model.input_size, generator=gen)
     with torch.no_grad():
@@ -172,16 +180,17 @@ def assert_direction_dependence(model, hidden_size, num_steps=5, batch_size=2, s
     bad_b = [t + 1 for t in range(1, num_steps) if moved_first[t, hidden_size:].any()]
     bad_f = [t + 1 for t in range(num_steps - 1) if moved_last[t, :hidden_size].any()]
     if num_steps > 1 and len(bad_b) == len(bad_f) == num_steps - 1:
-        raise AssertionError(
-            f"both halves changed at every step when x_1 or x_{num_steps} changed: each half "
-            "depends on the whole sequence. This check tests one bidirectional layer, where "
-            "that is wrong; in a stacked model it is right from the second layer on, so "
-            "check each layer on its own.")
+        raise AssertionError(tr(
+            "both halves changed at every step when x_1 or x_{T} changed: each half depends "
+            "on the whole sequence. This check tests one bidirectional layer, where that is "
+            "wrong; in a stacked model it is right from the second layer on, so check each "
+            "layer on its own.", T=num_steps))
     if bad_b:
-        raise AssertionError(
-            f"backward half at steps {bad_b} changed when only x_1 changed; it should depend "
-            "on x_t..x_T only. Were the backward outputs flipped back to the original order?")
+        raise AssertionError(tr(
+            "backward half at steps {steps} changed when only x_1 changed; it should depend "
+            "on x_t..x_T only. Were the backward outputs flipped back to the original order?",
+            steps=bad_b))
     if bad_f:
-        raise AssertionError(
-            f"forward half at steps {bad_f} changed when only x_{num_steps} changed; it should "
-            "depend on x_1..x_t only.")
+        raise AssertionError(tr(
+            "forward half at steps {steps} changed when only x_{T} changed; it should depend "
+            "on x_1..x_t only.", steps=bad_f, T=num_steps))

@@ -11,6 +11,7 @@ import re
 import torch
 from torch import nn
 
+from book.i18n import tr
 from book.shapes import describe, validate_size
 
 __all__ = ["PAD", "MASK", "preprocess", "Vocab", "split_windows", "batches",
@@ -54,7 +55,8 @@ class Vocab:
         if unknown:
             known = self.idx_to_token[2:]
             shown = "".join(known) if all(len(t) == 1 for t in known) else known
-            raise ValueError(f"Vocab.encode: {unknown} not in the vocabulary {shown!r}")
+            raise ValueError(tr("Vocab.encode: {unknown} not in the vocabulary {shown}",
+                                unknown=unknown, shown=repr(shown)))
         return torch.tensor([self.token_to_idx[t] for t in tokens], dtype=torch.long)
 
     def decode(self, ids, mask: str = "_", pad: str = "", sep: str = "") -> str:
@@ -65,7 +67,8 @@ class Vocab:
         out = []
         for i in ids:
             if not 0 <= i < len(self):
-                raise ValueError(f"Vocab.decode: id {i} is outside 0..{len(self) - 1}")
+                raise ValueError(tr("Vocab.decode: id {i} is outside 0..{last}", i=i,
+                                    last=len(self) - 1))
             out.append(shown.get(i, self.idx_to_token[i]))
         return sep.join(out)
 
@@ -78,10 +81,12 @@ def split_windows(ids: torch.Tensor, num_steps: int) -> torch.Tensor:
     """
     num_steps = validate_size("num_steps", num_steps, owner="split_windows")
     if not isinstance(ids, torch.Tensor) or ids.dim() != 1:
-        raise ValueError(f"split_windows expected a 1-D id tensor, got {describe(ids)}")
+        raise ValueError(tr("split_windows expected a 1-D id tensor, got {value}",
+                            value=describe(ids)))
     num_windows = len(ids) // num_steps
     if num_windows == 0:
-        raise ValueError(f"split_windows: {len(ids)} ids make no window of {num_steps}")
+        raise ValueError(tr("split_windows: {count} ids make no window of {num_steps}",
+                            count=len(ids), num_steps=num_steps))
     return ids[: num_windows * num_steps].reshape(num_windows, num_steps)
 
 
@@ -96,8 +101,8 @@ def batches(windows: torch.Tensor, batch_size: int, *, generator=None, shuffle=T
     """
     batch_size = validate_size("batch_size", batch_size, owner="batches")
     if not isinstance(windows, torch.Tensor) or windows.dim() != 2:
-        raise ValueError(f"batches expected windows of shape (num_windows, T), "
-                         f"got {describe(windows)}")
+        raise ValueError(tr("batches expected windows of shape (num_windows, T), got {value}",
+                            value=describe(windows)))
     order = (torch.randperm(len(windows), generator=generator) if shuffle
              else torch.arange(len(windows)))
     for start in range(0, len(windows), batch_size):
@@ -117,12 +122,13 @@ def mask_tokens(tokens: torch.Tensor, num_masked: int, *, mask_id: int, pad_id: 
     """
     num_masked = validate_size("num_masked", num_masked, owner="mask_tokens")
     if not isinstance(tokens, torch.Tensor) or tokens.dim() != 2:
-        raise ValueError(f"mask_tokens expected tokens of shape (T, n), got {describe(tokens)}")
+        raise ValueError(tr("mask_tokens expected tokens of shape (T, n), got {value}",
+                            value=describe(tokens)))
     real = tokens != pad_id                                        # (T, n)
     fewest = int(real.sum(0).min())
     if fewest < num_masked:
-        raise ValueError(f"mask_tokens: a sequence has only {fewest} non-padding tokens, "
-                         f"cannot mask {num_masked}")
+        raise ValueError(tr("mask_tokens: a sequence has only {fewest} non-padding tokens, "
+                            "cannot mask {num_masked}", fewest=fewest, num_masked=num_masked))
     # Random keys, with padding pushed below every real key: the top num_masked keys of
     # each column are then distinct, uniformly chosen, real positions.
     keys = torch.rand(tokens.shape, generator=generator).masked_fill(~real, -1.0)
@@ -155,9 +161,10 @@ class TokenRNN(nn.Module):
     """Embedding, one GRU layer (one direction or two), and a linear read-out per step.
 
     The chapter's one model family: the fill-in-the-blank and language models of "Context
-    in action" and the polysemy encoder of the exercises. It uses PyTorch's ``nn.GRU``, a
-    gated cell, which learns these tasks in far fewer steps than the plain tanh recurrence
-    of the scratch layers (its gates let a state keep what it read many steps back).
+    in action" and the polysemy encoder of the exercises. It uses PyTorch's ``nn.GRU`` for
+    its gates, not for speed: they decide what each state keeps, so a state can carry what
+    it read many steps back, which the plain tanh recurrence of the scratch layers tends to
+    lose.
 
     Args:
         vocab_size: q, the number of token ids (inputs and outputs).
@@ -178,8 +185,8 @@ class TokenRNN(nn.Module):
     def __init__(self, vocab_size, hidden_size, bidirectional, embed_size=16, reverse=False):
         super().__init__()
         if reverse and bidirectional:
-            raise ValueError("TokenRNN: reverse=True is for a one-direction model; a "
-                             "bidirectional one already reads both ways")
+            raise ValueError(tr("TokenRNN: reverse=True is for a one-direction model; a "
+                                "bidirectional one already reads both ways"))
         self.reverse = bool(reverse)
         self.vocab_size = validate_size("vocab_size", vocab_size, owner="TokenRNN")
         self.hidden_size = validate_size("hidden_size", hidden_size, owner="TokenRNN")
@@ -192,8 +199,8 @@ class TokenRNN(nn.Module):
     def states(self, X):
         """The GRU's states at every step: (T, n, h), or (T, n, 2h) forward half first."""
         if not isinstance(X, torch.Tensor) or X.dim() != 2 or X.dtype != torch.long:
-            raise ValueError(f"TokenRNN expected X of shape (T, n) and dtype torch.int64, "
-                             f"got {describe(X)}")
+            raise ValueError(tr("TokenRNN expected X of shape (T, n) and dtype torch.int64, "
+                                "got {value}", value=describe(X)))
         if self.reverse:
             X = X.flip(0)
         outputs, _ = self.rnn(self.embedding(X))                   # (T, n, h or 2h)

@@ -19,6 +19,8 @@ import os
 import torch
 from tqdm.auto import tqdm
 
+from book.i18n import tr
+
 __all__ = ["train", "seeded", "Adam"]
 
 
@@ -73,7 +75,7 @@ def seeded(seed: int, num_threads: int | None = None):
 
 
 def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
-          eval_every=50, desc="training", schedule=None, on_step=None):
+          eval_every=50, desc=None, schedule=None, on_step=None):
     """Train ``model`` with Adam for ``num_steps`` updates and return its history.
 
     Args:
@@ -87,7 +89,7 @@ def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
         evaluate: optional ``evaluate(model)`` returning a held-out loss, run in eval mode
             without gradients every ``eval_every`` steps and after the last.
         eval_every: steps between records in the history.
-        desc: label of the progress bar.
+        desc: label of the progress bar ("training", in the learner's language, by default).
         schedule: optional ``schedule(step)`` giving the factor of ``lr`` for that step
             (1-based); constant ``lr`` by default.
         on_step: optional ``on_step(step, loss)`` called after every update.
@@ -97,8 +99,9 @@ def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
         record) and, with ``evaluate``, ``val_loss``.
     """
     if num_steps < 1 or eval_every < 1:
-        raise ValueError(f"train expected num_steps >= 1 and eval_every >= 1, got "
-                         f"num_steps={num_steps}, eval_every={eval_every}")
+        raise ValueError(tr("train expected num_steps >= 1 and eval_every >= 1, got "
+                            "num_steps={num_steps}, eval_every={eval_every}",
+                            num_steps=num_steps, eval_every=eval_every))
     optimizer = Adam(model.parameters(), lr=lr)
     history = {"step": [], "train_loss": []}
     if evaluate is not None:
@@ -109,12 +112,13 @@ def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
         # tqdm.notebook forces disable=False over the TQDM_DISABLE variable that plain tqdm
         # reads, so the switch is passed on explicitly.
         disable = os.environ.get("TQDM_DISABLE", "").lower() not in ("", "0", "false")
-        with tqdm(total=num_steps, desc=desc, disable=disable) as bar:
+        with tqdm(total=num_steps, desc=desc or tr("training"), disable=disable) as bar:
             for step, batch in zip(range(1, num_steps + 1), stream):
                 model.train()
                 loss = loss_fn(model, batch)
                 if not math.isfinite(loss.item()):
-                    raise FloatingPointError(f"train: the loss became {loss.item()} at step {step}")
+                    raise FloatingPointError(tr("train: the loss became {loss} at step {step}",
+                                                loss=loss.item(), step=step))
                 optimizer.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), clip)

@@ -26,7 +26,7 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
     out = tmp_path / "bench.json"
     assert bench.main(["--out", str(out), "--chapters", str(chapters), "--skip-build",
                        "--T", "3", "--n", "2", "--size", "4", "--repeats", "3",
-                       "--notebook-rounds", "1", "--skip-fillin"]) == 0
+                       "--notebook-rounds", "1", "--skip-fillin", "--skip-pages"]) == 0
     report = json.loads(out.read_text())
     assert KEYS <= set(report)
     assert set(report["notebooks_s"]) == set(original)
@@ -61,6 +61,8 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
                 and "not measured" in report["notes"]["widget_update_ms"]))
     assert report["fillin_update_ms"] is None and report["fillin_update_ms_cpu4x"] is None
     assert "skipped" in report["notes"]["fillin_update_ms"]
+    assert report["pages"] == {} and "skipped" in report["notes"]["pages"]
+    assert all(report[k] is None for k in bench.PAGE_METRICS)
     assert set(report["goals"]) == set(bench.GOALS)
     for key, goal in report["goals"].items():
         assert goal["value"] == report[key]
@@ -79,6 +81,8 @@ def test_table_marks_missed_goals_without_failing():
               "fwd_ratio_scratch_vs_torch": 2.0, "fwdbwd_ratio_scratch_vs_torch": 1.0,
               "widget_update_ms": None, "fillin_update_ms": 40.0,
               "fillin_update_ms_cpu4x": 160.0, "peak_rss_mb": 100.0,
+              "pages_lcp_ms_max": 3000.0, "pages_cls_max": 0.05, "pages_tbt_ms_max": None,
+              "pages_desktop_cls_max": 0.0,
               "notes": {"build_s": "skipped"},
               "birnn_ms": {k: {"fast_ms": 2.0, "torch_ms": 1.0, "ratio": 2.0,
                                "ratio_of_medians": 2.0}
@@ -94,3 +98,21 @@ def test_table_marks_missed_goals_without_failing():
     assert "null" in rows["widget_update_ms"] and "n/a" in rows["widget_update_ms"]
     assert rows["fillin_update_ms"].rstrip(" |").endswith("yes")
     assert rows["fillin_update_ms_cpu4x"].rstrip(" |").endswith("NO")
+    assert rows["pages_lcp_ms_max"].rstrip(" |").endswith("NO")
+    assert rows["pages_cls_max"].rstrip(" |").endswith("yes")
+    assert "n/a" in rows["pages_tbt_ms_max"]
+
+
+def test_page_table_names_the_goals_each_page_missed():
+    from tools import pagespeed
+
+    row = {"fcp_ms": 900.0, "lcp_ms": 2600.0, "cls": 0.01, "tbt_ms": 50.0, "bytes": 512_000,
+           "desktop_cls": 0.2}
+    row["met"] = {k: row[k] <= g for k, g in pagespeed.GOALS.items()}
+    good = {**row, "lcp_ms": 1000.0, "desktop_cls": 0.0}
+    good["met"] = {k: good[k] <= g for k, g in pagespeed.GOALS.items()}
+    text = pagespeed.table({"pages": {"a.html": row, "b.html": good}, "note": "n"})
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines()
+            if line.startswith("| ")}
+    assert rows["a.html"].rstrip(" |").endswith("NO: lcp_ms, desktop_cls")
+    assert rows["b.html"].rstrip(" |").endswith("yes") and "500" in rows["b.html"]

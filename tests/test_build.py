@@ -31,9 +31,11 @@ def _build(tmp_path, ref):
     (tmp_path / "_vendor/vendor/katex").mkdir(parents=True)
     (tmp_path / "_vendor/vendor/katex/katex.min.css").touch()
     (tmp_path / "_vendor/vendor/widget_setup.js").touch()
-    # The config's local Sphinx extensions and the modules and files they use.
+    # The config's local Sphinx extensions and the modules and files they use (sphinx_site
+    # reads the words of _static/site.js).
     shutil.copytree(ROOT / "tools", tmp_path / "tools",
                     ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "_static", tmp_path / "_static")
     shutil.copytree(ROOT / "assets", tmp_path / "assets")  # the favicon the config names
     shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")  # bibtex_bibfiles
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
 
 import book.exercises as ex
 from book import BiRNNScratch
-from book.polysemy import make_corpus, probe_sentences, train_encoder
+from book.polysemy import cosine_table, make_corpus, probe_sentences, train_encoder
+from book.pretrained import CONTEXT, accuracy
 from book.text import TokenRNN, Vocab
+from book.train import seeded
 
 
 def verdict(check, answer, capsys):
@@ -41,7 +42,7 @@ def _raises(*args):
 
 
 ALL_CHECKS = [ex.check_unequal_sizes, ex.check_deep_birnn, ex.check_polysemy, ex.check_merge,
-              ex.check_summary, ex.check_padding, ex.check_perplexity]
+              ex.check_summary, ex.check_padding, ex.check_perplexity, ex.check_lookbehind]
 
 
 @pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
@@ -131,8 +132,14 @@ def test_checks_leave_the_learners_random_stream_alone(capsys):
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    ex.check_summary(lambda output, h_n: torch.cat([h_n[-2], h_n[-1]], dim=-1))
+    ex.check_summary(good_summary)
     torch.testing.assert_close(torch.rand(3), expected)
+
+
+def test_checks_leave_the_thread_count_alone(capsys):
+    threads = torch.get_num_threads()
+    ex.check_lookbehind(accuracy_left)
+    assert torch.get_num_threads() == threads
 
 
 # --- unequal hidden sizes ----------------------------------------------------------------------
@@ -332,6 +339,76 @@ def test_polysemy_rejects_an_untrained_encoder_or_says_why(capsys):
     assert ok or "do not group by sense" in out
 
 
+def _states(encoder, vocab, tokens):
+    with torch.no_grad():
+        return encoder.states(vocab.encode(tokens)[:, None])[:, 0]      # (T, 2h)
+
+
+def test_polysemy_rejects_a_neighbouring_words_state(trained, capsys):
+    """The review's probes: off by one either way used to pass, as the neighbour's state
+    depends on the whole sentence too."""
+    encoder, vocab = trained
+    rejects(ex.check_polysemy, lambda t, i: _states(encoder, vocab, t)[i + 1], capsys,
+            "states of the word after 'bank'", "'near' in 'we found the old bank near the water'")
+    rejects(ex.check_polysemy, lambda t, i: _states(encoder, vocab, t)[i - 1], capsys,
+            "states of the word before 'bank'", "'old'")
+
+
+def test_polysemy_rejects_the_read_out_scores(trained, capsys):
+    """The hint says calling `encoder` gives the scores, not the vector; that used to pass."""
+    encoder, vocab = trained
+
+    def scores(tokens, position):
+        with torch.no_grad():
+            return encoder(vocab.encode(tokens)[:, None])[position, 0]     # (q,)
+    rejects(ex.check_polysemy, scores, capsys, "read-out's 38 scores", "encoder.states")
+    rejects(ex.check_polysemy, lambda t, i: scores(t, i).softmax(-1), capsys, "read-out's")
+    rejects(ex.check_polysemy, lambda t, i: scores(t, i).log_softmax(-1), capsys, "read-out's")
+
+
+def _masked_word(encoder, vocab):
+    def vector(tokens, position):
+        ids = vocab.encode(tokens)
+        ids[position] = vocab.mask_id
+        with torch.no_grad():
+            return encoder.states(ids[:, None])[position, 0]
+    return vector
+
+
+def test_polysemy_keeps_accepting_unusual_right_answers(trained, capsys):
+    """The review's unusual but right answers: ELMo-like [embedding; states], context2vec-like
+    [forward state before the word; backward state after it], the sum of the two halves,
+    the state with the word itself masked, and a (1, 2h) row."""
+    encoder, vocab = trained
+    h = encoder.rnn.hidden_size
+
+    def states(t):
+        return _states(encoder, vocab, t)
+
+    def embedding(word):
+        return encoder.embedding.weight[vocab.token_to_idx[word]].detach()
+    for answer in (lambda t, i: torch.cat([embedding(t[i]), states(t)[i]]),
+                   lambda t, i: torch.cat([states(t)[i - 1, :h], states(t)[i + 1, h:]]),
+                   lambda t, i: states(t)[i, :h] + states(t)[i, h:],
+                   _masked_word(encoder, vocab),
+                   lambda t, i: states(t)[i][None, :]):
+        accepts(ex.check_polysemy, answer, capsys)
+
+
+def test_polysemy_tables_print_the_same_on_any_cpu(trained):
+    """The solution prints the probe groups' cosine similarities to two decimals. CPUs differ
+    in the last bits (about 1e-6 here), so every value must sit clearly away from a rounding
+    boundary for the table to print the same everywhere: a margin ten times that drift."""
+    encoder, vocab = trained
+    probes = probe_sentences()
+    for group in (0, 4):
+        sentences = probes[4 * group:4 * group + 4]
+        C = cosine_table([_states(encoder, vocab, s.tokens)[s.position] for s in sentences])
+        printed = C.flatten().tolist() + [((C[0, 1] + C[2, 3]) / 2).item(),
+                                          C[:2, 2:].mean().item()]   # same sense, across
+        assert all(abs((c * 100) % 1 - 0.5) > 1e-3 for c in printed), printed
+
+
 def test_polysemy_rejects_inconsistent_sizes(trained, capsys):
     full = _contextual(*trained)
     rejects(ex.check_polysemy, lambda t, i: full(t, i)[: 10 + len(t[-1])], capsys, "one size")
@@ -408,82 +485,245 @@ def test_merge(capsys):
     rejects(ex.check_merge, over_time, capsys, "got (2, 3)", "nothing is reduced")
 
 
-# --- summary ---------------------------------------------------------------------------------
+# --- summary of a padded, batch-first batch ---------------------------------------------------
 
-def test_summary(capsys):
-    accepts(ex.check_summary, lambda output, h_n: torch.cat([h_n[-2], h_n[-1]], dim=-1), capsys)
-    def halves(output, h_n, h=None):
-        h = h or h_n.shape[-1]
-        return torch.cat([output[-1, :, :h], output[0, :, h:]], dim=-1)
-    accepts(ex.check_summary, halves, capsys)
-    # Hard-coding h = 4 used to pass; the check now varies h.
-    rejects(ex.check_summary, lambda output, h_n: halves(output, h_n, h=4), capsys,
-            "the values are not")
-    rejects(ex.check_summary, lambda output, h_n: output[-1], capsys, "output[-1]", "only x_T")
-    rejects(ex.check_summary, lambda output, h_n: torch.cat([h_n[0], h_n[1]], dim=-1), capsys,
+def good_summary(output, h_n, lengths):
+    return torch.cat([h_n[-2], h_n[-1]], dim=-1), output.sum(dim=1) / lengths[:, None]
+
+
+def _final(wrong_final):
+    """An answer whose mean is right and whose final states are ``wrong_final(output, h_n,
+    lengths)``."""
+    return lambda o, h, l: (wrong_final(o, h, l), good_summary(o, h, l)[1])
+
+
+def _mean(wrong_mean):
+    return lambda o, h, l: (good_summary(o, h, l)[0], wrong_mean(o, h, l))
+
+
+def _halves(output, h_n, lengths):
+    """The final states read from output: the forward half where each sequence stops, the
+    backward half at step 0; the mean by a loop over the sequences."""
+    h, rows = h_n.shape[-1], torch.arange(output.shape[0])
+    final = torch.cat([output[rows, lengths - 1, :h], output[:, 0, h:]], dim=-1)
+    mean = torch.stack([output[i, :length].mean(dim=0) for i, length in enumerate(lengths)])
+    return final, mean
+
+
+def test_summary_accepts_every_way_of_reading_it(capsys):
+    accepts(ex.check_summary, good_summary, capsys)
+    accepts(ex.check_summary, _halves, capsys)
+    accepts(ex.check_summary, _final(
+        lambda o, h, l: h[-2:].transpose(0, 1).reshape(h.shape[1], -1)), capsys)
+    accepts(ex.check_summary, lambda o, h, l: [good_summary(o, h, l)[0],
+                                               good_summary(o, h, l)[1].double()], capsys)
+
+
+def test_summary_final_states(capsys):
+    rejects(ex.check_summary, _final(lambda o, h, l: torch.cat([h[:, -2], h[:, -1]], dim=-1)),
+            capsys, "the first item (the final states)", "got (2, 8)", "h_n is not batch-first")
+    rejects(ex.check_summary, _final(lambda o, h, l: o[-1]), capsys,
+            "got (5, 8)", "output[-1] is the last sequence, not the last step")
+    rejects(ex.check_summary, _final(lambda o, h, l: o[:, -1]), capsys,
+            "output[:, -1]", "zeros that pad_packed_sequence fills in")
+    rejects(ex.check_summary, _final(lambda o, h, l: o[torch.arange(o.shape[0]), l - 1]),
+            capsys, "forward halves are right", "it ends at step 0")
+    rejects(ex.check_summary, _final(lambda o, h, l: o[:, 0]), capsys,
+            "output[:, 0]", "forward half is the forward direction's first step")
+    rejects(ex.check_summary, _final(lambda o, h, l: torch.cat([h[0], h[1]], dim=-1)), capsys,
             "num_layers=2", "layer 1's final states")
-    rejects(ex.check_summary, lambda output, h_n: torch.cat([h_n[-1], h_n[-2]], dim=-1), capsys,
+    rejects(ex.check_summary, _final(lambda o, h, l: torch.cat([h[-1], h[-2]], dim=-1)), capsys,
             "backward state comes first")
-    rejects(ex.check_summary, lambda output, h_n: h_n[-2:].reshape(h_n.shape[1], -1), capsys,
+    rejects(ex.check_summary, _final(lambda o, h, l: h[-2:].reshape(h.shape[1], -1)), capsys,
             "reshape mixes the examples")
-    rejects(ex.check_summary, lambda output, h_n: h_n[-1], capsys, "expected shape (3, 8)",
-            "one direction")
+    rejects(ex.check_summary, _final(lambda o, h, l: h[-1]), capsys,
+            "expected shape (3, 8)", "one direction")
+    rejects(ex.check_summary, _final(lambda o, h, l: -good_summary(o, h, l)[0]), capsys,
+            "compare it with the top layer's final states")
 
 
-# --- padding --------------------------------------------------------------------------------
-
-def packed_final_states(rnn, X, lengths):
-    _, h_n = rnn(pack_padded_sequence(X, lengths, enforce_sorted=False))
-    return torch.cat([h_n[0], h_n[1]], dim=-1)
-
-
-def _padding_naive(rnn, X, lengths):
-    _, h_n = rnn(X)
-    return torch.cat([h_n[0], h_n[1]], dim=-1)
-
-
-def _padding_half_fixed(rnn, X, lengths):
-    output, _ = rnn(X)
-    h = rnn.hidden_size
-    idx = torch.as_tensor(lengths) - 1
-    forward = output[idx, torch.arange(X.shape[1]), :h]
-    return torch.cat([forward, output[0, :, h:]], dim=-1)
+def test_summary_mean_over_the_real_steps(capsys):
+    rejects(ex.check_summary, _mean(lambda o, h, l: o.mean(dim=1)), capsys,
+            "the second item (the mean)", "output.mean(dim=1)", "counts the padded steps")
+    rejects(ex.check_summary, _mean(lambda o, h, l: o.mean(dim=0)), capsys,
+            "got (5, 8)", "averages over the batch (dim 0)")
+    rejects(ex.check_summary, _mean(lambda o, h, l: o.mean(dim=2)), capsys,
+            "got (3, 5)", "averages over the features")
+    rejects(ex.check_summary, _mean(lambda o, h, l: o.sum(dim=1)), capsys, "sum over time")
+    rejects(ex.check_summary, _mean(lambda o, h, l: o.sum(dim=1) / (l[:, None] + 1)), capsys,
+            "mean of output[i, :lengths[i]]")
+    rejects(ex.check_summary, lambda o, h, l: good_summary(o, h, l)[0], capsys,
+            "should return a pair (final, mean)")
 
 
-def _padding_forward_weights(rnn, X, lengths):
-    """Used to be told to start the backward direction at the last real step."""
-    h = rnn.hidden_size
-    forward_only = nn.GRU(rnn.input_size, h)
-    forward_only.load_state_dict({k: v for k, v in rnn.state_dict().items()
-                                  if not k.endswith("_reverse")})
-    rows = []
-    for i, length in enumerate(lengths.tolist()):
-        seq = X[:length, i:i + 1]
-        rows.append(torch.cat([forward_only(seq)[1][0, 0],
-                               forward_only(seq.flip(0))[1][0, 0]]))
-    return torch.stack(rows)
+# --- final states of a scratch layer on a padded batch -----------------------------------------
+
+def reverse_within(X, lengths):
+    """Each sequence of a padded (T, n, d) batch reversed within its own length."""
+    t = torch.arange(X.shape[0])[:, None]                              # (T, 1)
+    index = torch.where(t < lengths, lengths - 1 - t, t)               # (T, n)
+    return X.gather(0, index[..., None].expand_as(X))
 
 
-def _padding_sorted_only(rnn, X, lengths):
-    _, h_n = rnn(pack_padded_sequence(X, lengths))
-    return torch.cat([h_n[0], h_n[1]], dim=-1)
+def scratch_final_states(layer, X, lengths):
+    rows, last = torch.arange(X.shape[1]), lengths - 1
+    f_outputs, _ = layer.f_rnn(X)                                      # (T, n, h_f)
+    b_outputs, _ = layer.b_rnn(reverse_within(X, lengths))             # (T, n, h_b)
+    return torch.cat([f_outputs[last, rows], b_outputs[last, rows]], dim=-1)
 
 
-def _padding_reordered(rnn, X, lengths):
-    order = torch.argsort(torch.as_tensor(lengths), descending=True)
-    return packed_final_states(rnn, X, lengths)[order]
+def _padding_naive(layer, X, lengths):
+    _, (H_f, H_b) = layer(X)
+    return torch.cat([H_f, H_b], dim=-1)
+
+
+def _padding_flip_whole(layer, X, lengths):
+    """X.flip(0) on a padded batch: the whole batch reversed, padding first."""
+    outputs, _ = layer(X)
+    h_f, rows = layer.hidden_size, torch.arange(X.shape[1])
+    return torch.cat([outputs[lengths - 1, rows, :h_f], outputs[0, :, h_f:]], dim=-1)
+
+
+def _padding_flip_whole_indexed(layer, X, lengths):
+    rows, last = torch.arange(X.shape[1]), lengths - 1
+    f_outputs, _ = layer.f_rnn(X)
+    b_outputs, _ = layer.b_rnn(X.flip(0))
+    return torch.cat([f_outputs[last, rows], b_outputs[last, rows]], dim=-1)
+
+
+def _padding_past_x1(layer, X, lengths):
+    rows, last = torch.arange(X.shape[1]), lengths - 1
+    f_outputs, _ = layer.f_rnn(X)
+    _, H_b = layer.b_rnn(reverse_within(X, lengths))
+    return torch.cat([f_outputs[last, rows], H_b], dim=-1)
+
+
+def _padding_forward_weights(layer, X, lengths):
+    rows, last = torch.arange(X.shape[1]), lengths - 1
+    f_outputs, _ = layer.f_rnn(X)
+    b_outputs, _ = layer.f_rnn(reverse_within(X, lengths))
+    return torch.cat([f_outputs[last, rows], b_outputs[last, rows]], dim=-1)
+
+
+def _padding_forward_through(layer, X, lengths):
+    _, H_f = layer.f_rnn(X)
+    return torch.cat([H_f, scratch_final_states(layer, X, lengths)[:, layer.hidden_size:]], -1)
+
+
+def _padding_loop(layer, X, lengths):
+    return torch.stack([torch.cat(layer(X[:length, i:i + 1])[1], dim=-1)[0]
+                        for i, length in enumerate(lengths.tolist())])
+
+
+def _padding_reordered(layer, X, lengths):
+    return scratch_final_states(layer, X, lengths).flip(0)
+
+
+def test_padding_accepts_a_batched_answer(capsys):
+    accepts(ex.check_padding, scratch_final_states, capsys)
+
+    def with_a_loop_for_the_index(layer, X, lengths):
+        """Reversal built by a Python loop over the sequences: still one call per direction."""
+        reversed_X = X.clone()
+        for i, length in enumerate(lengths.tolist()):
+            reversed_X[:length, i] = X[:length, i].flip(0)
+        rows, last = torch.arange(X.shape[1]), lengths - 1
+        outputs, _ = layer(X)
+        b_outputs, _ = layer.b_rnn(reversed_X)
+        return torch.cat([outputs[last, rows, :layer.hidden_size], b_outputs[last, rows]], -1)
+    accepts(ex.check_padding, with_a_loop_for_the_index, capsys)
 
 
 def test_padding(capsys):
-    accepts(ex.check_padding, packed_final_states, capsys)
     rejects(ex.check_padding, _padding_naive, capsys, "final states of the padded batch",
             "sequences [1, 2, 3]")
-    rejects(ex.check_padding, _padding_half_fixed, capsys, "forward halves are right",
-            "backward direction must start")
-    rejects(ex.check_padding, _padding_forward_weights, capsys,
-            "forward direction's weights", "_reverse")
-    rejects(ex.check_padding, _padding_sorted_only, capsys, "raised RuntimeError", "sorted")
+    rejects(ex.check_padding, _padding_flip_whole, capsys, "X.flip(0)",
+            "Reverse each sequence within its own length")
+    rejects(ex.check_padding, _padding_flip_whole_indexed, capsys, "X.flip(0)")
+    rejects(ex.check_padding, _padding_past_x1, capsys, "run on past x_1", "lengths - 1")
+    rejects(ex.check_padding, _padding_forward_weights, capsys, "computed with layer.f_rnn")
+    rejects(ex.check_padding, _padding_forward_through, capsys,
+            "the backward halves are right, the forward halves are not")
+    rejects(ex.check_padding, _padding_loop, capsys, "the values are right",
+            "ran 4 times, once per sequence")
     rejects(ex.check_padding, _padding_reordered, capsys, "original batch order")
+    rejects(ex.check_padding, lambda layer, X, lengths: scratch_final_states(layer, X, lengths)
+            [:, :4], capsys, "expected shape (4, 8) (n, h_f + h_b), got (4, 4)")
+
+
+def test_padding_uses_unequal_widths_and_nonzero_biases(capsys):
+    """With b_h = 0 a state of zeros stays zero on zero padding, and reading the padding first
+    would pass; the check's layers have biases. h_f != h_b in its second case."""
+    seen = []
+
+    def spy(layer, X, lengths):
+        seen.append((layer.hidden_size, layer.hidden_size_b,
+                     layer.b_rnn.b_h.detach().abs().sum().item()))
+        return scratch_final_states(layer, X, lengths)
+    accepts(ex.check_padding, spy, capsys)
+    assert any(h_f != h_b for h_f, h_b, _ in seen) and all(bias > 0 for *_, bias in seen)
+
+
+# --- how far to the left must the reader read? -------------------------------------------------
+
+def accuracy_left(model, inputs, truth, k):
+    with torch.no_grad():
+        guesses = model(inputs[CONTEXT - k:])[k].argmax(-1)
+    return (guesses == truth).float().mean().item()
+
+
+def _lookbehind_filled(token):
+    def answer(model, inputs, truth, k):
+        X = inputs.clone()
+        X[:CONTEXT - k] = token
+        with torch.no_grad():
+            return (model(X)[CONTEXT].argmax(-1) == truth).float().mean()
+    return answer
+
+
+def _lookbehind_wrong_row(model, inputs, truth, k):
+    with torch.no_grad():
+        return (model(inputs[CONTEXT - k:])[CONTEXT].argmax(-1) == truth).float().mean()
+
+
+def test_lookbehind_table_prints_the_same_on_any_cpu():
+    """The solution prints both curves in whole percents of 1236 questions. Another CPU may
+    flip the answer to a question whose two best guesses nearly tie, so every printed value
+    must sit more than one question away from a rounding boundary."""
+    from book import pretrained
+    model = pretrained.load("bidirectional")
+    inputs, truth = pretrained.centre_blanks()
+    inputs, truth = inputs[:, ::2], truth[::2]
+    ks = (0, 1, 2, 4, 8)
+    with seeded(0, num_threads=1):                 # as in the notebook: one thread
+        values = ([accuracy_left(model, inputs, truth, k) for k in ks]
+                  + [accuracy(model, inputs, truth, right=k) for k in ks]
+                  + [accuracy(model, inputs, truth)])
+    n = len(truth)
+    assert all(abs((v * 100) % 1 - 0.5) / 100 * n > 1 for v in values), values
+
+
+def test_lookbehind(capsys):
+    accepts(ex.check_lookbehind, accuracy_left, capsys)
+    accepts(ex.check_lookbehind, lambda m, i, t, k: torch.tensor(accuracy_left(m, i, t, k)),
+            capsys)
+    rejects(ex.check_lookbehind, lambda m, i, t, k: accuracy(m, i, t, right=k), capsys,
+            "cuts the text k characters after the blank")
+    rejects(ex.check_lookbehind, lambda m, i, t, k: 100 * accuracy_left(m, i, t, k), capsys,
+            "that is a percentage")
+    rejects(ex.check_lookbehind, lambda m, i, t, k: accuracy_left(m, i, t, k) * len(t), capsys,
+            "number of questions answered right")
+    rejects(ex.check_lookbehind, _lookbehind_wrong_row, capsys,
+            "no longer at row CONTEXT = 24", "it is at row k")
+    rejects(ex.check_lookbehind, lambda m, i, t, k: accuracy_left(m, i, t, min(k + 1, CONTEXT)),
+            capsys, "reads 4 characters left of the blank, not 3")
+    rejects(ex.check_lookbehind, _lookbehind_filled(Vocab.mask_id), capsys,
+            "replaced by <mask>, not removed")
+    rejects(ex.check_lookbehind, _lookbehind_filled(Vocab.pad_id), capsys, "replaced by <pad>")
+    rejects(ex.check_lookbehind, lambda m, i, t, k: 0.5, capsys,
+            "expected 0.780, got 0.500", "keep inputs[CONTEXT - k:]")
+    rejects(ex.check_lookbehind, lambda m, i, t, k: "0.5", capsys, "should return a number")
+    rejects(ex.check_lookbehind, lambda m, i, t, k: True, capsys, "should return a number")
 
 
 # --- perplexity -----------------------------------------------------------------------------

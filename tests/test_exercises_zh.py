@@ -1,11 +1,10 @@
-"""The exercise checks in Chinese (BOOK_LANG=zh, as in a zh_CN notebook's kernel): every
-message has a Chinese twin with the same fields, the wrong answers of test_exercises.py (and
-a few more, one for each remaining diagnosis) get Chinese feedback with no English sentence
-left, and Chinese feedback is wrapped by display width."""
+"""The exercise checks in Chinese (BOOK_LANG=zh, as in a zh_CN notebook's kernel): the wrong
+answers of test_exercises.py (and a few more, one for each remaining diagnosis) get Chinese
+feedback from runtime.po with no English sentence left, and Chinese feedback is wrapped by
+display width."""
 from __future__ import annotations
 
 import re
-import string
 import sys
 
 import pytest
@@ -20,20 +19,31 @@ from test_exercises import (
     SharedWeights,
     WrongInputSize,
     _contextual,
+    _final,
+    _lookbehind_filled,
+    _lookbehind_wrong_row,
+    _mean,
+    _padding_flip_whole,
+    _padding_forward_through,
     _padding_forward_weights,
-    _padding_half_fixed,
+    _padding_loop,
     _padding_naive,
+    _padding_past_x1,
     _padding_reordered,
-    _padding_sorted_only,
     _raises,
+    _states,
+    accuracy_left,
     good_merge,
-    packed_final_states,
+    good_summary,
+    scratch_final_states,
 )
 from torch import nn
 
 import book.exercises as ex
 from book import BiRNNScratch
 from book.polysemy import train_encoder
+from book.pretrained import CONTEXT, accuracy
+from book.text import Vocab
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 # What stays as it is in Chinese feedback: quoted data ('bank', the probe sentences), code
@@ -41,18 +51,6 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 QUOTED = re.compile(r"'[^']*'|`[^`]*`")
 FOUR_WORDS = re.compile(r"\b[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,}){3,}\b")
 WORD = re.compile(r"(?<![\w.(\[=])[A-Za-z]{2,}(?![\w.(\[=])")
-
-
-def _fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-
-
-def test_english_and_chinese_messages_have_the_same_keys_and_fields():
-    en, zh = ex.MESSAGES["en"], ex.MESSAGES["zh"]
-    assert set(en) == set(zh), set(en) ^ set(zh)
-    differ = {key: (_fields(en[key]), _fields(zh[key])) for key in en
-              if _fields(en[key]) != _fields(zh[key])}
-    assert not differ, differ
 
 
 # --- wrapping ---------------------------------------------------------------------------------
@@ -73,7 +71,7 @@ def test_english_is_wrapped_as_before():
 
 def test_chinese_is_wrapped_by_display_width_between_characters():
     text = ("✗ 当 n=2、h_f=3、h_b=5、q=4 时，期望 H_t 的形状为 (2, 8)，得到的是 (2, 6)："
-            "这是把两个方向当成了同样大小；前向一半有 h_f 列，反向一半有 h_b 列。"
+            "这是把两个方向当成了同样大小；前向部分有 h_f 列，反向部分有 h_b 列。"
             "请把占位代码中的 `raise NotImplementedError` 换成你的代码，再运行 "
             "nn.RNN(num_layers=L, bidirectional=True) 比较。")
     wrapped = ex._wrap(text)
@@ -172,13 +170,10 @@ def _merge(concat=None, sum=None, mean=None, unequal=None):
     return merge
 
 
-def _summary_halves(output, h_n, h=4):
-    return torch.cat([output[-1, :, :h], output[0, :, h:]], dim=-1)
-
-
-def _padding_backward_only(rnn, X, lengths):
-    good, (_, h_n) = packed_final_states(rnn, X, lengths), rnn(X)
-    return torch.cat([h_n[0], good[:, rnn.hidden_size:]], dim=-1)
+def _padding_backward_only(layer, X, lengths):
+    """Right forward halves, backward halves from somewhere else entirely."""
+    good = scratch_final_states(layer, X, lengths)
+    return torch.cat([good[:, :layer.hidden_size], -good[:, layer.hidden_size:]], dim=-1)
 
 
 def _polysemy(make):
@@ -216,14 +211,27 @@ def _sentence_vector(encoder, vocab):
     return lambda t, i: torch.stack([full(t, j) for j in range(len(t))]).mean(0)
 
 
+def _shifted(step):
+    def make(encoder, vocab):
+        return lambda t, i: _states(encoder, vocab, t)[i + step]
+    return make
+
+
+def _scores(encoder, vocab):
+    def vector(tokens, position):
+        with torch.no_grad():
+            return encoder(vocab.encode(tokens)[:, None])[position, 0]
+    return vector
+
+
 def _uneven_sizes(encoder, vocab):
     full = _contextual(encoder, vocab)
     return lambda t, i: full(t, i)[: 10 + len(t[-1])]
 
 
 # check, wrong answer, what the Chinese feedback must say.
-U, D, P, M, S, F = (ex.check_unequal_sizes, ex.check_deep_birnn, ex.check_polysemy,
-                    ex.check_merge, ex.check_summary, ex.check_padding)
+U, D, P, M, S, F, K = (ex.check_unequal_sizes, ex.check_deep_birnn, ex.check_polysemy,
+                       ex.check_merge, ex.check_summary, ex.check_padding, ex.check_lookbehind)
 CASES = {
     # The frame.
     "garbage": (U, None, ["期望一个返回 (H_t 的形状, W_hq 的形状) 的函数",
@@ -258,7 +266,7 @@ CASES = {
     "one_direction_input": (D, OneDirectionInput, ["而不是一个方向的 4 个"]),
     "direction_major": (D, DirectionMajor, ["h_n 与 nn.RNN 的不一致", "按方向分组"]),
     "first_layer_outputs": (D, FirstLayerOutputs, ["这是第 1 层的输出"]),
-    "forward_half_only": (D, ForwardHalfOnly, ["前向一半一致，但反向一半不一致"]),
+    "forward_half_only": (D, ForwardHalfOnly, ["前向部分一致，但反向部分不一致"]),
     "scrambled_h_n": (D, ScrambledHn, ["第 2l 行应为第 l+1 层最后的前向状态"]),
     "shared_weights": (D, SharedWeights, ["第 1 层的前向和反向方向共享了权重"]),
     "plain_list": (D, PlainList, ["没有注册到模型中", "nn.ModuleList"]),
@@ -284,6 +292,12 @@ CASES = {
     "uneven_sizes": (P, _polysemy(_uneven_sizes), ["期望每个句子的向量大小都相同"]),
     "not_a_vector": (P, lambda t, i: [0.0, 1.0], ["应当返回一个张量（一个向量）"]),
     "empty_vector": (P, lambda t, i: torch.tensor([]), ["返回了一个空的或含有非有限值的张量"]),
+    "next_word": (P, _polysemy(_shifted(1)),
+                  ["这些是 'bank' 后一个词的状态", "'we found the old bank near the water' 中的 "
+                   "'near'"]),
+    "previous_word": (P, _polysemy(_shifted(-1)), ["这些是 'bank' 前一个词的状态"]),
+    "scores": (P, _polysemy(_scores), ["读出层在 'bank' 处为词表中 38 个词给出的分数",
+                                       "由 `encoder.states` 给出"]),
     # Exercise 4.
     "along_time": (M, _merge(concat=lambda f, b: torch.cat([f, b], 0)),
                    ["merge(f_outputs, b_outputs, 'concat')（两者的形状均为 (4, 2, 3)）：",
@@ -295,7 +309,7 @@ CASES = {
     "precedence": (M, _merge(mean=lambda f, b: f + b / 2),
                    ["形状正确，但数值不对", "运算符的优先级"]),
     "backward_first": (M, _merge(concat=lambda f, b: torch.cat([b, f], -1)),
-                       ["反向一半放在了前面"]),
+                       ["反向部分放在了前面"]),
     "mean_is_sum": (M, _merge(mean=lambda f, b: f + b), ["这是求和"]),
     "sum_is_mean": (M, _merge(sum=lambda f, b: (f + b) / 2), ["这是平均值，不是求和"]),
     "one_direction": (M, _merge(sum=lambda f, b: f), ["结果中只有一个方向的状态"]),
@@ -312,46 +326,81 @@ CASES = {
                     ["抛出 ValueError 是对的，但它的消息应当写明两个大小 3 和 5；"
                      "它说的是：尺寸不同"]),
     # Exercise 5.
-    "halves_hard_coded": (S, _summary_halves, ["num_layers=2", "形状正确，但数值不对"]),
-    "output_last": (S, lambda output, h_n: output[-1], ["这是 output[-1]", "只读过 x_T"]),
-    "output_first": (S, lambda output, h_n: output[0], ["这是 output[0]"]),
-    "first_layer": (S, lambda output, h_n: torch.cat([h_n[0], h_n[1]], -1),
+    "summary_not_a_pair": (S, lambda o, h, l: good_summary(o, h, l)[0],
+                           ["应当返回一对值 (final, mean)"]),
+    "h_n_not_batch_first": (S, _final(lambda o, h, l: torch.cat([h[:, -2], h[:, -1]], -1)),
+                            ["summarize(output, h_n, lengths)（num_layers=1，output 的形状为 "
+                             "(3, 5, 8)，h_n 的形状为 (2, 3, 4)，lengths 为 [5, 2, 4]）的第一项"
+                             "（最终状态）：期望形状为 (3, 8)，即 (n, 2h)，得到的是 (2, 8)",
+                             "h_n 不是批量维在前的"]),
+    "one_sequence": (S, _final(lambda o, h, l: o[-1]), ["output[-1] 是最后一个序列"]),
+    "last_padded_step": (S, _final(lambda o, h, l: o[:, -1]),
+                         ["这是 output[:, -1]", "pad_packed_sequence 填入的零"]),
+    "last_real_step": (S, _final(lambda o, h, l: o[torch.arange(o.shape[0]), l - 1]),
+                       ["前向部分是对的", "它在第 0 步结束"]),
+    "first_step": (S, _final(lambda o, h, l: o[:, 0]), ["这是 output[:, 0]"]),
+    "first_layer": (S, _final(lambda o, h, l: torch.cat([h[0], h[1]], -1)),
                     ["这是第 1 层的最终状态"]),
-    "backward_first_summary": (S, lambda output, h_n: torch.cat([h_n[-1], h_n[-2]], -1),
+    "backward_first_summary": (S, _final(lambda o, h, l: torch.cat([h[-1], h[-2]], -1)),
                                ["反向状态放在了前面"]),
-    "reshape": (S, lambda output, h_n: h_n[-2:].reshape(h_n.shape[1], -1), ["reshape 打乱了样本"]),
-    "mean_over_time": (S, lambda output, h_n: output.mean(0), ["这是对时间取的平均"]),
-    "other_summary": (S, lambda output, h_n: -torch.cat([h_n[-2], h_n[-1]], -1),
-                      ["请与 h_n 中的最终状态比较"]),
-    "one_direction_shape": (S, lambda output, h_n: h_n[-1],
+    "reshape": (S, _final(lambda o, h, l: h[-2:].reshape(h.shape[1], -1)),
+                ["reshape 打乱了样本"]),
+    "other_summary": (S, _final(lambda o, h, l: -good_summary(o, h, l)[0]),
+                      ["请与 h_n 中顶层的最终状态比较"]),
+    "one_direction_shape": (S, _final(lambda o, h, l: h[-1]),
                             ["期望形状为 (3, 8)，即 (n, 2h)，得到的是 (3, 4)：这只是一个方向"]),
-    "side_by_side": (S, lambda output, h_n: h_n[-2:], ["每个序列一行"]),
-    "every_layer": (S, lambda output, h_n: h_n.permute(1, 0, 2).reshape(h_n.shape[1], -1)
-                    if h_n.shape[0] > 2 else torch.cat([h_n[-2], h_n[-1]], -1),
+    "side_by_side": (S, _final(lambda o, h, l: h[-2:]), ["每个序列一行"]),
+    "every_layer": (S, _final(lambda o, h, l: h.permute(1, 0, 2).reshape(h.shape[1], -1)
+                              if h.shape[0] > 2 else good_summary(o, h, l)[0]),
                     ["这包含了每一层"]),
+    "mean_padding": (S, _mean(lambda o, h, l: o.mean(1)),
+                     ["的第二项（平均值）", "这是 output.mean(dim=1)", "除以每个序列自己的长度"]),
+    "mean_over_batch": (S, _mean(lambda o, h, l: o.mean(0)), ["这是在批量轴（dim 0）上取平均"]),
+    "mean_over_features": (S, _mean(lambda o, h, l: o.mean(2)), ["这是在特征上取平均"]),
+    "mean_one_direction": (S, _mean(lambda o, h, l: o.mean(1)[:, :h.shape[-1]]),
+                           ["这只是一个方向"]),
+    "sum": (S, _mean(lambda o, h, l: o.sum(1)), ["这是在时间上求和"]),
+    "mean_other": (S, _mean(lambda o, h, l: o.sum(1) / (l[:, None] + 1)),
+                   ["output[i, :lengths[i]] 的平均值"]),
     # Exercise 6.
     "padding_naive": (F, _padding_naive,
                       ["这些是填充后整个批次的最终状态", "序列 [1, 2, 3] 比 T 短"]),
-    "padding_half_fixed": (F, _padding_half_fixed,
-                           ["前向一半是对的，反向一半不对", "最后一个真实的时间步开始"]),
-    "padding_backward_only": (F, _padding_backward_only, ["反向一半是对的，前向一半不对"]),
-    "padding_forward_weights": (F, _padding_forward_weights, ["`_reverse` 参数"]),
+    "padding_flip_whole": (F, _padding_flip_whole,
+                           ["X.flip(0)", "应当在每个序列自己的长度之内翻转它"]),
+    "padding_past_x1": (F, _padding_past_x1, ["读完 x_1 之后", "第 lengths - 1 步的输出"]),
+    "padding_forward_weights": (F, _padding_forward_weights,
+                                ["反向部分是用 layer.f_rnn 算出来的", "（eq-backward）"]),
+    "padding_forward_through": (F, _padding_forward_through, ["反向部分是对的，前向部分不对"]),
+    "padding_backward_only": (F, _padding_backward_only, ["前向部分是对的，反向部分不对"]),
     "padding_reordered": (F, _padding_reordered, ["各行必须保持批次原来的顺序"]),
-    "padding_sorted_only": (F, _padding_sorted_only,
-                            ["lengths 为 [6, 3, 5, 1]）抛出了 RuntimeError"]),
-    "padding_shape": (F, lambda rnn, X, lengths: packed_final_states(rnn, X, lengths)[:, :4],
-                      ["final_states(rnn, X, lengths)（X 的形状为 (6, 4, 3)，lengths 为 "
-                       "[6, 3, 5, 1]）：期望形状为 (4, 8)，即 (n, 2h)，得到的是 (4, 4)。"]),
+    "padding_loop": (F, _padding_loop, ["数值是对的，但反向方向运行了 4 次，每个序列一次"]),
+    "padding_shape": (F, lambda layer, X, lengths: scratch_final_states(layer, X, lengths)[:, :4],
+                      ["final_states(layer, X, lengths)（X 的形状为 (6, 4, 3)，lengths 为 "
+                       "[6, 3, 5, 1]，h_f=4，h_b=4）：期望形状为 (4, 8)，即 (n, h_f + h_b)，"
+                       "得到的是 (4, 4)。"]),
     # Exercise 7.
     **{f"quiz_{letter}": (ex.check_perplexity, letter, [f"({letter}) 不是原因："])
        for letter in "acd"},
     "quiz_e": (ex.check_perplexity, "e",
                ["期望一个字母：'a'、'b'、'c' 或 'd'，得到的是 str 'e'。"]),
+    # Exercise 8.
+    "lookbehind_right_side": (K, lambda m, i, t, k: accuracy(m, i, t, right=k),
+                              ["accuracy_left(model, inputs, truth, 0)（在 309 个留出问题上）：",
+                               "期望 0.495，得到的是 0.521：这是在空位之后 k 个字符处截断文本"]),
+    "lookbehind_percent": (K, lambda m, i, t, k: 100 * accuracy_left(m, i, t, k), ["这是百分数"]),
+    "lookbehind_count": (K, lambda m, i, t, k: accuracy_left(m, i, t, k) * len(t),
+                         ["这是答对的问题个数"]),
+    "lookbehind_wrong_row": (K, _lookbehind_wrong_row, ["空位不再位于第 CONTEXT = 24 行"]),
+    "lookbehind_off_by_one": (K, lambda m, i, t, k: accuracy_left(m, i, t, min(k + 1, CONTEXT)),
+                              ["这读取了空位左侧 4 个字符，而不是 3 个"]),
+    "lookbehind_filled": (K, _lookbehind_filled(Vocab.mask_id), ["被替换成了 <mask>"]),
+    "lookbehind_other": (K, lambda m, i, t, k: 0.5, ["请保留 inputs[CONTEXT - k:]"]),
+    "lookbehind_not_a_number": (K, lambda m, i, t, k: "0.5", ["应当返回一个数"]),
 }
 
 
 # Feedback that quotes English from outside the check: the learner's exception or PyTorch's.
-QUOTES_ENGLISH = {"learner_error", "batch_first_indexed", "wrong_error", "padding_sorted_only"}
+QUOTES_ENGLISH = {"learner_error", "batch_first_indexed", "wrong_error"}
 
 
 @pytest.fixture(scope="module")
@@ -385,15 +434,6 @@ def test_wrong_answers_get_chinese_feedback(name, monkeypatch, capsys, request):
     runs, words, cjk = _english_left(out)
     assert not runs, f"English left in:\n{out}"
     assert cjk >= 2 * words, f"{words} English words, {cjk} CJK characters in:\n{out}"
-
-
-def test_every_message_is_used():
-    """No key is dead text that no check prints."""
-    source = open(ex.__file__, encoding="utf-8").read()
-    start = source.index("MESSAGES = {")
-    code = source[:start] + source[source.index("\n}\n", start):]
-    unused = [key for key in ex.MESSAGES["en"] if f'"{key}"' not in code]
-    assert not unused, unused
 
 
 def test_right_answers_get_chinese_verdicts(monkeypatch, capsys):

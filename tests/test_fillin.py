@@ -5,6 +5,7 @@ tests/test_fillin_browser.py)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import torch
@@ -13,6 +14,7 @@ from book.fillin import (
     BLANK,
     FORMAT,
     MAX_CHARS,
+    VIEW,
     FillInDemo,
     blank_probs,
     export_models,
@@ -21,6 +23,7 @@ from book.fillin import (
     parse,
     top_guesses,
 )
+from book.i18n import tr, view_msgids
 from book.text import TokenRNN, Vocab
 
 VOCAB = Vocab("abcdefghijklmnopqrstuvwxyz ")
@@ -76,12 +79,25 @@ def test_parse_explains_what_it_cannot_read(text, message):
     assert str(err.value).endswith(message)
 
 
-def test_messages_exist_in_both_languages():
-    from book.fillin import MESSAGES
-
-    assert set(MESSAGES["zh"]) == set(MESSAGES["en"])
-    with pytest.raises(ValueError, match="还没有空"):
+def test_messages_come_from_the_catalog_in_the_learners_language():
+    with pytest.raises(ValueError) as err:
         parse("abc", VOCAB, lang="zh")
+    assert str(err.value) == tr("No blank yet: type _ where a character is hidden.", "zh")
+    assert str(err.value) != "No blank yet: type _ where a character is hidden."
+
+
+def test_the_widget_sends_its_views_words_in_its_language():
+    """The view holds no words: every t("...") of fillin.js arrives translated in `words`
+    (English needs none, its message ids are its words)."""
+    uni, bi = models()
+    ids = view_msgids(VIEW)
+    assert "Sentence, with _ for each hidden character" in ids and len(ids) > 15
+    chinese = FillInDemo(uni, bi, VOCAB, text="the c_t", lang="zh")
+    assert chinese.lang == "zh" and set(chinese.words) == set(ids)
+    assert all(re.search(r"[\u3400-\u9fff]", w) for w in chinese.words.values())
+    assert FillInDemo(uni, bi, VOCAB, text="the c_t", lang="en").words == {}
+    note = chinese._repr_mimebundle_()[0]["text/html"]
+    assert "<code>the c_t</code>" in note and "the fill-in" not in note.lower()
 
 
 def test_parse_reads_upper_case_and_marks_blanks():
@@ -219,12 +235,12 @@ def test_demo_packs_the_models_and_checks_its_examples():
 def test_saved_widget_views_are_the_current_ones():
     """The site draws widgets from the code saved with the notebook (their _esm and _css):
     after an edit of book/*.js or *.css, `make execute` must re-save them."""
-    from paths import NOTEBOOKS, ROOT
+    from paths import NOTEBOOKS, ROOT, ZH_NOTEBOOKS
 
     views = {p.read_text(): p.name for p in (ROOT / "book").glob("*.js")}
     styles = {p.read_text(): p.name for p in (ROOT / "book").glob("*.css")}
     seen = set()
-    for path in NOTEBOOKS:
+    for path in NOTEBOOKS + ZH_NOTEBOOKS:
         widgets = json.loads(path.read_text())["metadata"].get("widgets", {})
         state = widgets.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
         for model in state.values():

@@ -1,14 +1,15 @@
 """The fill-in-the-blank demo in the built book: the trained models answer with no kernel.
 
 The models are read back from the widget state saved in the page, so PyTorch and the
-page's JavaScript run the very same weights: their logits must agree to 1e-5, the
-highlights to 1e-6, and every blank's displayed top guesses must be PyTorch's, with the
-look-ahead control at any step as with the whole sentence. Bad input gets
+page's JavaScript run the very same weights: their logits, probabilities and highlights
+must agree to 1e-5 (PyTorch's reference runs in float32, whose rounding over 49 GRU steps
+differs by CPU kernel: 1.05e-6 in a probability was seen), and every blank's displayed top
+guesses must be PyTorch's, with the look-ahead control at any step as with the whole
+sentence. Bad input gets
 :func:`book.fillin.parse`'s message, never a console error; an update stays quick.
 """
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -18,6 +19,7 @@ from test_pages import PHONE, _wait_for_math
 
 from book import pretrained
 from book.fillin import FORMAT, MAX_CHARS, blank_probs, influence, load_models, parse, top_guesses
+from tools.sphinx_site import page_widget_state
 
 pytestmark = pytest.mark.browser
 
@@ -40,11 +42,9 @@ RIGHT_CONTEXT = {s: c for s, c in pretrained.EXAMPLES.items()
 @pytest.fixture(scope="module")
 def reference():
     """The PyTorch models and vocabulary saved in the page's widget state."""
-    html = (HTML / PAGE).read_text()
-    state = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>',
-                      html, re.S)
+    state = page_widget_state(HTML / PAGE)        # the moved values read back into place
     assert state, f"{PAGE} carries no widget state"
-    packed = [m["state"]["data"] for m in json.loads(state.group(1))["state"].values()
+    packed = [m["state"]["data"] for m in state["state"].values()
               if isinstance(m["state"].get("data"), dict)
               and m["state"]["data"].get("format") == FORMAT]
     assert len(packed) == 1, f"{len(packed)} fill-in demos saved in {PAGE}"
@@ -231,7 +231,7 @@ def test_lookahead_control_matches_pytorch(demo, reference, engine):
                 got = torch.tensor(page.eval_on_selector(
                     ".birnn-fillin", "(e, [r, t, k]) => e.fillin.blankProbs(r, t, k)",
                     [role, text, k]), dtype=torch.float64)
-                assert (got - blank_probs(model, ids, lookahead=k)).abs().max() <= 1e-6, \
+                assert (got - blank_probs(model, ids, lookahead=k)).abs().max() <= 1e-5, \
                     (role, text, k)
 
     text = "we went into _he house and s_w the white sphinx"
@@ -273,7 +273,7 @@ def test_lookahead_control_matches_pytorch(demo, reference, engine):
         if k is not None:
             assert all(s == 0 for s in scores[t + k + 1:]), (k, scores)
         expected = influence(models["bi"], ids, 0, lookahead=k)
-        assert (torch.tensor(scores, dtype=torch.float64) - expected).abs().max() <= 1e-6, k
+        assert (torch.tensor(scores, dtype=torch.float64) - expected).abs().max() <= 1e-5, k
     assert log.problems() == []
 
 

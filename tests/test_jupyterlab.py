@@ -273,7 +273,7 @@ def test_solutions_stay_hidden_until_opened(browser, lab):
                       .map(e => e.innerText.trim()),
         })""")
         assert not shown["open"], shown["open"]
-        assert shown["solutions"] == 7, shown
+        assert shown["solutions"] == 8, shown
         assert len(shown["inputs"]) >= 7 and all(
             t.startswith("# The solution's code") for t in shown["inputs"]), shown["inputs"]
         assert all(t.startswith("What the solution prints:") for t in shown["outputs"]), \

@@ -3,13 +3,17 @@
 Every English page has a Chinese counterpart under zh_CN/ with ``<html lang="zh-CN">``;
 a visible link on every page leads to its counterpart and back to the same page; the
 Chinese pages' prose (outside code, maths, outputs and references) is Chinese and drawn in
-a CJK font; the shape explorer speaks Chinese there, with no kernel; Chinese search finds
-Chinese words. The checks every page gets (offline, no console errors, maths typeset,
-links, launch and download buttons, axe-core, phone width, print) run on both editions
-through tests/test_pages.py and tests/test_site_devices.py, whose page lists hold both.
+a CJK font, and so are the site script's words and the footer's author line; the shape
+explorer speaks Chinese there, with no kernel, in the words its Chinese run saved; Chinese
+search finds Chinese words; Live Code starts its kernel beside the Chinese notebook, and a
+new issue's title names the Chinese page. The checks every page gets (offline, no console
+errors, maths typeset, links, launch and download buttons, axe-core, phone width, print) run
+on both editions through tests/test_pages.py and tests/test_site_devices.py, whose page
+lists hold both.
 """
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -96,7 +100,7 @@ def test_explorer_speaks_chinese_without_a_kernel(open_page):
                                          "els => els.map(e => e.textContent)")
     assert captions[0] == "一个时间步 t（顶层）", captions
     assert re.search(CJK, page.locator(".birnn-explorer svg").get_attribute("aria-label"))
-    # The saved check (from the English run both editions share) is retold in Chinese.
+    # The saved check, from the Chinese notebook's own run (make execute).
     check = page.locator(".birnn-check").inner_text()
     assert "从零实现的模型" in check and "nn.RNN(" in check, check
     # A move the saved check does not cover: the kernel-less note, in Chinese.
@@ -131,3 +135,40 @@ def test_chinese_search_finds_chinese_words(open_page, query, page_name):
                                      "links => links.map(a => a.getAttribute('href'))")
     assert any(page_name in h for h in hits), hits
     assert not log.problems(), log.problems()
+
+
+@pytest.mark.parametrize("edition", ["", f"{ZH}/"])
+def test_live_code_starts_its_kernel_beside_the_editions_notebook(built_book, edition):
+    """sphinx-thebe starts the Binder kernel in the page's folder of the repository: a
+    Chinese page's kernel must start in zh_CN/chapters, where book.i18n speaks Chinese."""
+    html = (HTML / edition / "chapters" / "05_context_in_action.html").read_text(encoding="utf-8")
+    path = re.search(r'kernelOptions: \{[^}]*path: "([^"]+)"', html).group(1)
+    assert path.strip("./") == f"{edition}chapters", path
+
+
+@pytest.mark.parametrize("edition", ["", f"{ZH}/"])
+def test_a_new_issues_title_names_the_editions_page(built_book, edition):
+    html = (HTML / edition / "chapters" / "04_shape_explorer.html").read_text(encoding="utf-8")
+    url = re.search(r'href="([^"]*/issues/new\?[^"]*)"', html).group(1)
+    assert f"page%20%2F{edition}chapters/04_shape_explorer.html" in url, url
+
+
+def test_the_chinese_footer_and_site_words_come_from_the_catalog(built_book):
+    from book.i18n import tr
+    from tools.translate import translator
+
+    html = (HTML / ZH / "chapters" / "01_looking_both_ways.html").read_text(encoding="utf-8")
+    author = translator("book")("The BiRNN chapter authors")          # from book.po
+    assert author == "本章作者" and author in html and "The BiRNN chapter authors" not in html
+    words = json.loads(re.search(r"const BIRNN_WORDS = (\{.*?\});", html).group(1))
+    full_size = "Open the figure at full size"
+    assert words["words"][full_size] == tr(full_size, "zh")
+    switch = re.compile(r'<a class="btn btn-sm birnn-language"[^>]*title="([^"]*)">([^<]*)</a>')
+    assert switch.search(html).groups() == ("Read this page in English", "English")
+    english = (HTML / "chapters" / "01_looking_both_ways.html").read_text(encoding="utf-8")
+    words = json.loads(re.search(r"const BIRNN_WORDS = (\{.*?\});", english).group(1))
+    assert words["words"] == {}
+    # The switch names the Chinese edition in Chinese: the catalog's word for "English".
+    assert switch.search(english).groups() == (tr("Read this page in English", "zh"),
+                                               tr("English", "zh")) != (
+        "Read this page in English", "English")

@@ -25,3 +25,6 @@ def test_binder_installs_the_locked_requirements_and_the_book_package():
         "Binder's JupyterLab needs jupyterlab-myst"
     runtime = (ROOT / "binder/runtime.txt").read_text().strip()
     assert runtime.startswith("python-3."), runtime
+    # Debian packages (repo2docker's apt.txt): the Chinese notebooks' figure labels need a
+    # CJK font in matplotlib (book.figures.use_language_font).
+    assert "fonts-noto-cjk" in (ROOT / "binder/apt.txt").read_text().split()

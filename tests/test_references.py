@@ -97,7 +97,7 @@ def test_solutions_never_replace_the_learners_definitions():
              and ("NotImplementedError" in c.source or "answer = None" in c.source)]
     learner = set().union(*(_defined_names(c.source) for c in stubs))
     assert {"shapes", "DeepBiRNN", "contextual_vector", "merge", "summarize",
-            "final_states", "answer"} <= learner
+            "final_states", "answer", "accuracy_left"} <= learner
     for cell in solutions:
         clash = _defined_names(cell.source) & learner
         assert not clash, f"a solution cell redefines the learner's {sorted(clash)}"
@@ -127,13 +127,16 @@ def still_a_stub(f, *args):
     return False
 print(all([still_a_stub(shapes, 1, 1, 1, 1), still_a_stub(DeepBiRNN, 1, 1, 1),
            still_a_stub(contextual_vector, ["bank"], 0), still_a_stub(merge, 0, 0, "sum"),
-           still_a_stub(summarize, 0, 0), still_a_stub(final_states, 0, 0, 0)]),
+           still_a_stub(summarize, 0, 0, 0), still_a_stub(final_states, 0, 0, 0),
+           still_a_stub(accuracy_left, 0, 0, 0, 0)]),
       answer is None)
 """
     nb.cells.append(nbformat.v4.new_code_cell(probe))
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(EXERCISES.parent)}}).execute()
-    assert nb.cells[-1].outputs[0]["text"].strip() == "True True"
+    # A busy kernel may flush one print in several stream outputs.
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert printed.strip() == "True True", nb.cells[-1].outputs
 
 
 def test_citations_are_rewritten_into_links_once_and_read_back_as_roles():

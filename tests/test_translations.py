@@ -1,11 +1,15 @@
 """The Chinese edition stays in step with the English one (tools/translate.py, book/i18n.py).
 
 Catalogs: every entry translated and none fuzzy, none missing or obsolete for the English
-sources as they are; an English edit makes its entry fuzzy until it is translated again.
-The Chinese book (zh_CN/) is what the catalogs make, its code cells and outputs those of
-the English notebooks, its translations keep every formula, role, link target and code
-span, and its prose is Chinese. The learner's language reaches the kernel from outside the
-shared code: exercise checks speak Chinese in a kernel started in a zh_CN folder.
+sources as they are, the prose's and the runtime words' (runtime.po: tr/N_/t message ids in
+book/, tools/, _static/ and the notebooks' code); an English edit makes its entry fuzzy
+until it is translated again, and the compiled catalog (book/locale) is what runtime.po
+makes. The Chinese book (zh_CN/) is what the catalogs make, its code cells those of the
+English notebooks (their outputs are the Chinese run's own: tests/test_editions.py), its
+translations keep every formula, role, link target and code span, and its prose is
+Chinese. No source file holds Chinese: words have one home, the catalogs. The learner's
+language reaches the kernel from outside the shared code: exercise checks speak Chinese
+in a kernel started in a zh_CN folder.
 """
 import os
 import re
@@ -54,7 +58,7 @@ def test_markdown_round_trips_unchanged_through_the_message_cutter():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_code_cells_and_outputs_are_the_english_ones(path):
+def test_code_cells_are_the_english_ones(path):
     english = nbformat.read(path, as_version=4)
     chinese = nbformat.read(ROOT / translate.OUT / path.relative_to(ROOT), as_version=4)
     assert translate.code_cells(chinese) == translate.code_cells(english)
@@ -94,11 +98,17 @@ def test_chinese_prose_is_chinese(path):
     assert cjk >= 10 * len(latin), f"{target.name}: {cjk} CJK characters, Latin words {latin}"
 
 
-def test_an_english_edit_without_its_translation_fails(tmp_path):
+def _copy_sources(tmp_path):
+    """What the catalogs are made from: the English sources, the code and the catalogs."""
     for name in ("_config.yml", "_toc.yml", "intro.md", "references.bib"):
         shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "chapters", tmp_path / "chapters")
-    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    code = shutil.ignore_patterns("models", "data", "locale", "__pycache__", "*.css", "*.wat")
+    for folder in ("chapters", "locales", "book", "tools", "_static", "zh_CN"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=code)
+
+
+def test_an_english_edit_without_its_translation_fails(tmp_path):
+    _copy_sources(tmp_path)
     assert translate.problems(tmp_path) == []
     intro = tmp_path / "intro.md"
     intro.write_text(intro.read_text().replace("## Prerequisites", "## What you need first"))
@@ -124,20 +134,56 @@ def test_language_comes_from_the_environment_or_the_folder(monkeypatch, tmp_path
         assert i18n.language() == lang
 
 
-def test_every_english_message_has_a_chinese_one():
-    from book import exercises
+def test_an_english_edit_of_a_runtime_word_turns_its_entry_fuzzy(tmp_path):
+    """A reworded message in the code: its entry goes missing (and the old one obsolete)
+    until `make translations`, then fuzzy, with the old translation, until a translator
+    confirms it; the compiled catalog is stale until `make translations` rewrites it."""
+    _copy_sources(tmp_path)
+    old = "No blank yet: type _ where a character is hidden."
+    new = "No blank yet: type _ for each hidden character."
+    for name in ("book/fillin.py", "book/fillin.js"):
+        path = tmp_path / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    found = translate.problems(tmp_path)
+    assert any("missing" in p and new[:40] in p for p in found), found
+    assert any("obsolete" in p and old[:40] in p for p in found), found
+    translate.update(tmp_path)
+    (entry,) = [m for m in translate.load(translate.RUNTIME, tmp_path) if m.id == new]
+    assert entry.fuzzy and entry.string == i18n.tr(old, "zh")
+    assert translate.problems(tmp_path) == [f"runtime.po: fuzzy: {new!r}"]
+    catalog = translate.load(translate.RUNTIME, tmp_path)     # a translator confirms it
+    catalog[new].flags.discard("fuzzy")
+    translate._write(translate._po_path(translate.RUNTIME, tmp_path), catalog)
+    assert translate.problems(tmp_path) == []
+    assert translate.MO.as_posix() in translate.stale(tmp_path)
+    translate.generate(tmp_path)
+    assert translate.MO.as_posix() not in translate.stale(tmp_path)
 
-    assert set(exercises.MESSAGES["zh"]) == set(exercises.MESSAGES["en"])
-    # Every template with words has Chinese ones; a few are only fields and punctuation.
-    words = {key: re.sub(r"\{[^}]*\}", "", text) for key, text in exercises.MESSAGES["zh"].items()}
-    assert all(CJK.search(text) for text in words.values() if LATIN_WORD.search(text)), words
-    for table in (exercises._PERPLEXITY_CHOICES, exercises._PERPLEXITY_WHY_NOT):
-        assert set(table["zh"]) == set(table["en"])
-    js = (ROOT / "book" / "explorer.js").read_text(encoding="utf-8")
-    en = re.search(r"\n  en: \{(.*?)\n  \},", js, re.S).group(1)
-    zh = re.search(r"\n  zh: \{(.*?)\n  \},", js, re.S).group(1)
-    keys = lambda block: set(re.findall(r"^    (\w+):", block, re.M))  # noqa: E731
-    assert keys(en) <= keys(zh), keys(en) - keys(zh)
+
+def test_runtime_words_are_extracted_from_python_javascript_and_notebooks():
+    entries = {m.id: [where for where, _ in m.locations]
+               for m in translate.templates()[translate.RUNTIME] if m.id}
+    # One message id for the Python check and the view's check of the same sentence.
+    assert {"book/fillin.py", "book/fillin.js"} <= set(
+        entries["No blank yet: type _ where a character is hidden."])
+    assert "_static/site.js" in entries["Open the figure at full size"]
+    assert any(w.startswith("chapters/05_context_in_action.ipynb#cell")
+               for w in entries["where the count table misses"])       # in an f-string
+    assert "tools/translate.py" in entries[translate.CAPTION]
+
+
+def test_no_source_file_holds_chinese():
+    """Words have one home, the catalogs: no Chinese character in book/, tools/ or _static/
+    (binary model weights aside)."""
+    holding = []
+    for folder in ("book", "tools", "_static"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            rel = path.relative_to(ROOT).as_posix()
+            if not path.is_file() or path.suffix in (".safetensors", ".mo", ".pyc", ".txt"):
+                continue
+            if CJK.search(path.read_text(encoding="utf-8")):
+                holding.append(rel)
+    assert holding == [], holding
 
 
 def test_a_kernel_in_a_chinese_notebook_folder_gets_chinese_feedback(tmp_path):
@@ -165,12 +211,14 @@ def test_a_kernel_in_a_chinese_notebook_folder_gets_chinese_feedback(tmp_path):
 
 
 def test_exercise_checks_speak_the_learners_language():
-    code = ("import torch\nfrom book.exercises import check_summary\n"
-            "def stub(output, h_n):\n    raise NotImplementedError\n"
-            "check_summary(stub)\ncheck_summary(lambda o, h: torch.cat([h[-2], h[-1]], -1))")
+    code = ("from book.exercises import check_unequal_sizes\n"
+            "def stub(n, h_f, h_b, q):\n    raise NotImplementedError\n"
+            "check_unequal_sizes(stub)\n"
+            "check_unequal_sizes(lambda n, f, b, q: ((n, f + b), (f + b, q)))")
     outs = {lang: subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                  env={**os.environ, "BOOK_LANG": lang},
                                  cwd=ROOT, check=True).stdout for lang in ("en", "zh")}
     flat = {lang: " ".join(out.split()) for lang, out in outs.items()}
     assert "Replace the stub" in flat["en"] and not CJK.search(flat["en"]), flat["en"]
-    assert "请把占位代码" in flat["zh"] and "✓ 对一层和两层" in flat["zh"], flat["zh"]
+    zh = re.sub(r"\s", "", outs["zh"])                  # Chinese lines break between characters
+    assert "请把占位代码" in zh and "✓h_f与h_b相等和不等时" in zh, outs["zh"]

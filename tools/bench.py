@@ -22,6 +22,11 @@ It measures:
   training step's forward and ``backward()``;
 * ``widget_update_ms``: ``benchmark_update(repeats=20)`` (below), the median time of one
   shape-explorer update in this process;
+* ``pages``: Core Web Vitals of every page of both editions on a throttled phone (slow 4G,
+  4x CPU, through Playwright's CDP session, served gzipped as GitHub Pages serves them):
+  LCP, CLS, an estimate of TBT and the bytes transferred per page, and CLS on a desktop
+  screen (tools/pagespeed.py); ``pages_lcp_ms_max``, ``pages_cls_max``, ``pages_tbt_ms_max``
+  and ``pages_desktop_cls_max`` are the worst page's figures, against the goals;
 * ``peak_rss_mb``: the larger of the peak resident set size of this process and that of the
   largest child process it waited for (notebook kernels, the book build), from
   ``resource.getrusage``; both parts are recorded too. A peak, not a sum.
@@ -57,7 +62,14 @@ GOALS = {
     "widget_update_ms": 100.0,
     "fillin_update_ms": 50.0,
     "fillin_update_ms_cpu4x": 150.0,
+    # Every page on a throttled phone (issue 26; Lighthouse's "good" thresholds).
+    "pages_lcp_ms_max": 2500.0,
+    "pages_cls_max": 0.1,
+    "pages_tbt_ms_max": 200.0,
+    "pages_desktop_cls_max": 0.1,
 }
+PAGE_METRICS = {"pages_lcp_ms_max": "lcp_ms", "pages_cls_max": "cls",
+                "pages_tbt_ms_max": "tbt_ms", "pages_desktop_cls_max": "desktop_cls"}
 FILLIN_PAGE = "chapters/05_context_in_action.html"
 # 49 characters (the most the demo reads), blanks at the start, the middle and the end.
 FILLIN_SENTENCES = ["th_ time traveller said that it was a very good d",
@@ -380,6 +392,19 @@ def run(args) -> dict:
     report["fillin_update_ms"], report["fillin_update_ms_cpu4x"] = fillin["plain"], fillin["cpu4x"]
     report["notes"]["fillin_update_ms"] = fillin["note"]
 
+    if args.skip_pages:
+        pages = {"pages": {}, "note": "skipped (--skip-pages)"}
+    else:
+        from tools import pagespeed
+
+        print("loading every page on a throttled phone in headless Chromium ...", flush=True)
+        pages = pagespeed.measure(Path(args.book) / "_build" / "html", runs=args.page_runs)
+    report["pages"] = pages["pages"]
+    report["notes"]["pages"] = pages["note"]
+    for key, metric in PAGE_METRICS.items():
+        values = [row[metric] for row in pages["pages"].values() if row[metric] is not None]
+        report[key] = round(max(values), 4) if values else None
+
     rss = peak_rss()
     report["peak_rss_mb"] = max(rss.values())
     report["peak_rss_mb_parts"] = rss
@@ -405,7 +430,8 @@ def table(report: dict) -> str:
     for key in ("chapter_exec_s", "slowest_notebook_s", "floor_notebook_s",
                 "chapter_over_floor", "slowest_over_floor", "build_s",
                 "fwd_ratio_scratch_vs_torch", "fwdbwd_ratio_scratch_vs_torch",
-                "widget_update_ms", "fillin_update_ms", "fillin_update_ms_cpu4x", "peak_rss_mb"):
+                "widget_update_ms", "fillin_update_ms", "fillin_update_ms_cpu4x",
+                *PAGE_METRICS, "peak_rss_mb"):
         goal = report["goals"].get(key)
         met = "" if goal is None else {True: "yes", False: "NO", None: "n/a"}[goal["met"]]
         rows.append((key, fmt(report[key]), "" if goal is None else f"<= {goal['goal_max']:g}",
@@ -424,7 +450,13 @@ def table(report: dict) -> str:
              for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     notes = [f"- {key}: {text}" for key, text in report["notes"].items()]
-    return "\n".join(lines + [""] + notes)
+    pages = []
+    if report.get("pages"):
+        from tools import pagespeed
+
+        pages = ["", "Per page (tools/pagespeed.py):", "",
+                 pagespeed.table({"pages": report["pages"], "note": report["notes"]["pages"]})]
+    return "\n".join(lines + [""] + notes + pages)
 
 
 def write_report(report: dict, out: Path, render) -> None:
@@ -451,6 +483,10 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-fillin", action="store_true",
                         help="do not time the fill-in demo in Chromium (needs make book)")
+    parser.add_argument("--skip-pages", action="store_true",
+                        help="do not load the pages on a throttled phone (needs make book)")
+    parser.add_argument("--page-runs", type=int, default=1,
+                        help="loads of each page (phone and desktop); medians are reported")
     args = parser.parse_args(argv)
     write_report(run(args), Path(args.out), table)
     return 0

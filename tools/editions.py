@@ -33,7 +33,12 @@ class Edition:
     locale: str        # Sphinx's language / the folder of the Chinese book
     source: Path       # the book's folder, relative to the repository root
     html: Path         # where `make book` puts its site, relative to the root
-    label: str         # the edition's name in its own language
+
+    @property
+    def label(self) -> str:
+        """The edition's name in its own language: the catalog's word for "English" names
+        each language in itself, as the site's language switch does."""
+        return tr("English", self.lang)
 
     @property
     def downloads(self) -> Path:
@@ -50,8 +55,8 @@ class Edition:
 
 
 EDITIONS = {
-    "en": Edition("en", "en", Path("."), Path("_build/html"), "English"),
-    "zh": Edition("zh", "zh_CN", Path("zh_CN"), Path("_build/html/zh_CN"), "中文"),
+    "en": Edition("en", "en", Path("."), Path("_build/html")),
+    "zh": Edition("zh", "zh_CN", Path("zh_CN"), Path("_build/html/zh_CN")),
 }
 
 
@@ -71,16 +76,17 @@ def chapters(book: Path) -> list[Path]:
 
 @functools.cache
 def _i18n():
-    # book/i18n.py by its path: importing it through the `book` package would first import
-    # PyTorch (book/__init__.py), over a second in every tool and Sphinx build that only
-    # needs words. Where the module cannot stand alone (or this is a copy of the tools
-    # without the package, as in tests/test_build.py), the installed package's is used.
+    """book/i18n.py loaded from its file (as tools/sphinx_site.py does): importing the
+    `book` package would first import PyTorch (book/__init__.py), over a second in every tool
+    and Sphinx build that only needs words."""
     try:
-        spec = importlib.util.spec_from_file_location("_birnn_i18n", ROOT / "book" / "i18n.py")
+        package = importlib.util.find_spec("book")           # found, not imported
+        spec = importlib.util.spec_from_file_location(
+            "_birnn_tools_i18n", Path(package.origin).with_name("i18n.py"))
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module
-    except (ImportError, OSError):
+    except (ImportError, OSError, AttributeError):    # not a module that stands alone
         from book import i18n
         return i18n
 

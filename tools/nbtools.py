@@ -7,7 +7,10 @@ headed by a comment naming its notebook cell (index and id).
 ``python -m tools.nbtools export`` writes the modules; ``... check`` fails when
 a committed module differs from what the notebooks say (CI runs it as a test).
 ``python -m tools.nbtools execute NB...`` re-runs notebooks in place and saves
-their outputs without volatile timing metadata.
+their outputs without volatile timing metadata, each in its edition's language: a notebook
+under ``zh_CN/`` runs with ``BOOK_LANG=zh`` (in its own folder, as Jupyter would start it),
+every other with ``BOOK_LANG=en``, so its printed words, check feedback, figure labels and
+saved widget words are the edition's own.
 """
 from __future__ import annotations
 
@@ -69,6 +72,7 @@ def execute(paths: list[str], timeout: int = 600) -> None:
 
     for p in paths:
         path = Path(p).resolve()
+        os.environ["BOOK_LANG"] = "zh" if "zh_CN" in path.parts else "en"
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                 resources={"metadata": {"path": str(path.parent)}},

@@ -1,11 +1,19 @@
-// Draws the book's anywidget views (the shape explorer) in the rendered book, where no
-// kernel runs. `make vendor` copies this file into the site's vendor/ folder; myst-nb
+// Draws the book's anywidget views (the shape explorer and the fill-in demo) in the
+// rendered book, where no kernel runs. `make vendor` copies this file into the site's vendor/ folder; myst-nb
 // loads it on pages that embed widget state (nb_ipywidgets_js in _config.yml).
 //
 // It replaces @jupyter-widgets/html-manager (3.6 MB of RequireJS bundles and icon fonts,
 // more than the whole budget of the explorer's page) with what an anywidget view needs
 // without a kernel: the saved model state, get/set/on/off and a no-op save_changes. The
-// view's code and styles are the ones saved with the widget (its _esm and _css).
+// view's code and styles are the ones saved with the widget (its _esm and _css), and so are
+// its language and words: each edition's notebooks run in their own language (a state
+// without words draws in English, the views' message ids).
+//
+// The big saved values (the views' code and styles, the fill-in demo's weights) are not in
+// the page: the build (tools/sphinx_site.py) moves them into files of the site, listed in the
+// state under birnn_files, and they are fetched here, at low priority, once the page is
+// parsed and has painted, so the text comes first. The site's own files only: no outside
+// request.
 (function () {
   "use strict";
 
@@ -29,15 +37,28 @@
     };
   }
 
-  function pageLanguage() {
-    return (document.documentElement.lang || "").toLowerCase().startsWith("zh") ? "zh" : "en";
+  // Puts each moved value back where it was in its model's state (once per model, however
+  // many views it has): files[id] lists [key path, URL relative to the page].
+  const restored = new Map();
+  function restoreFiles(id, values, files) {
+    if (!restored.has(id)) {
+      restored.set(id, Promise.all((files[id] || []).map(async ([path, url]) => {
+        const response = await fetch(new URL(url, document.baseURI), { priority: "low" });
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+        let parent = values;
+        for (const key of path.slice(0, -1)) parent = parent[key];
+        parent[path[path.length - 1]] = await response.text();
+      })));
+    }
+    return restored.get(id);
   }
 
-  async function renderView(tag, state) {
+  async function renderView(tag, state, files) {
     const { model_id: id } = JSON.parse(tag.textContent);
     const saved = state[id];
     if (!saved || saved.model_module !== "anywidget") return;
     const values = saved.state;
+    await restoreFiles(id, values, files);
     const el = document.createElement("div");
     el.className = "birnn-widget";
     tag.after(el);
@@ -51,9 +72,7 @@
       const module = await import(url);
       let widget = module.default || module;
       if (typeof widget === "function") widget = await widget();
-      // The page says which language a widget speaks (its `lang`, "en" or "zh"): the saved
-      // state comes from the English run, which the Chinese edition shares.
-      const model = makeModel({ ...values, lang: pageLanguage() });
+      const model = makeModel({ ...values });
       if (widget.initialize) await widget.initialize({ model });
       await widget.render({ model, el });
     } finally {
@@ -64,11 +83,31 @@
   function start() {
     const stateTag = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
     if (!stateTag) return;
-    const state = JSON.parse(stateTag.textContent).state;
+    const { state, birnn_files: files = {} } = JSON.parse(stateTag.textContent);
     document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')
-      .forEach((tag) => renderView(tag, state).catch((err) => console.error("widget:", err)));
+      .forEach((tag) => renderView(tag, state, files)
+        .catch((err) => console.error("widget:", err)));
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // Once the page's text has painted (its first contentful paint): the big files must not
+  // compete with what draws it. Without that paint (a hidden tab), after 3 s all the same.
+  function afterFirstPaint(f) {
+    let done = false;
+    const go = () => { if (!done) { done = true; setTimeout(f, 0); } };
+    try {
+      new PerformanceObserver((list, observer) => {
+        if (list.getEntriesByName("first-contentful-paint").length) { observer.disconnect(); go(); }
+      }).observe({ type: "paint", buffered: true });
+    } catch (err) {
+      go();
+      return;
+    }
+    setTimeout(go, 3000);
+  }
+  // ... and once the page is parsed, so every view's tag is there.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => afterFirstPaint(start));
+  } else {
+    afterFirstPaint(start);
+  }
 })();

@@ -12,6 +12,11 @@ the landing page (the root) is counted on its own, outside the core path.
 ``python -m tools.wordcount`` prints a table; ``--json`` prints the numbers. ``--zh`` counts
 the Chinese edition's pages (zh_CN/, the same pages in the same parts): each CJK character
 is a word there, as is each Latin word (names, code-like terms), read at 300 a minute.
+
+``--zh --cjk-share`` measures how Chinese each Chinese page reads: CJK characters over CJK
+characters plus Latin letters, in the prose (all of it, folded text included; maths, code
+blocks and inline code left out) and in the outputs a reader sees (printed text, tables,
+check feedback, error messages; not figures or widgets), per page (issue 24's goal: 0.7).
 """
 from __future__ import annotations
 
@@ -37,8 +42,13 @@ _COLON_FENCE = re.compile(r"^:{3,}.*$", re.M)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _ROLE = re.compile(r"\{[\w:-]+\}`([^`]*)`")
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*")
-# Chinese: a character is the unit (字), and Latin words amid it count one each.
+# Chinese: a character is the unit, and Latin words amid it count one each.
 _ZH_WORD = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9][A-Za-z0-9_'’.-]*")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_TAG = re.compile(r"<[^>]+>")
+SHARE_GOAL = 0.7
 ZH_WPM = 300
 ZH_ROOT = "zh_CN"
 
@@ -108,6 +118,53 @@ def page_words(path: Path, unit: re.Pattern = _WORD) -> tuple[int, int]:
     return read, demand
 
 
+def visible_outputs(nb) -> str:
+    """The text of the outputs a reader sees: streams, errors, and each result's HTML (its
+    tags left out) or plain text; not figures or widget views, not removed outputs."""
+    texts = []
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code" or "remove-cell" in tags or "remove-output" in tags:
+            continue
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream":
+                texts.append(out.text)
+            elif out.output_type == "error":
+                texts.append(f"{out.ename}: {out.evalue}")
+            else:
+                data = out.get("data", {})
+                if any(k.startswith("image/") or "widget-view" in k for k in data):
+                    continue
+                if "text/html" in data:
+                    texts.append(_TAG.sub(" ", data["text/html"]))
+                elif "text/plain" in data:
+                    texts.append(data["text/plain"])
+    return "\n".join(texts)
+
+
+def cjk_share(path: Path) -> dict:
+    """CJK characters and Latin letters of one Chinese page, in its prose and its outputs,
+    and the share of CJK characters in both together."""
+    if path.suffix == ".md":
+        sources, outputs = [path.read_text(encoding="utf-8")], ""
+    else:
+        nb = nbformat.read(path, as_version=4)
+        sources = [c.source for c in nb.cells if c.cell_type == "markdown"
+                   and "remove-cell" not in c.metadata.get("tags", [])]
+        outputs = visible_outputs(nb)
+    text = "\n".join(prose(s) + "\n" + prose(s, on_demand=True) for s in sources)
+    text = _INLINE_CODE.sub(" ", _INLINE_MATH.sub(" ", text.replace(" x ", " ")))
+    counts = {"prose_cjk": len(_CJK.findall(text)), "prose_latin": len(_LATIN.findall(text)),
+              "output_cjk": len(_CJK.findall(outputs)),
+              "output_latin": len(_LATIN.findall(outputs))}
+    cjk = counts["prose_cjk"] + counts["output_cjk"]
+    latin = counts["prose_latin"] + counts["output_latin"]
+    counts["share"] = round(cjk / (cjk + latin), 3) if cjk + latin else 1.0
+    counts["prose_share"] = round(counts["prose_cjk"] / max(1, counts["prose_cjk"]
+                                                            + counts["prose_latin"]), 3)
+    return counts
+
+
 def pages(root: Path = ROOT) -> list[tuple[str, Path]]:
     """(part, path) for every page in table-of-contents order; the root page is "landing"."""
     toc = yaml.safe_load((root / "_toc.yml").read_text())
@@ -144,12 +201,27 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--zh", action="store_true", help="the Chinese edition (zh_CN/)")
+    parser.add_argument("--cjk-share", action="store_true",
+                        help="with --zh: the share of CJK characters in each page's prose "
+                             "and outputs")
     args = parser.parse_args(argv)
+    if args.cjk_share:
+        rows = {(ROOT / ZH_ROOT / p.relative_to(ROOT)).relative_to(ROOT).as_posix():
+                cjk_share(ROOT / ZH_ROOT / p.relative_to(ROOT)) for _, p in pages()}
+        if args.json:
+            print(json.dumps(rows, indent=2))
+            return 0
+        print(f"| page | CJK share (goal {SHARE_GOAL}) | prose only | prose CJK / Latin "
+              "letters | outputs CJK / Latin letters |\n|---|---|---|---|---|")
+        for page, r in rows.items():
+            print(f"| {page} | {r['share']:.2f} | {r['prose_share']:.2f} | {r['prose_cjk']} / "
+                  f"{r['prose_latin']} | {r['output_cjk']} / {r['output_latin']} |")
+        return 0
     result = report(zh=args.zh)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    unit = "characters (字) read" if args.zh else "words read"
+    unit = "characters read" if args.zh else "words read"
     print(f"| page | part | {unit} | minutes at {ZH_WPM if args.zh else WPM} a minute | "
           "on demand (hints, solutions) |\n|---|---|---|---|---|")
     for row in result["pages"]:
