@@ -190,6 +190,13 @@ def citations_to_roles(text: str) -> str:
     return CITE_LINK.sub(lambda m: "{cite:t}`" + m.group(2) + "`", text)
 
 
+def cited_keys(text: str) -> set[str]:
+    """The bare keys ``text`` cites, in either form (roles or links)."""
+    roles = citations_to_roles(text)
+    return {PREFIX.sub("", key.strip()) for _, group in CITE.findall(roles)
+            for key in group.split(",")}
+
+
 def citations_to_links(text: str, labels: dict, prefix: str, keys: list | None = None) -> str:
     """``text`` with every citation (role or link) as links to the notebook's reference
     list; bare keys get ``prefix``, a stale prefix is renewed. The bare keys cited are

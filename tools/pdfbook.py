@@ -104,8 +104,17 @@ def read_page(site: Path, page: str, site_root: str) -> dict:
               for tag in links for href in re.findall(r'href="([^"]+)"', tag)]
     state = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)'
                       r"</script>", text, re.S)
+    saved = json.loads(state.group(1)) if state else {}
+    # The state's big values are files beside the site (tools/sphinx_site.py), named
+    # relative to the page: from the server's root they stay right in the joined document.
+    here = site_root + posixpath.dirname(page)
+    files = {model: [[path, posixpath.normpath(posixpath.join(here, url))]
+                     for path, url in moved]
+             for model, moved in saved.get("birnn_files", {}).items()}
+    scripts = [posixpath.normpath(posixpath.join(here, src)) for src in
+               re.findall(r'<script\b[^>]*\ssrc="([^"]*widget_setup\.js[^"]*)"', text)]
     return {"html": _absolute(page, site_root, article), "sheets": sheets,
-            "state": json.loads(state.group(1))["state"] if state else {}}
+            "state": saved.get("state", {}), "files": files, "scripts": scripts}
 
 
 # Run in the joined document, laid out at the printed width, once its widgets are drawn.
@@ -349,12 +358,15 @@ def _document(edition: Edition, title: str, author: str, chapters: list[dict], s
     sheets = list(dict.fromkeys(s for c in chapters for s in c["sheets"]))
     links = "\n".join(f'<link rel="stylesheet" href="{html.escape(s)}">' for s in sheets)
     state = {k: v for c in chapters for k, v in c["state"].items()}
+    files = {k: v for c in chapters for k, v in c["files"].items()}
+    scripts = [src for c in chapters for src in c["scripts"]]
     widgets = ""
     if state:   # one saved state for every page's widgets, drawn by the site's own script
-        data = json.dumps({"version_major": 2, "version_minor": 0, "state": state})
+        data = json.dumps({"version_major": 2, "version_minor": 0, "state": state,
+                           "birnn_files": files})
         data = data.replace("</", "<\\/")               # no "</script>" inside the script
         widgets = (f'<script type="application/vnd.jupyter.widget-state+json">{data}</script>\n'
-                   f'<script src="{site_root}vendor/widget_setup.js"></script>')
+                   f'<script src="{html.escape(scripts[0])}"></script>')
     body = "\n".join(f'<section class="birnn-page" id="p{i}">{c["html"]}</section>'
                      for i, c in enumerate(chapters))
     licence = tr("The text is licensed under {text_licence}, the code under {code_licence}. "
