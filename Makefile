@@ -9,7 +9,7 @@ NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 ZH_NOTEBOOKS := $(patsubst chapters/%,zh_CN/chapters/%,$(NOTEBOOKS))
 
 .PHONY: help setup system-deps vendor book test test-fast lint lab execute export lock clean bench \
-	bench-gpu wasm translations train-models
+	bench-gpu wasm translations train-models downloads html-zh pdf-en pdf-zh archives wheelhouse
 
 help:
 	@echo "make book     set up and build the HTML book into _build/html"
@@ -33,15 +33,22 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
-# Headless Chromium for the browser tests (Debian package; needs root, as on CI), and
-# Debian's fonts-noto-cjk, so the Chinese pages are drawn (and screenshot) in a CJK font.
-# Noto CJK: the Chinese pages' font (site.css names it first for Chinese text). A Java
+# Headless Chromium for the browser tests and the PDFs (Debian package; needs root, as on
+# CI), and Debian's fonts-noto-cjk, so the Chinese pages are drawn (and screenshot) in a CJK
+# font. Noto CJK: the Chinese pages' font (site.css names it first for Chinese text). A Java
 # runtime (default-jre-headless) runs the Nu HTML checker (npm's vnu-jar) in the tests.
+# WenQuanYi Micro Hei: the Chinese PDF's font (TrueType, which Chromium's PDF writer embeds as
+# such; see tools/pdfbook.py). poppler-utils: pdffonts, pdftotext, pdfimages for the PDF tests.
+# Only what is missing is installed; $CHROMIUM names another Chrome or Chromium (as on
+# GitHub's runners, whose Ubuntu packages Chromium as a snap).
 system-deps:
-	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q "Noto Sans CJK" \
-	   && command -v java >/dev/null; } || \
-	  { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk \
-	    default-jre-headless >/dev/null; }
+	@missing=""; \
+	command -v $${CHROMIUM:-chromium} >/dev/null || missing="$$missing chromium"; \
+	fc-list :lang=zh | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	fc-list | grep -q "WenQuanYi Micro Hei" || missing="$$missing fonts-wqy-microhei"; \
+	command -v pdffonts >/dev/null || missing="$$missing poppler-utils"; \
+	[ -z "$$missing" ] || { apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; }
 
 # Front-end assets the pages load, installed by npm from package-lock.json and copied into
 # _vendor/, which Sphinx copies verbatim into the site (html_extra_path), so readers'
@@ -66,16 +73,52 @@ vendor: node_modules/.package-lock.json
 # _build/html/zh_CN, so each page's counterpart is one folder up or down. Then the Chinese
 # pages load the English edition's copy of every static file that is the same in both (all
 # but Sphinx's language-specific ones), so switching language fetches none of them again.
-book: setup vendor
-	rm -rf _build/html _build/.doctrees _build/zh_CN
+# Then what each edition offers to take away (see downloads below), side by side with the
+# Chinese build: the English PDF and the archives need only what is built already, the
+# Chinese PDF follows its pages.
+book: setup vendor system-deps
+	rm -rf _build/html _build/.doctrees _build/zh_CN _build/downloads
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
+	$(MAKE) --no-print-directory -j3 html-zh pdf-en pdf-zh archives BOOK_ZH=html-zh
+	cp -R _build/downloads/. _build/html/
+	@echo "Book built: file://$(CURDIR)/_build/html/index.html (中文: _build/html/zh_CN/index.html)"
+
+html-zh: setup
 	$(BIN)/jupyter-book build --all -W -n --keep-going --path-output _build/zh_CN zh_CN
 	mv _build/zh_CN/_build/html _build/html/zh_CN
 	$(BIN)/python -m tools.sphinx_site share-static _build/html
-	@echo "Book built: file://$(CURDIR)/_build/html/index.html (中文: _build/html/zh_CN/index.html)"
 
-test: lint book system-deps
+# Each edition's PDF, printed by headless Chromium from its built pages (tools/pdfbook.py),
+# and its runnable archive (tools/archive.py), into _build/downloads/ (laid out as the site:
+# downloads/ and zh_CN/downloads/), which make book copies into the site. `make downloads`
+# remakes them for a site already built.
+downloads: setup system-deps
+	rm -rf _build/downloads
+	$(MAKE) --no-print-directory -j3 pdf-en pdf-zh archives
+	cp -R _build/downloads/. _build/html/
+
+# Under make book, the Chinese PDF waits for the Chinese pages (BOOK_ZH=html-zh).
+pdf-zh: $(BOOK_ZH)
+pdf-en pdf-zh: setup
+	$(BIN)/python -m tools.pdfbook --edition $(subst pdf-,,$@) --out _build/downloads
+
+archives: setup
+	$(BIN)/python -m tools.archive --site _build/downloads
+
+test: lint book system-deps wheelhouse
 	$(BIN)/python -m pytest -n 2 --dist loadscope
+
+# The lock's wheels in one folder, for tests/test_archive.py, which installs the runnable
+# archive into a fresh environment offline (pip --no-index). Fetched once per lock by pip, from
+# the same places `make setup` installs from (a package install, not a download at test time).
+WHEELHOUSE := $(VENV)/wheelhouse
+$(WHEELHOUSE)/.stamp: requirements.txt | $(STAMP)
+	grep -v '^-e ' requirements.txt > $(VENV)/wheelhouse-requirements.txt
+	$(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps \
+	  -r $(VENV)/wheelhouse-requirements.txt -d $(WHEELHOUSE)
+	touch $@
+
+wheelhouse: $(WHEELHOUSE)/.stamp
 
 # Lint (ruff, configured in pyproject.toml), the code tests and the notebooks under nbval:
 # no book build, no browser. A minute or so; `make test` runs everything.
@@ -109,12 +152,15 @@ train-models: setup
 wasm: node_modules/.package-lock.json
 	node tools/wasm.mjs
 
-# Derived content: book/ modules from `#| export` cells, and cross-references and figure
-# caption cells in the forms that work both on the website and in Jupyter (tools/nbrefs.py).
+# Derived content: book/ modules from `#| export` cells, and cross-references, citations and
+# figure caption cells in the forms that work both on the website and in Jupyter
+# (tools/nbrefs.py), the Chinese notebooks, then the plain-Jupyter flavour of both editions
+# for Colab, VS Code and GitHub (tools/plainnb.py, into plain/).
 export: setup
 	$(BIN)/python -m tools.nbtools export
 	$(BIN)/python -m tools.nbrefs
 	$(BIN)/python -m tools.translate generate
+	$(BIN)/python -m tools.plainnb
 
 # The Chinese edition (tools/translate.py): refresh locales/zh_CN/LC_MESSAGES/*.po from the
 # English sources, the prose and the words code shows (runtime.po: tr/N_/t message ids),

@@ -11,9 +11,8 @@ def _cited() -> set[str]:
     for path in nbrefs.chapters():
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
-            if cell.cell_type == "markdown":
-                for _, group, _ in nbrefs.CITE.findall(cell.source):
-                    keys |= {nbrefs.PREFIXED.sub("", k.strip()) for k in group.split(",")}
+            if cell.cell_type == "markdown":     # roles, or the links make export writes
+                keys |= nbrefs.cited_keys(cell.source)
     return keys
 
 

@@ -31,12 +31,11 @@ def _build(tmp_path, ref):
     (tmp_path / "_vendor/vendor/katex").mkdir(parents=True)
     (tmp_path / "_vendor/vendor/katex/katex.min.css").touch()
     (tmp_path / "_vendor/vendor/widget_setup.js").touch()
-    (tmp_path / "tools").mkdir()  # the config's local Sphinx extension
-    for part in ("sphinx_site.py", "katex_startup.py"):  # the config's local extensions
-        part = ROOT / "tools" / part
-        shutil.copy(part, tmp_path / "tools" / part.name)
-    # sphinx_site's header component (the language switch)
-    shutil.copytree(ROOT / "tools" / "site_templates", tmp_path / "tools" / "site_templates")
+    # The config's local Sphinx extensions and the modules and files they use (sphinx_site
+    # reads the words of _static/site.js).
+    shutil.copytree(ROOT / "tools", tmp_path / "tools",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "_static", tmp_path / "_static")
     shutil.copytree(ROOT / "assets", tmp_path / "assets")  # the favicon the config names
     # Every page's own scripts and styles; sphinx_site reads site.js for its words.
     shutil.copytree(ROOT / "_static", tmp_path / "_static")

@@ -172,6 +172,37 @@ def _rendered(page, n_markdown: int) -> list[str]:
         .map(c => (c.querySelector('.jp-RenderedMarkdown, .myst') || c).innerText)""")
 
 
+def check_citations(page, path: Path, follow: bool = True) -> None:
+    """Every citation resolves: none marked "Citation Not Found", each is a link to an entry
+    of the notebook's reference list that names its first author and year, and (``follow``)
+    following one brings that entry into view (tools/nbrefs.py writes both)."""
+    source = nbformat.read(path, as_version=4)
+    written = sum(len(re.findall(r"\]\(#cite-", c.source)) for c in source.cells
+                  if c.cell_type == "markdown" and not c.metadata.get("book", {}).get("references"))
+    found = page.evaluate("""() => ({
+        missing: [...document.querySelectorAll('.jp-Notebook [title="Citation Not Found"]')]
+                   .map(e => e.textContent),
+        links: [...document.querySelectorAll('.jp-Notebook a[href^="#cite-"]')].map(a => {
+            const entry = document.getElementById(a.getAttribute('href').slice(1));
+            return {text: a.textContent, entry: entry ? entry.textContent : null}; }),
+    })""")
+    assert not found["missing"], f"{path.name}: citations not found {found['missing']}"
+    assert len(found["links"]) == written, f"{path.name}: {written} citations, {found['links']}"
+    for link in found["links"]:
+        author, year = re.match(r"(\S+).*?(\d{4})", link["text"]).groups()
+        entry = link["entry"] or ""
+        assert entry.startswith(author) and f"({year})" in entry, \
+            f"{path.name}: {link['text']!r} does not reach its reference: {entry!r}"
+    shown = page.locator('.jp-Notebook a[href^="#cite-"]:visible')   # not in a closed solution
+    if follow and shown.count():
+        first = shown.first
+        target = first.get_attribute("href")
+        first.click()
+        page.wait_for_function("""id => { const r = document.getElementById(id)
+            .getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }""",
+                               arg=target[1:], timeout=10_000)
+
+
 @pytest.mark.browser
 def test_probe_notebook_renders_every_construct(browser, lab):
     context, page = _open(browser, lab, "probe.ipynb", 0)
@@ -213,14 +244,7 @@ def test_chapter_notebook_renders_myst(browser, lab, path):
         unresolved = page.eval_on_selector_all(
             '.jp-Notebook [title="Cross Reference Not Found"]', "els => els.map(e => e.innerText)")
         assert not unresolved, f"{path.name}: unresolved references {unresolved}"
-        # Citations cannot resolve in Jupyter; they show their AuthorYear key, and the
-        # notebook lists those works in full (tools/nbrefs.py).
-        cited = page.eval_on_selector_all(
-            '.jp-Notebook [title="Citation Not Found"]', "els => els.map(e => e.textContent)")
-        listed = "\n".join(texts)
-        for key in cited:
-            author, year = re.match(r"(?:\d\d-)?([A-Za-z]+)(\d{4})$", key.strip()).groups()
-            assert re.search(rf"{author}, .*\({year}\)", listed), f"{path.name}: {key} not listed"
+        check_citations(page, path)
         # Every figure has its caption, numbered as on the website.
         figures = [c.metadata["mystnb"]["figure"] for c in nb.cells
                    if c.cell_type == "code" and c.metadata.get("mystnb", {}).get("figure")]

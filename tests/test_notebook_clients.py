@@ -35,6 +35,7 @@ from test_jupyterlab import (
     TOKEN,
     _rendered,
     chapter_copy,
+    check_citations,
     client_env,
     jupyter_server,
 )
@@ -247,6 +248,11 @@ def test_notebook7_renders_myst(browser, client, name):
                           for s in markdown)
         shown = page.locator(".jp-Notebook .myst-admonition").count()
         assert shown >= admonitions, f"{name}: {admonitions} admonitions, {shown} rendered"
+        if source is None:
+            # Notebook 7 follows a citation link towards its entry, but its windowed notebook
+            # re-measures cells while it scrolls and stops short (about 900 px in notebook 5),
+            # so only the links and their targets are checked here; JupyterLab follows one.
+            check_citations(page, NOTEBOOKS[0].parent / name, follow=False)
         if source is not None:
             found = page.evaluate("""() => ({
                 admonitions: document.querySelectorAll('.jp-Notebook .myst-admonition').length,

@@ -287,7 +287,8 @@ def test_launch_and_download_links_use_the_repository_setting(built_book, path):
     notebook = Path(path).with_suffix(".ipynb").as_posix()
     links = _parse(path).links
     binder = f"{CONFIG['launch_buttons']['binderhub_url'].rstrip('/')}/v2/gh/{org_repo}/{branch}"
-    colab = f"{CONFIG['launch_buttons']['colab_url'].rstrip('/')}/github/{org_repo}/blob/{branch}/{notebook}"
+    # Colab opens the notebook's plain flavour (plain/, tools/plainnb.py; tests/test_clients.py).
+    colab = f"{CONFIG['launch_buttons']['colab_url'].rstrip('/')}/github/{org_repo}/blob/{branch}/plain/{notebook}"
     assert any(link.startswith(binder) and notebook in link for link in links), \
         f"{path}: no Binder link for {notebook} on {org_repo}@{branch}"
     assert colab in links, f"{path}: no Colab link {colab}"

@@ -137,3 +137,35 @@ print(all([still_a_stub(shapes, 1, 1, 1, 1), still_a_stub(DeepBiRNN, 1, 1, 1),
     # A busy kernel may flush one print in several stream outputs.
     printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     assert printed.strip() == "True True", nb.cells[-1].outputs
+
+
+def test_citations_are_rewritten_into_links_once_and_read_back_as_roles():
+    """Authors cite with {cite:p} and {cite:t}; `make export` turns both into links to the
+    notebook's reference list (idempotently), and the website reads them back as roles."""
+    labels = nbrefs.citation_labels()
+    text = ("GRUs {cite:p}`Cho2014`, tagging {cite:p}`Huang2015, 07-Lample2016` and "
+            "{cite:t}`Peters2018` (moved here from notebook 7).")
+    once = nbrefs.citations_to_links(text, labels, "05-")
+    assert once == (
+        "GRUs ([Cho et al., 2014](#cite-05-Cho2014)), tagging ([Huang et al., 2015]"
+        "(#cite-05-Huang2015); [Lample et al., 2016](#cite-05-Lample2016)) and "
+        "[Peters et al. (2018)](#cite-05-Peters2018) (moved here from notebook 7).")
+    assert nbrefs.citations_to_links(once, labels, "05-") == once
+    assert nbrefs.citations_to_roles(once) == (
+        "GRUs {cite:p}`05-Cho2014`, tagging {cite:p}`05-Huang2015,05-Lample2016` and "
+        "{cite:t}`05-Peters2018` (moved here from notebook 7).")
+    with pytest.raises(KeyError, match="Nobody2000"):
+        nbrefs.citations_to_links("{cite:p}`Nobody2000`", labels, "05-")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_citation_has_an_entry_in_the_notebooks_reference_list(path):
+    nb = nbformat.read(path, as_version=4)
+    cited = {key for c in nb.cells if c.cell_type == "markdown"
+             and not c.metadata.get("book", {}).get("references")
+             for _, key in nbrefs.CITE_LINK.findall(c.source)}
+    assert not any(nbrefs.CITE.search(c.source) for c in nb.cells if c.cell_type == "markdown"), \
+        f"{path.name}: a {{cite}} role left: run `make export`"
+    listed = [c for c in nb.cells if c.metadata.get("book", {}).get("references")]
+    anchors = set(re.findall(r"^\(cite-([\w-]+)\)=$", listed[0].source, re.M)) if listed else set()
+    assert cited == anchors, (path.name, cited ^ anchors)

@@ -14,12 +14,25 @@ captions from cell metadata. So the notebooks keep to forms that work in both:
 * every figure cell (``mystnb.figure`` metadata) is followed by a Markdown cell tagged
   ``remove-cell`` (so the website, which shows the metadata caption, drops it) that reads
   ``*Fig. 5.1: <the caption>*`` for Jupyter;
-* a notebook that cites (``{cite:p}`Key```, keys from ``references.bib``) ends with a
-  ``{bibliography}`` for the website, followed by a ``remove-cell`` list of the same works
-  for Jupyter, where citations show as their keys. A work cited on several pages appears in
-  several bibliographies, which Sphinx accepts only with a key prefix per page
-  (sphinxcontrib-bibtex's ``:keyprefix:``): the citations of ``05_....ipynb`` are written
-  ``{cite:p}`05-Key```, and this module adds the prefix to a bare key.
+* a citation: authors write ``{cite:p}`Key``` or ``{cite:t}`Key``` (keys from
+  ``references.bib``); this module rewrites it into a link to the work's entry in the
+  notebook's own reference list, ``([Peters et al., 2018](#cite-05-Peters2018))`` (``cite:p``;
+  several keys give ``([A, 2018](#cite-..); [B, 2019](#cite-..))``) or
+  ``[Peters et al. (2018)](#cite-05-Peters2018)`` (``cite:t``). jupyterlab-myst cannot read
+  ``references.bib`` (it marks every ``{cite}`` role "Citation Not Found"), but it resolves a
+  link to a labelled paragraph of the same notebook; the website turns these links back into
+  the sphinxcontrib-bibtex roles they were written as (``tools/sphinx_clients.py``, before
+  the notebook is parsed), so there they stay real citations. The link text is made here
+  from ``references.bib`` as sphinxcontrib-bibtex's author-year style writes it;
+* a notebook that cites ends with a ``{bibliography}`` for the website, followed by a
+  ``remove-cell`` list of the same works for Jupyter, each entry a paragraph labelled
+  ``(cite-05-Key)=``, the target of the citation links. A work cited on several pages
+  appears in several bibliographies, which Sphinx accepts only with a key prefix per page
+  (sphinxcontrib-bibtex's ``:keyprefix:``): the citations of ``05_....ipynb`` carry the key
+  ``05-Key``; this module adds the prefix to a bare key (and renews a stale one);
+* the Chinese catalogs (``locales/*/LC_MESSAGES/chapters/*.po``) get the same rewrite of
+  their messages and translations, so a translated paragraph stays translated when its
+  citation changes form.
 
 Numbers follow the website's: chapter ``i`` (``_toc.yml`` order), then the ``k``-th
 labelled equation or figure of that notebook. ``python -m tools.nbrefs`` rewrites the
@@ -42,8 +55,12 @@ SECTION_LABEL = re.compile(r"^\(([\w-]+)\)=\s*\n#\s+(.+)$", re.M)  # (label)= th
 ROLE = re.compile(r"\{(eq|numref|ref)\}`([\w-]+)`")
 EQ_LINK = re.compile(r"\[\(([\d.]+)\)\]\(#(eq-[\w-]+)\)")
 FIG_LINK = re.compile(r"\[Fig\. ([\d.]+)\]\(#([\w-]+)\)")
-CITE = re.compile(r"(\{cite(?::\w+)?\}`)([^`]+)(`)")
-PREFIXED = re.compile(r"^\d\d-")
+CITE = re.compile(r"\{cite(?::(\w+))?\}`([^`\n]+)`")              # the authoring form
+_LINK = r"\[[^\]\n]+\]\(#cite-[\w-]+\)"
+CITE_LINK = re.compile(r"\[([^\]\n]+)\]\(#cite-([\w-]+)\)")           # one work, linked
+CITE_GROUP = re.compile(rf"\(({_LINK}(?:; {_LINK})*)\)")               # ``cite:p``'s form
+PREFIX = re.compile(r"^\d\d-")
+CITE_ANCHOR = "cite-"
 BIBLIOGRAPHY = ("## References\n\n```{{bibliography}}\n:filter: docname in docnames\n"
                 ":keyprefix: {prefix}\n```")
 
@@ -141,26 +158,80 @@ def _caption_cell(target: dict) -> str:
     return f"*Fig. {target['number']}: {target['caption']}*"
 
 
-def _cited(nb, prefix: str) -> list[str]:
-    """Cited keys in order of first citation; bare keys in the cells get ``prefix``."""
-    keys = []
+def _names(entry) -> str:
+    """The authors as sphinxcontrib-bibtex's author-year style names them in a citation."""
+    last = [_plain(" ".join(p.prelast_names + p.last_names))
+            for p in entry.persons.get("author", [])]
+    if len(last) >= 3:
+        return f"{last[0]} et al."
+    return " and ".join(last)
 
-    def prefixed(match):
-        group = [k.strip() for k in match.group(2).split(",")]
-        group = [k if PREFIXED.match(k) else prefix + k for k in group]
-        keys.extend(k[len(prefix):] for k in group if k[len(prefix):] not in keys)
-        return match.group(1) + ",".join(group) + match.group(3)
 
+def citation_labels(root: Path = ROOT) -> dict[str, tuple[str, str]]:
+    """Key -> (parenthetical text, textual text): ``("Peters et al., 2018", "Peters et al.
+    (2018)")``, the words of ``{cite:p}`` and of ``{cite:t}`` on the website."""
+    from pybtex.database import parse_file
+
+    labels = {}
+    for key, entry in parse_file(root / "references.bib").entries.items():
+        names, year = _names(entry), entry.fields["year"]
+        labels[key] = (f"{names}, {year}", f"{names} ({year})")
+    return labels
+
+
+def citations_to_roles(text: str) -> str:
+    """The citation links of ``text`` as the sphinxcontrib-bibtex roles they stand for: a
+    parenthesised group of links is ``{cite:p}``, a lone link ``{cite:t}``."""
+    def group(match):
+        keys = [key for _, key in CITE_LINK.findall(match.group(1))]
+        return "{cite:p}`" + ",".join(keys) + "`"
+
+    text = CITE_GROUP.sub(group, text)
+    return CITE_LINK.sub(lambda m: "{cite:t}`" + m.group(2) + "`", text)
+
+
+def cited_keys(text: str) -> set[str]:
+    """The bare keys ``text`` cites, in either form (roles or links)."""
+    roles = citations_to_roles(text)
+    return {PREFIX.sub("", key.strip()) for _, group in CITE.findall(roles)
+            for key in group.split(",")}
+
+
+def citations_to_links(text: str, labels: dict, prefix: str, keys: list | None = None) -> str:
+    """``text`` with every citation (role or link) as links to the notebook's reference
+    list; bare keys get ``prefix``, a stale prefix is renewed. The bare keys cited are
+    appended to ``keys`` in order of first citation."""
+    def link(key, kind):
+        bare = PREFIX.sub("", key.strip())
+        if bare not in labels:
+            raise KeyError(f"cited but not in references.bib: {bare!r}")
+        if keys is not None and bare not in keys:
+            keys.append(bare)
+        words = labels[bare][0 if kind == "p" else 1]
+        return f"[{words}](#{CITE_ANCHOR}{prefix}{bare})"
+
+    def role(match):
+        kind, group = match.group(1) or "p", match.group(2).split(",")
+        if kind == "t":
+            return ", ".join(link(k, "t") for k in group)
+        return "(" + "; ".join(link(k, "p") for k in group) + ")"
+
+    return CITE.sub(role, citations_to_roles(text))
+
+
+def _cited(nb, prefix: str, labels: dict) -> list[str]:
+    """Cited keys in order of first citation; every citation rewritten into its link form."""
+    keys: list[str] = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = CITE.sub(prefixed, cell.source)
+            cell.source = citations_to_links(cell.source, labels, prefix, keys)
     return keys
 
 
-def _with_references(nb, entries: dict, prefix: str) -> None:
+def _with_references(nb, entries: dict, prefix: str, labels: dict) -> None:
     """Append or refresh the website bibliography and the Jupyter reference list."""
     nb.cells = [c for c in nb.cells if not c.metadata.get("book", {}).get("references")]
-    keys = _cited(nb, prefix)
+    keys = _cited(nb, prefix, labels)
     if not keys:
         return
     unknown = [k for k in keys if k not in entries]
@@ -172,13 +243,14 @@ def _with_references(nb, entries: dict, prefix: str) -> None:
         nb.cells.append(nbformat.v4.new_markdown_cell(BIBLIOGRAPHY.format(prefix=prefix)))
         where = [len(nb.cells) - 1]
     listing = nbformat.v4.new_markdown_cell(
-        "\n".join(f"- {entries[k]}" for k in sorted(keys)))
+        "\n\n".join(f"({CITE_ANCHOR}{prefix}{k})=\n{entries[k]}" for k in sorted(keys)))
     listing.metadata = {"tags": [CAPTION_TAG], "book": {"references": True}}
     listing.id = f"refs-{nb.cells[where[0]].id}"[:64]
     nb.cells.insert(where[0] + 1, listing)
 
 
-def rewrite(path: Path, found: dict, entries: dict | None = None) -> nbformat.NotebookNode:
+def rewrite(path: Path, found: dict, entries: dict | None = None,
+            labels: dict | None = None) -> nbformat.NotebookNode:
     """The notebook at ``path`` with its references and caption cells in the portable forms."""
     nb = nbformat.read(path, as_version=4)
     cells = []
@@ -199,30 +271,57 @@ def rewrite(path: Path, found: dict, entries: dict | None = None) -> nbformat.No
                 caption.id = old[0].id                 # keep ids stable across rewrites
             cells.append(caption)
     nb.cells = cells
-    _with_references(nb, bibliography(path.parents[1]) if entries is None else entries,
-                     key_prefix(path))
+    root = path.parents[1]
+    _with_references(nb, bibliography(root) if entries is None else entries,
+                     key_prefix(path), citation_labels(root) if labels is None else labels)
     return nb
 
 
+def catalogs(root: Path = ROOT) -> list[Path]:
+    """The translation catalogs of the notebooks (``locales/<lang>/LC_MESSAGES/chapters/``)."""
+    return sorted((root / "locales").glob("*/LC_MESSAGES/chapters/*.po"))
+
+
+def rewrite_catalog(path: Path, labels: dict) -> str:
+    """A notebook's catalog with the citations of its messages and translations in the link
+    form (comments, among them the previous text of a fuzzy entry, stay as they are).
+    Catalogs are written unwrapped (``tools/translate.py``), so a citation never spans
+    lines of the file."""
+    prefix = key_prefix(path)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return "\n".join(line if line.startswith("#") else citations_to_links(line, labels, prefix)
+                     for line in lines)
+
+
 def stale(root: Path = ROOT) -> list[str]:
-    """Notebooks whose references or caption cells differ from what ``rewrite`` writes."""
+    """Notebooks and catalogs that differ from what ``rewrite`` and ``rewrite_catalog``
+    write."""
     paths = chapters(root)
     found = targets(paths)
     entries = bibliography(root)
-    return [p.relative_to(root).as_posix() for p in paths
-            if nbformat.writes(rewrite(p, found, entries)) != nbformat.writes(
-                nbformat.read(p, as_version=4))]
+    labels = citation_labels(root)
+    return ([p.relative_to(root).as_posix() for p in paths
+             if nbformat.writes(rewrite(p, found, entries, labels)) != nbformat.writes(
+                 nbformat.read(p, as_version=4))]
+            + [p.relative_to(root).as_posix() for p in catalogs(root)
+               if rewrite_catalog(p, labels) != p.read_text(encoding="utf-8")])
 
 
 def main() -> int:
     paths = chapters()
     found = targets(paths)
     entries = bibliography()
+    labels = citation_labels()
     for path in paths:
-        nb = rewrite(path, found, entries)
+        nb = rewrite(path, found, entries, labels)
         if nbformat.writes(nb) != nbformat.writes(nbformat.read(path, as_version=4)):
             nbformat.write(nb, path)
             print(f"rewrote references in {path.relative_to(ROOT)}")
+    for path in catalogs():
+        text = rewrite_catalog(path, labels)
+        if text != path.read_text(encoding="utf-8"):
+            path.write_text(text, encoding="utf-8")
+            print(f"rewrote citations in {path.relative_to(ROOT)}")
     return 0
 
 
