@@ -4,13 +4,16 @@ Seven sizes fix every shape in the chapter: ``T`` steps, batch ``n``, ``d`` inpu
 ``h_f`` and ``h_b`` hidden units per direction, ``q`` outputs and ``L`` layers.
 This module turns sizes into shapes (:func:`predict_shapes`), shapes into blocks
 whose sides are proportional to the dimensions (:func:`layout`), blocks into a
-matplotlib figure (:func:`draw_shapes`), and sizes into a real model whose measured
-shapes are compared with the prediction (:func:`compare_shapes`).
+matplotlib figure (:func:`draw_shapes`, also the saved notebook's static picture,
+:func:`static_png`), and sizes into a real model whose measured shapes are compared with
+the prediction (:func:`compare_shapes`).
 
-:class:`ShapeExplorer` is the widget. Its drawing lives in ``explorer.js``, which
-repeats :func:`layout` in JavaScript, so the picture responds in the rendered book
-where no kernel is running; in a kernel, every change also rebuilds the model and
-runs the check. The browser test compares the two layouts block by block.
+:class:`ShapeExplorer` is the widget. Its drawing lives in ``explorer.js``, so the picture
+responds in the rendered book where no kernel is running; in a kernel, every change also
+rebuilds the model and runs the check. Python owns every word and the table of blocks
+(:func:`view_config` sends them); the view repeats only what a slider needs at once,
+:func:`validate_sizes`, :func:`predict_shapes` and :func:`layout`, as named exports that
+tests/test_js_parity.py runs under Node against these functions.
 
 Words: every word the explorer shows comes from :func:`book.i18n.tr` in the learner's
 language (``lang``, by default :func:`book.i18n.language`); the view's own words are its
@@ -18,7 +21,7 @@ language (``lang``, by default :func:`book.i18n.language`); the view's own words
 """
 from __future__ import annotations
 
-import html
+import base64
 import math
 import numbers
 from dataclasses import dataclass
@@ -34,7 +37,7 @@ from book.scratch import BiRNNScratch
 from book.train import seeded
 
 __all__ = ["LIMITS", "DEFAULTS", "validate_sizes", "predict_shapes", "layout", "draw_shapes",
-           "static_html", "compare_shapes", "ShapeExplorer"]
+           "static_png", "compare_shapes", "view_config", "ShapeExplorer"]
 
 # name: (smallest, largest, default). The upper limits keep the picture readable and the
 # in-kernel check well under a tenth of a second; they are not limits of the model.
@@ -54,7 +57,7 @@ DESCRIPTIONS = {      # English message ids (book.i18n.tr gives them in the lear
     "L": N_("layers"),
 }
 
-# Layout constants, mirrored in explorer.js (the browser test checks that they agree).
+# Layout constants; the view gets them in its config (view_config).
 MAX_SIDE_PX = 150     # the longest block side, in pixels
 MAX_SCALE_PX = 14     # pixels per unit when every dimension is small
 MIN_PANEL_PX = 60     # the narrowest room a block gets in its row
@@ -70,7 +73,8 @@ ROW_TITLES = [N_("one time step t (top layer)"),
 VIEW = Path(__file__).with_name("explorer.js")
 
 
-def validate_sizes(sizes: dict | None = None, **changes) -> dict[str, int]:
+def validate_sizes(sizes: dict | None = None, *, lang: str | None = None,
+                   **changes) -> dict[str, int]:
     """Return a complete, checked dict of the seven sizes.
 
     Args:
@@ -80,36 +84,37 @@ def validate_sizes(sizes: dict | None = None, **changes) -> dict[str, int]:
     Raises:
         ValueError: naming the size, the allowed range and the value received, for a
             value that is not a whole number (``bool``, text, ``2.5``, ``nan``), is below 1
-            or above the limit in :data:`LIMITS`, or for an unknown name; in the learner's
-            language, with the message ids the view uses too (explorer.js ``validate``).
+            or above the limit in :data:`LIMITS`, or for an unknown name; in ``lang`` (by
+            default the learner's language), with the message ids the view uses too
+            (explorer.js ``validate``).
     """
     merged = dict(DEFAULTS)
     merged.update(sizes or {})
     merged.update(changes)
     unknown = sorted(set(merged) - set(LIMITS))
     if unknown:
-        raise ValueError(tr("unknown size {name}; the sizes are {sizes}", name=repr(unknown[0]),
-                            sizes=", ".join(LIMITS)))
+        raise ValueError(tr("unknown size {name}; the sizes are {sizes}", lang,
+                            name=repr(unknown[0]), sizes=", ".join(LIMITS)))
     checked = {}
     for name, (low, high, _) in LIMITS.items():
         value = merged[name]
-        allowed = tr("{name} ({desc}) must be a whole number from {low} to {high}",
-                     name=name, desc=tr(DESCRIPTIONS[name]), low=low, high=high)
+        allowed = tr("{name} ({desc}) must be a whole number from {low} to {high}", lang,
+                     name=name, desc=tr(DESCRIPTIONS[name], lang), low=low, high=high)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ValueError(tr("{allowed}; got {kind} {value}", allowed=allowed,
+            raise ValueError(tr("{allowed}; got {kind} {value}", lang, allowed=allowed,
                                 kind=type(value).__name__, value=repr(value)))
         if isinstance(value, numbers.Integral):
             value = int(value)
         elif float(value).is_integer():  # 3.0 arrives from JSON as easily as 3
             value = int(value)
         else:
-            raise ValueError(tr("{allowed}; got {value}, which is not a whole number",
+            raise ValueError(tr("{allowed}; got {value}, which is not a whole number", lang,
                                 allowed=allowed, value=repr(value)))
         if value < low:
-            raise ValueError(tr("{allowed}; got {value}", allowed=allowed, value=value))
+            raise ValueError(tr("{allowed}; got {value}", lang, allowed=allowed, value=value))
         if value > high:
             raise ValueError(tr("{allowed}; got {value}, which is too large to draw or to "
-                                "check quickly here", allowed=allowed, value=value))
+                                "check quickly here", lang, allowed=allowed, value=value))
         checked[name] = value
     return checked
 
@@ -177,61 +182,64 @@ class Block:
         return f"{self.formula} = {'×'.join(map(str, self.shape))}"
 
 
-def _specs(s: dict[str, int], lang: str | None = None) -> list[tuple]:
-    """(key, name, formula, role, row, split) of every block, in drawing order; the names
-    in ``lang`` (the same message ids as explorer.js's ``specs``)."""
-    h_f = s["h_f"]
+def _specs(L: int, lang: str | None = None) -> list[tuple]:
+    """The table of blocks for ``L`` layers: (key, name, formula, role, row) of every block,
+    in drawing order, the names in ``lang``. A block whose role is ``concat`` holds both
+    directions' states, forward first: it is drawn split after its first h_f columns. The
+    view gets this table for every L in its config (``block_table``), so it has one home."""
     # The top layer's input at step t: the data, or from two layers on the layer below's states.
-    top_input = (("X_t", "X_t", "n×d", "input", 0, 0) if s["L"] == 1 else
-                 ("X_t", tr("H_t layer {layer}", lang, layer=s["L"] - 1), "n×(h_f+h_b)",
-                  "concat", 0, h_f))
+    top_input = (("X_t", "X_t", "n×d", "input", 0) if L == 1 else
+                 ("X_t", tr("H_t layer {layer}", lang, layer=L - 1), "n×(h_f+h_b)", "concat", 0))
     specs = [
         top_input,
-        ("H_f_t", "H→_t", "n×h_f", "forward", 0, 0),
-        ("H_b_t", "H←_t", "n×h_b", "backward", 0, 0),
-        ("H_t", "H_t", "n×(h_f+h_b)", "concat", 0, h_f),
-        ("W_hq", "W_hq", "(h_f+h_b)×q", "weight", 0, 0),
-        ("O_t", "O_t", "n×q", "output", 0, 0),
-        ("outputs", "outputs", "T×n×(h_f+h_b)", "concat", 1, h_f),
+        ("H_f_t", "H→_t", "n×h_f", "forward", 0),
+        ("H_b_t", "H←_t", "n×h_b", "backward", 0),
+        ("H_t", "H_t", "n×(h_f+h_b)", "concat", 0),
+        ("W_hq", "W_hq", "(h_f+h_b)×q", "weight", 0),
+        ("O_t", "O_t", "n×q", "output", 0),
+        ("outputs", "outputs", "T×n×(h_f+h_b)", "concat", 1),
     ]
-    for layer in range(1, s["L"] + 1):
+    for layer in range(1, L + 1):
         specs.append((f"H_f_final_{layer}", tr("H→_T layer {layer}", lang, layer=layer),
-                      "n×h_f", "forward", 1, 0))
+                      "n×h_f", "forward", 1))
         specs.append((f"H_b_final_{layer}", tr("H←_1 layer {layer}", lang, layer=layer),
-                      "n×h_b", "backward", 1, 0))
-    if s["L"] > 1:
-        for layer in range(1, s["L"] + 1):
-            formula = "T×n×d" if layer == 1 else "T×n×(h_f+h_b)"
+                      "n×h_b", "backward", 1))
+    if L > 1:
+        for layer in range(1, L + 1):
             specs.append((f"input_{layer}", tr("input of layer {layer}", lang, layer=layer),
-                          formula,
-                          "input" if layer == 1 else "concat", 2, 0 if layer == 1 else h_f))
+                          "T×n×d" if layer == 1 else "T×n×(h_f+h_b)",
+                          "input" if layer == 1 else "concat", 2))
     return specs
 
 
-def layout(sizes: dict | None = None, *, lang: str | None = None, **changes) -> list[Block]:
+def layout(sizes: dict | None = None, *, lang: str | None = None,
+           max_row_px: float = MAX_ROW_PX, **changes) -> list[Block]:
     """Place every tensor as a block; one scale for all blocks, so sizes compare by eye.
 
     The scale is the largest that keeps every side at most ``MAX_SIDE_PX`` pixels (and
     at most ``MAX_SCALE_PX`` per unit). Row 0 is one time step, row 1 the whole sequence
     and the final states, row 2 (when L > 1) each layer's input; a row wider than
-    ``MAX_ROW_PX`` wraps onto another line. Names are in ``lang`` (by default the
-    learner's language), which also sets their room in the row.
+    ``max_row_px`` (the view passes the width it has, at most ``MAX_ROW_PX``) wraps onto
+    another line. Names are in ``lang`` (by default the learner's language), which also
+    sets their room in the row. explorer.js's ``layout`` is the same rule
+    (tests/test_js_parity.py runs both).
     """
-    s = validate_sizes(sizes, **changes)
+    s = validate_sizes(sizes, lang=lang, **changes)
     shapes = predict_shapes(s)
-    specs = _specs(s, lang)
+    specs = _specs(s["L"], lang)
     longest = max(max(shapes[key][-2:]) for key, *_ in specs)
     scale = min(MAX_SCALE_PX, MAX_SIDE_PX / longest)
     blocks, x, row_now, y, row_height = [], 0.0, 0, 0.0, 0.0
-    for key, name, formula, role, row, split in specs:
+    for key, name, formula, role, row in specs:
         shape = shapes[key]
         width, height = shape[-1] * scale, shape[-2] * scale
+        split = s["h_f"] if role == "concat" else 0
         extra = (min(shape[0], STACK_SHOWN) - 1) * STACK_OFFSET_PX if len(shape) == 3 else 0
         if row != row_now:
             x, y, row_now, row_height = 0.0, y + row_height + ROW_GAP_PX, row, 0.0
         block = Block(key, name, formula, shape, role, row, x, y, width, height, split)
         panel = _panel_width(block, extra)
-        if x > 0 and x + panel > MAX_ROW_PX:
+        if x > 0 and x + panel > max_row_px:
             x, y, row_height = 0.0, y + row_height + LINE_GAP_PX, 0.0
             block = Block(key, name, formula, shape, role, row, x, y, width, height, split)
         blocks.append(block)
@@ -315,77 +323,38 @@ def draw_shapes(sizes: dict | None = None, ax=None, *, lang: str | None = None, 
     return fig
 
 
-def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r}, {g}, {b}, {alpha})"
+def static_png(sizes: dict | None = None, *, lang: str | None = None, **changes) -> bytes:
+    """:func:`draw_shapes` as a PNG, with a line under it that names the sizes and says how
+    to get the sliders (in ``lang``, by default the learner's language).
 
-
-def static_html(sizes: dict | None = None, *, lang: str | None = None, **changes) -> str:
-    """:func:`layout` drawn in plain HTML: the explorer's picture where no widget can run.
-
-    A notebook saved with the explorer carries this drawing next to the widget view, so a
-    client that will not draw the view shows the picture rather than the object's repr:
-    JupyterLab and Notebook 7 before a saved notebook is trusted or run (they draw only
-    sanitised HTML from untrusted outputs: no SVG, no scripts, no data URLs, hence
-    positioned ``<div>`` elements with inline styles), GitHub, nbviewer. The picture is
-    the one the view draws at full width (same blocks, colours, labels, 12 px text); the
-    line under it names the sizes and says how to get the sliders, in ``lang`` (by default
-    the learner's language).
+    The explorer's picture where no widget can run: a notebook saved with the explorer
+    carries it next to the widget view, so a client that will not draw the view shows it
+    rather than the object's repr: JupyterLab and Notebook 7 before a saved notebook is
+    trusted or run (they draw only safe formats from untrusted outputs), GitHub, nbviewer.
+    One data unit is one pixel, as in the view.
     """
-    s = validate_sizes(sizes, **changes)
-    blocks = layout(s, lang=lang)
-    mono = "font-family: monospace; font-size: 12px; line-height: 17px; white-space: pre"
-    parts = []
+    import io
 
-    def box(x, y, w, h, role):
-        colour = _colour(role)
-        fill = f"background-color: {_rgba(colour, 0.33)}"
-        if role == "backward":
-            # Hatched, as in the widget and the figure: lines 1.5 px wide, 6 px apart, made
-            # of a tiled linear-gradient (sanitisers drop repeating-linear-gradient).
-            line, none = colour, "rgba(0, 0, 0, 0)"
-            fill += (f"; background-image: linear-gradient(135deg, {line} 0%, {line} 12.5%, "
-                     f"{none} 12.5%, {none} 50%, {line} 50%, {line} 62.5%, {none} 62.5%, "
-                     f"{none} 100%); background-size: 8.49px 8.49px; background-repeat: repeat")
-        w, h = max(w, 1.5), max(h, 1.5)
-        # An opaque white base keeps stacked slabs from blending into each other.
-        parts.append(f'<div style="position: absolute; left: {x:.2f}px; top: {y:.2f}px; '
-                     f'width: {w:.2f}px; height: {h:.2f}px; background: white"></div>')
-        parts.append(f'<div class="birnn-static-rect" style="position: absolute; '
-                     f'left: {x:.2f}px; top: {y:.2f}px; width: {w:.2f}px; height: {h:.2f}px; '
-                     f'box-sizing: border-box; border: 1.2px solid {colour}; '
-                     f'{fill}"></div>')
+    import matplotlib.pyplot as plt
 
-    for row in sorted({b.row for b in blocks}):
-        y = min(b.y for b in blocks if b.row == row)
-        parts.append(f'<div style="position: absolute; left: 0px; top: {y - 22:.2f}px; {mono}">'
-                     f"{html.escape(tr(ROW_TITLES[row], lang))}</div>")
-    right = bottom = 0.0
-    for b in blocks:
-        # The key is also a class: sanitisers keep classes and drop data- attributes.
-        parts.append(f'<div class="birnn-static-block birnn-key-{b.key}" data-key="{b.key}" '
-                     f'data-shape="{",".join(map(str, b.shape))}">')
-        for x, y, w, h, role in _slabs(b):
-            box(x, y, w, h, role)
-        top = b.y + b.height + (min(b.depth, STACK_SHOWN) - 1) * STACK_OFFSET_PX
-        colour = _colour(b.role) if b.role in ("forward", "backward") else "#222222"
-        parts.append(f'<div style="position: absolute; left: {b.x:.2f}px; top: {top + 2:.2f}px; '
-                     f'color: {colour}; {mono}"><b>{html.escape(b.name)}</b>\n'
-                     f"{html.escape(b.label)}</div></div>")
-        right = max(right, b.x + _panel_width(b, 0))
-        bottom = max(bottom, top + 38)
+    fig = _static_figure(validate_sizes(sizes, lang=lang, **changes), lang)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight", pad_inches=0.05,
+                metadata={"Software": None})
+    plt.close(fig)          # drawn for the fallback only: no figure left for the notebook
+    return buffer.getvalue()
+
+
+def _static_figure(s: dict[str, int], lang: str | None):
+    """The figure :func:`static_png` saves: the drawing and, under it, the note."""
+    fig = draw_shapes(s, lang=lang)
     sizes_text = ", ".join(f"{k}={v}" for k, v in s.items())
-    label = html.escape(tr("Blocks to scale for {sizes}", lang, sizes=sizes_text), quote=True)
-    note = html.escape(tr("Shape explorer, drawn for {sizes}. Run this cell to get the "
-                          "sliders; the drawing and the model check then follow every change.",
-                          lang, sizes=sizes_text))
-    return (f'<div class="birnn-static" style="font-family: system-ui, sans-serif; '
-            f'font-size: 14px; color: #222222">'
-            f'<div role="img" aria-label="{label}" '
-            f'style="position: relative; width: {right + 8:.0f}px; height: {bottom + 24:.0f}px; '
-            f'margin: 4px 0px 0px 4px; overflow: hidden; background: white">'
-            f'<div style="position: absolute; left: 0px; top: 22px">{"".join(parts)}</div></div>'
-            f'<p style="margin: 4px 0px; color: #444444; font-style: italic">{note}</p></div>')
+    note = tr("Shape explorer, drawn for {sizes}. Run this cell to get the sliders; the "
+              "drawing and the model check then follow every change.", lang, sizes=sizes_text)
+    # Upright: the CJK font has no italic, and matplotlib would fall back to one without Chinese.
+    fig.text(0.005, 0, note, ha="left", va="top", wrap=True, fontsize=13 * 72 / 90,
+             color="#444444")
+    return fig
 
 
 class _StackedBiRNN(torch.nn.Module):
@@ -444,7 +413,7 @@ def compare_shapes(sizes: dict | None = None, *, lang: str | None = None, **chan
         ``hidden_size`` for both directions), else the measured ``{"output", "h_n"}``
         shapes.
     """
-    s = validate_sizes(sizes, **changes)
+    s = validate_sizes(sizes, lang=lang, **changes)
     predicted, measured = predict_shapes(s), measure_shapes(s)
     wrong = [k for k in predicted if measured.get(k) != predicted[k]]
     T, n, d, h_f, h_b, L = (s[k] for k in ("T", "n", "d", "h_f", "h_b", "L"))
@@ -478,6 +447,25 @@ def compare_shapes(sizes: dict | None = None, *, lang: str | None = None, **chan
                         "both directions, so it needs h_f = h_b (here h_f = {h_f}, h_b = {h_b}).",
                         lang, h_f=h_f, h_b=h_b))
     return {"sizes": s, "ok": not wrong, "lines": lines, "notes": notes, "torch": torch_shapes}
+
+
+def view_config(lang: str | None = None) -> dict:
+    """What explorer.js needs besides the sizes, in ``lang``: each size's limits and
+    description, the layout constants, the palette, the row titles and the table of blocks
+    for every number of layers (:func:`_specs`), so the view holds no rule of its own but
+    validating, predicting and placing (tests/test_js_parity.py runs those against Python)."""
+    return {
+        "limits": {k: list(v) for k, v in LIMITS.items()},
+        "descriptions": {k: tr(v, lang) for k, v in DESCRIPTIONS.items()},
+        "palette": PALETTE,
+        "max_side_px": MAX_SIDE_PX, "max_scale_px": MAX_SCALE_PX,
+        "min_panel_px": MIN_PANEL_PX, "char_px": CHAR_PX, "gap_px": GAP_PX,
+        "row_gap_px": ROW_GAP_PX, "line_gap_px": LINE_GAP_PX, "max_row_px": MAX_ROW_PX,
+        "stack_shown": STACK_SHOWN, "stack_offset_px": STACK_OFFSET_PX,
+        "row_titles": [tr(title, lang) for title in ROW_TITLES],
+        "block_table": {str(L): [list(row) for row in _specs(L, lang)]
+                        for L in range(LIMITS["L"][0], LIMITS["L"][1] + 1)},
+    }
 
 
 def _size_to_json(value, widget=None):
@@ -532,17 +520,7 @@ class ShapeExplorer(anywidget.AnyWidget):
         super().__init__()
         self.lang = language()
         self.words = view_words(VIEW, self.lang)
-        self.config = {
-            "limits": {k: list(v) for k, v in LIMITS.items()},
-            "descriptions": {k: tr(v, self.lang) for k, v in DESCRIPTIONS.items()},
-            "palette": PALETTE,
-            "max_side_px": MAX_SIDE_PX, "max_scale_px": MAX_SCALE_PX,
-            "min_panel_px": MIN_PANEL_PX, "char_px": CHAR_PX, "gap_px": GAP_PX,
-            "row_gap_px": ROW_GAP_PX,
-            "line_gap_px": LINE_GAP_PX, "max_row_px": MAX_ROW_PX,
-            "stack_shown": STACK_SHOWN, "stack_offset_px": STACK_OFFSET_PX,
-            "row_titles": [tr(title, self.lang) for title in ROW_TITLES],
-        }
+        self.config = view_config(self.lang)
         self.sizes = validate_sizes()
         self.blocks = layout(self.sizes, lang=self.lang)
         self.check = compare_shapes(self.sizes, lang=self.lang)
@@ -555,7 +533,7 @@ class ShapeExplorer(anywidget.AnyWidget):
 
     def _update(self, change=None):
         try:
-            sizes = validate_sizes({k: getattr(self, k) for k in LIMITS})
+            sizes = validate_sizes({k: getattr(self, k) for k in LIMITS}, lang=self.lang)
         except ValueError as err:
             # Keep the last valid sizes, picture and check; say what is wrong.
             self.error = str(err)
@@ -573,14 +551,15 @@ class ShapeExplorer(anywidget.AnyWidget):
 
         JupyterLab and Notebook 7 draw the live view only from outputs they trust (ones
         run in this session, or a trusted notebook); in a notebook as saved they fall back
-        to the best safe format, which is this HTML drawing (:func:`static_html`), never
-        the object's repr. The rendered book draws the view (it comes first there).
+        to the best safe format, which is this PNG (:func:`static_png`), never the
+        object's repr. The rendered book draws the view (it comes first there).
         """
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:  # a closed widget has no view
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        return {**data, "text/html": static_html(self.sizes, lang=self.lang)}, metadata
+        png = static_png(self.sizes, lang=self.lang)
+        return {**data, "image/png": base64.b64encode(png).decode("ascii")}, metadata
 
     @property
     def shapes(self) -> dict[str, tuple[int, ...]]:

@@ -1,11 +1,15 @@
 // The fill-in-the-blank demo's view (anywidget; book/fillin.py). It runs the two trained
 // models itself: an embedding, one GRU layer (one direction or both) and a linear read-out,
 // exactly the layers of book.text.TokenRNN. So it answers in the rendered book with no
-// kernel, and in Jupyter with the models the learner just trained. tests/test_fillin_browser.py
-// compares its logits with PyTorch's and its messages with book.fillin.parse(). A range
-// control (the look-ahead) limits how far past each blank the bidirectional model reads:
-// with look-ahead k, blank t is guessed from the sentence cut after position t + k, as
+// kernel, and in Jupyter with the models the learner just trained. A range control (the
+// look-ahead) limits how far past each blank the bidirectional model reads: with look-ahead
+// k, blank t is guessed from the sentence cut after position t + k, as
 // book.fillin.blank_probs(..., lookahead=k) does.
+//
+// Python owns the words, the vocabulary (the mask id is the index of its <mask> token) and
+// the colours (the palette). The rules repeated here are named exports that
+// tests/test_js_parity.py runs under Node against book.fillin and PyTorch: parse (parse),
+// and the models through debugApi (logits, blankProbs, influence; both engines).
 
 // The view's words: each t("...") call's English text is its message id, and the widget
 // sends the words in its language ({id: word}, book.i18n.view_words, from the catalog);
@@ -14,11 +18,13 @@ function translator(words) {
   return (id, fields = {}) => (words[id] || id).replace(/\{(\w+)\}/g,
     (all, name) => (name in fields ? String(fields[name]) : all));
 }
+const english = translator({});
 
 const DEBOUNCE_MS = 120;
 const TOP_K = 3;
 // The look-ahead control's steps: characters read past each blank; -1 is the whole sentence.
 const LOOKAHEADS = [0, 1, 2, 4, 8, 16, -1];
+const ROLES = ["uni", "bi"];          // the one-direction and the bidirectional model
 
 // ---- The models ---------------------------------------------------------------------
 
@@ -335,20 +341,38 @@ function wasmEngine(m, maxRows) {
   };
 }
 
+// Both models of the packed data, each on the WebAssembly kernel where it runs.
+function loadModels(data) {
+  const q = data.tokens.length;
+  const models = { uni: buildModel(data.models.uni, q), bi: buildModel(data.models.bi, q) };
+  for (const m of Object.values(models)) m.wasm = wasmEngine(m, data.max_chars);
+  return models;
+}
+
 // ---- Input ----------------------------------------------------------------------------
+
+// The id a blank reads as: the vocabulary's <mask> token (book.text.Vocab.mask_id).
+function maskIdOf(data) {
+  const id = data.tokens.indexOf("<mask>");
+  if (id < 0) throw new Error("the vocabulary has no <mask> token");
+  return id;
+}
+
+// What Python's str.strip() removes (str.isspace()), so that both call the same text empty.
+const ONLY_SPACE = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
 
 // Returns [ids, null] or [null, message]; the same checks and message ids as
 // book.fillin.parse().
-function parse(raw, data, t) {
+function parse(raw, data, t = english) {
   const text = raw.toLowerCase();
-  const known = new Map(data.tokens.map((tok, i) => [tok, i]));
-  if (text.trim() === "") return [null, t("Type a sentence, with _ for each character to guess.")];
-  if ([...text].length > data.max_chars) {
-    return [null, t("The sentence has {n} characters; the demo reads at most {max}.",
-      { n: [...text].length, max: data.max_chars })];
-  }
   // Code points, as Python counts and sorts them (an emoji is one character, not two).
   const chars = [...text];
+  const known = new Map(data.tokens.map((tok, i) => [tok, i]));
+  if (ONLY_SPACE.test(text)) return [null, t("Type a sentence, with _ for each character to guess.")];
+  if (chars.length > data.max_chars) {
+    return [null, t("The sentence has {n} characters; the demo reads at most {max}.",
+      { n: chars.length, max: data.max_chars })];
+  }
   const unknown = [...new Set(chars)].filter((c) => c !== data.blank && !known.has(c))
     .sort((a, b) => a.codePointAt(0) - b.codePointAt(0));
   if (unknown.length) {
@@ -357,10 +381,44 @@ function parse(raw, data, t) {
     { shown: unknown.map((c) => `'${c}'`).join(" ") })];
   }
   if (!text.includes(data.blank)) return [null, t("No blank yet: type _ where a character is hidden.")];
-  return [chars.map((c) => (c === data.blank ? 1 : known.get(c))), null];
+  const maskId = maskIdOf(data);
+  return [chars.map((c) => (c === data.blank ? maskId : known.get(c))), null];
 }
 
-// ---- The view -------------------------------------------------------------------------
+const blanksOf = (ids, maskId) => ids.flatMap((v, s) => (v === maskId ? [s] : []));
+
+// For tests and the curious: the raw numbers behind the view, from the text as typed. The
+// look-ahead k is optional (omitted, null or -1: the whole sentence); logits() gives every
+// position, each read with that look-ahead, blankProbs() the blanks' distributions,
+// influence() one blank's highlights.
+function debugApi(data, t = english, models = loadModels(data)) {
+  const maskId = maskIdOf(data);
+  const orAll = (k) => (k === undefined || k === null ? -1 : k);
+  const read = (role, text) => {
+    const [ids, error] = parse(text, data, t);
+    if (error) throw new Error(error);
+    return { m: models[role], ids, states: allStates(models[role], ids) };
+  };
+  return {
+    logits(role, text, k) {
+      const { m, ids, states } = read(role, text);
+      return ids.map((_, s) => Array.from(logitsCut(m, ids, states, s, orAll(k))));
+    },
+    blankProbs(role, text, k) {
+      const { m, ids, states } = read(role, text);
+      return blanksOf(ids, maskId).map((s) => Array.from(softmax(logitsCut(m, ids, states, s, orAll(k)))));
+    },
+    influence(role, text, blank, k) {
+      const { m, ids, states } = read(role, text);
+      const target = blanksOf(ids, maskId)[blank];
+      return Array.from(influenceCut(m, ids, target, maskId, states, orAll(k)));
+    },
+    message: (text) => parse(text, data, t)[1],
+    engine: models.uni.wasm ? "wasm" : "js",
+  };
+}
+
+// ---- The view: its parts ----------------------------------------------------------------
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -373,248 +431,252 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+const glyph = (tok) => (tok === " " ? "␣" : tok);
+const percent = (p) => `${(100 * p).toFixed(1)}%`;
+
+// The chapter's palette (book.figures.PALETTE) as CSS custom properties: --birnn-forward...
+function paint(root, palette) {
+  for (const [role, colour] of Object.entries(palette || {})) root.style.setProperty(`--birnn-${role}`, colour);
+}
+
+// The look-ahead: a range over LOOKAHEADS (arrow keys, Home and End move it), its value in
+// words beside it.
+function lookaheadControl(id, t) {
+  const range = el("input", { id: `${id}-lookahead`, class: "birnn-fillin-lookahead", type: "range",
+                              min: "0", max: String(LOOKAHEADS.length - 1), step: "1" });
+  const value = el("output", { for: `${id}-lookahead`, class: "birnn-fillin-lookahead-value",
+                               "aria-hidden": "true" });
+  const box = el("div", { class: "birnn-fillin-ahead" },
+                 el("label", { for: `${id}-lookahead`,
+                               text: t("How far the bidirectional model may read past each blank:") }),
+                 range, value,
+                 el("p", { class: "birnn-fillin-ahead-note",
+                           text: t("With a look-ahead of k, each blank is guessed as if the sentence "
+                             + "ended k characters after it. Only the bidirectional model's guesses "
+                             + "change: the one-direction model never reads past a blank.") }));
+  return { box, range, value };
+}
+
 let counter = 0;
 
-function render({ model, el: host }) {
-  const t = translator(model.get("words") || {});
-  const role = { uni: t("one direction"), bi: t("bidirectional") };
-  const ahead = (k) => (k < 0 ? t("all") : k === 1 ? t("1 character") : t("{k} characters", { k }));
-  const id = `birnn-fillin-${++counter}`;
-  const root = el("div", { class: "birnn-fillin" });
-  if (model.get("lang") === "zh") root.lang = "zh-CN";
-  host.append(root);
-  let models, data;
-  try {
-    data = model.get("data");
-    const q = data.tokens.length;
-    models = { uni: buildModel(data.models.uni, q), bi: buildModel(data.models.bi, q) };
-    for (const m of Object.values(models)) m.wasm = wasmEngine(m, data.max_chars);
-  } catch (err) {
-    root.append(el("p", { class: "birnn-fillin-message", role: "alert", text: t("The demo could not run: ") + err }));
-    return;
-  }
-  const show = (tok) => (tok === " " ? "␣" : tok);
+function buildView(model, root, data, models, t) {
+  const maskId = maskIdOf(data), id = `birnn-fillin-${++counter}`;
   const label = el("label", { for: `${id}-text`, text: t("Sentence, with _ for each hidden character") });
   const input = el("input", { id: `${id}-text`, class: "birnn-fillin-input", type: "text",
                               spellcheck: "false", autocomplete: "off", autocapitalize: "off" });
   input.value = model.get("text");
   const examples = el("div", { class: "birnn-fillin-examples" }, el("span", { text: t("Examples:") }));
   for (const sentence of model.get("examples")) {
-    const button = el("button", { type: "button", class: "birnn-fillin-example", text: sentence });
-    button.addEventListener("click", () => { input.value = sentence; commit(); update(); });
-    examples.append(" ", button);
+    examples.append(" ", el("button", { type: "button", class: "birnn-fillin-example", text: sentence }));
   }
-  // The look-ahead: a range over LOOKAHEADS (arrow keys, Home and End move it), its value
-  // in words beside it. A value from Python between two steps is used as it is, the thumb
-  // standing at the step below it.
-  const fromModel = () => {
-    const k = model.get("lookahead");
-    return Number.isInteger(k) && k >= 0 ? k : -1;
-  };
-  let lookahead = fromModel();
-  const step = (k) => (k < 0 ? LOOKAHEADS.length - 1
-    : LOOKAHEADS.reduce((best, v, i) => (v >= 0 && v <= k ? i : best), 0));
-  const range = el("input", { id: `${id}-lookahead`, class: "birnn-fillin-lookahead",
-                              type: "range", min: "0", max: String(LOOKAHEADS.length - 1),
-                              step: "1" });
-  const aheadValue = el("output", { for: `${id}-lookahead`, class: "birnn-fillin-lookahead-value",
-                                    "aria-hidden": "true" });
-  const aheadBox = el("div", { class: "birnn-fillin-ahead" },
-                      el("label", { for: `${id}-lookahead`,
-                                    text: t("How far the bidirectional model may read past each blank:") }),
-                      range, aheadValue,
-                      el("p", { class: "birnn-fillin-ahead-note",
-                                text: t("With a look-ahead of k, each blank is guessed as if the sentence "
-                                  + "ended k characters after it. Only the bidirectional model's guesses "
-                                  + "change: the one-direction model never reads past a blank.") }));
-  function showAhead() {
-    range.value = String(step(lookahead));
-    range.setAttribute("aria-valuetext", ahead(lookahead));
-    aheadValue.textContent = ahead(lookahead);
-  }
-  showAhead();
+  const ahead = lookaheadControl(id, t);
   const message = el("p", { class: "birnn-fillin-message", role: "status", "aria-live": "polite" });
   const results = el("div", { class: "birnn-fillin-results" });
   const who = el("div", { class: "birnn-fillin-who" });
-  root.append(label, input, examples, aheadBox, message, results, who);
-  let chosen = 0, timer = null;
-
-  function candidates(probs) {
-    const order = [...probs.keys()].sort((a, b) => probs[b] - probs[a]).slice(0, TOP_K);
-    return order.map((v) => [data.tokens[v], probs[v]]);
-  }
-
-  function card(i, pos, tops) {
-    const box = el("div", { class: "birnn-fillin-blank", "data-blank-index": String(i),
-                            "data-position": String(pos), "data-top-uni": tops.uni[0][0],
-                            "data-top-bi": tops.bi[0][0] });
-    const pick = el("button", { type: "button", class: "birnn-fillin-pick",
-                                title: t("Show who decides this blank"), "aria-pressed": String(i === chosen),
-                                text: t("Blank {i}, character {pos}", { i: i + 1, pos: pos + 1 }) });
-    pick.addEventListener("click", () => { chosen = i; update(true); });
-    box.append(pick);
-    for (const who of ["uni", "bi"]) {
-      const row = el("div", { class: `birnn-fillin-row birnn-fillin-${who}` },
-                     el("span", { class: "birnn-fillin-model", text: role[who] }));
-      for (const [tok, p] of tops[who]) {
-        const cand = el("span", { class: "birnn-fillin-cand", "data-token": tok,
-                                  title: tok === " " ? t("space") : tok });
-        cand.append(el("code", { text: show(tok) }), el("span", { text: `${(100 * p).toFixed(1)}%` }),
-                    el("span", { class: "birnn-fillin-bar", style: `width: ${(100 * p).toFixed(1)}%` }));
-        row.append(cand);
-      }
-      box.append(row);
-    }
-    return box;
-  }
-
-  function whoDecides(text, i, target, scores) {
-    const box = el("div", {}, el("p", { class: "birnn-fillin-caption",
-      text: t("Who decides blank {i}: how far hiding each character moves each model's guess",
-        { i: i + 1 }) }));
-    for (const who of ["uni", "bi"]) {
-      const row = el("div", { class: `birnn-fillin-chars birnn-fillin-${who}`, "data-role": who },
-                     el("span", { class: "birnn-fillin-model", text: role[who] }));
-      const max = Math.max(1e-12, ...scores.uni, ...scores.bi);
-      [...text].forEach((c, s) => {
-        const score = scores[who][s];
-        const cell = el("span", { class: "birnn-fillin-char" + (s === target ? " birnn-fillin-target" : ""),
-                                  "data-score": score.toFixed(6), title: `${(100 * score).toFixed(1)}%` });
-        cell.append(el("span", { class: "birnn-fillin-glyph", text: c === " " ? "␣" : c }),
-                    el("span", { class: "birnn-fillin-level", style: `height: ${(100 * score / max).toFixed(1)}%` }));
-        row.append(cell);
-      });
-      box.append(row);
-    }
-    box.append(el("p", { class: "birnn-fillin-note",
-      text: t("The one-direction model's bars never stand right of the blank: its state there was "
-        + "computed before it read those characters, so hiding them cannot change its guess.") }));
-    return box;
-  }
-
-  // One update: the guesses at once, then each model's highlights as a task of its own,
-  // so that typing is never blocked for long; newer text abandons older work. The timings
-  // (work only, not the waits between tasks) are kept on the element for the tests.
-  let generation = 0;
-
-  function update(focusPick = false) {
-    clearTimeout(timer);
-    const mine = ++generation;
-    const start = performance.now();
-    const text = input.value;
-    const k = lookahead;
-    const [ids, error] = parse(text, data, t);
-    results.replaceChildren();
-    who.replaceChildren();
-    root.dataset.text = text;
-    root.dataset.lookahead = String(k);
-    delete root.dataset.updateMs;
-    if (error) {
-      message.textContent = error;
-      root.dataset.state = "error";
-      root.dataset.predictMs = root.dataset.updateMs = root.dataset.longestTaskMs =
-        (performance.now() - start).toFixed(2);
-      return;
-    }
-    message.textContent = "";
-    root.dataset.state = "busy";
-    const positions = ids.flatMap((v, s) => (v === 1 ? [s] : []));
-    if (chosen >= positions.length) chosen = 0;
-    const states = { uni: allStates(models.uni, ids), bi: allStates(models.bi, ids) };
-    positions.forEach((pos, i) => {
-      const tops = {};
-      for (const role of ["uni", "bi"]) {
-        tops[role] = candidates(softmax(logitsCut(models[role], ids, states[role], pos, k)));
-      }
-      results.append(card(i, pos, tops));
-    });
-    if (focusPick) results.querySelectorAll(".birnn-fillin-pick")[chosen].focus();
-    const target = positions[chosen];
-    const tasks = [performance.now() - start];
-    root.dataset.predictMs = tasks[0].toFixed(2);
-    const scores = {};
-    const next = (role) => setTimeout(() => {
-      if (mine !== generation) return;              // the text changed meanwhile
-      const begin = performance.now();
-      scores[role] = influenceCut(models[role], ids, target, 1, states[role], k);
-      if (role === "uni") {
-        tasks.push(performance.now() - begin);
-        next("bi");
-        return;
-      }
-      who.append(whoDecides(text.toLowerCase(), chosen, target, scores));
-      tasks.push(performance.now() - begin);
-      root.dataset.updateMs = tasks.reduce((x, y) => x + y, 0).toFixed(2);
-      root.dataset.longestTaskMs = Math.max(...tasks).toFixed(2);
-      root.dataset.state = "ready";
-    }, 0);
-    next("uni");
-  }
-
-  function commit() {
-    if (model.get("text") === input.value) return;
-    model.set("text", input.value);
-    model.save_changes();
-  }
-
-  input.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => { commit(); update(); }, DEBOUNCE_MS);
-  });
-  const onText = () => { if (input.value !== model.get("text")) { input.value = model.get("text"); update(); } };
-  model.on("change:text", onText);
-  range.addEventListener("input", () => {
-    lookahead = LOOKAHEADS[Number(range.value)];
-    showAhead();
-    if (model.get("lookahead") !== lookahead) {
-      model.set("lookahead", lookahead);
-      model.save_changes();
-    }
-    commit();                                       // a pending edit of the text, too
-    update();
-  });
-  const onAhead = () => {
-    if (fromModel() === lookahead) return;
-    lookahead = fromModel();
-    showAhead();
-    update();
-  };
-  model.on("change:lookahead", onAhead);
-
-  // For tests and the curious: the raw numbers behind the view. The look-ahead k is
-  // optional (omitted, null or -1: the whole sentence); logits() gives every position, each
-  // read with that look-ahead, blankProbs() the blanks' distributions.
-  const orAll = (k) => (k === undefined || k === null ? -1 : k);
-  root.fillin = {
-    logits: (role, text, k) => {
-      const [ids, error] = parse(text, data, t);
-      if (error) throw new Error(error);
-      const st = allStates(models[role], ids);
-      return ids.map((_, s) => Array.from(logitsCut(models[role], ids, st, s, orAll(k))));
-    },
-    blankProbs: (role, text, k) => {
-      const [ids, error] = parse(text, data, t);
-      if (error) throw new Error(error);
-      const st = allStates(models[role], ids);
-      return ids.flatMap((v, s) => (v === 1
-        ? [Array.from(softmax(logitsCut(models[role], ids, st, s, orAll(k))))] : []));
-    },
-    influence: (role, text, blank, k) => {
-      const [ids, error] = parse(text, data, t);
-      if (error) throw new Error(error);
-      const target = ids.flatMap((v, s) => (v === 1 ? [s] : []))[blank];
-      return Array.from(influenceCut(models[role], ids, target, 1, allStates(models[role], ids),
-                                     orAll(k)));
-    },
-    message: (text) => parse(text, data, t)[1],
-    engine: models.uni.wasm ? "wasm" : "js",
-  };
-  update();
-  return () => {
-    clearTimeout(timer);
-    model.off("change:text", onText);
-    model.off("change:lookahead", onAhead);
+  root.append(label, input, examples, ahead.box, message, results, who);
+  return {
+    model, root, data, models, t, maskId, input, examples, ahead, message,
+    results, who, role: { uni: t("one direction"), bi: t("bidirectional") },
+    lookahead: lookaheadOf(model), chosen: 0, timer: null, tasks: scheduler(),
   };
 }
 
+// The look-ahead a model holds: an int >= 0, else -1 (the whole sentence).
+function lookaheadOf(model) {
+  const k = model.get("lookahead");
+  return Number.isInteger(k) && k >= 0 ? k : -1;
+}
+
+// A value from Python between two steps is used as it is, the thumb standing at the step
+// below it.
+function showAhead(v) {
+  const k = v.lookahead;
+  const words = k < 0 ? v.t("all") : k === 1 ? v.t("1 character") : v.t("{k} characters", { k });
+  v.ahead.range.value = String(k < 0 ? LOOKAHEADS.length - 1
+    : LOOKAHEADS.reduce((best, step, i) => (step >= 0 && step <= k ? i : best), 0));
+  v.ahead.range.setAttribute("aria-valuetext", words);
+  v.ahead.value.textContent = words;
+}
+
+function candidates(probs, tokens) {
+  const order = [...probs.keys()].sort((a, b) => probs[b] - probs[a]).slice(0, TOP_K);
+  return order.map((v) => [tokens[v], probs[v]]);
+}
+
+// One blank: a button that picks it for the highlights, and each model's top guesses.
+function card(v, i, pos, tops) {
+  const box = el("div", { class: "birnn-fillin-blank", "data-blank-index": String(i),
+                          "data-position": String(pos), "data-top-uni": tops.uni[0][0],
+                          "data-top-bi": tops.bi[0][0] });
+  const pick = el("button", { type: "button", class: "birnn-fillin-pick",
+                              title: v.t("Show who decides this blank"), "aria-pressed": String(i === v.chosen),
+                              text: v.t("Blank {i}, character {pos}", { i: i + 1, pos: pos + 1 }) });
+  pick.addEventListener("click", () => { v.chosen = i; update(v, true); });
+  box.append(pick);
+  for (const role of ROLES) {
+    const row = el("div", { class: `birnn-fillin-row birnn-fillin-${role}` },
+                   el("span", { class: "birnn-fillin-model", text: v.role[role] }));
+    for (const [tok, p] of tops[role]) {
+      row.append(el("span", { class: "birnn-fillin-cand", "data-token": tok, title: tok === " " ? v.t("space") : tok },
+                    el("code", { text: glyph(tok) }), el("span", { text: percent(p) }),
+                    el("span", { class: "birnn-fillin-bar", style: `width: ${percent(p)}` })));
+    }
+    box.append(row);
+  }
+  return box;
+}
+
+// Who decides blank i (at position target): per model, each character's influence as a bar.
+function whoDecides(v, text, i, target, scores) {
+  const box = el("div", {}, el("p", { class: "birnn-fillin-caption",
+    text: v.t("Who decides blank {i}: how far hiding each character moves each model's guess",
+      { i: i + 1 }) }));
+  const max = Math.max(1e-12, ...scores.uni, ...scores.bi);
+  for (const role of ROLES) {
+    const row = el("div", { class: `birnn-fillin-chars birnn-fillin-${role}`, "data-role": role },
+                   el("span", { class: "birnn-fillin-model", text: v.role[role] }));
+    [...text].forEach((c, s) => {
+      const score = scores[role][s];
+      row.append(el("span", { class: "birnn-fillin-char" + (s === target ? " birnn-fillin-target" : ""),
+                              "data-score": score.toFixed(6), title: percent(score) },
+                    el("span", { class: "birnn-fillin-glyph", text: glyph(c) }),
+                    el("span", { class: "birnn-fillin-level", style: `height: ${(100 * score / max).toFixed(1)}%` })));
+    });
+    box.append(row);
+  }
+  box.append(el("p", { class: "birnn-fillin-note",
+    text: v.t("The one-direction model's bars never stand right of the blank: its state there was "
+      + "computed before it read those characters, so hiding them cannot change its guess.") }));
+  return box;
+}
+
+// ---- The view: updates ------------------------------------------------------------------
+
+// Runs an update as tasks: the first at once, each one it returns in a task of its own, so
+// that typing is never blocked for long; a newer run abandons an older one's remaining
+// tasks. Returns each task's working time (not the waits between tasks), filled as they
+// run; done(times) follows the last.
+function scheduler() {
+  let generation = 0;
+  return (first, done) => {
+    const mine = ++generation, times = [];
+    const timed = (task) => {
+      const begin = performance.now();
+      const out = task();
+      times.push(performance.now() - begin);
+      return out;
+    };
+    const rest = timed(first) || [];
+    const next = (i) => {
+      if (i === rest.length) done(times);
+      else setTimeout(() => { if (mine === generation) { timed(rest[i]); next(i + 1); } }, 0);
+    };
+    next(0);
+    return times;
+  };
+}
+
+// The update's first task: read the text and show each blank's guesses at once. Returns the
+// highlight tasks (one a model), or none when the text cannot be read.
+function predict(v, text, k, focusPick) {
+  const [ids, error] = parse(text, v.data, v.t);
+  v.results.replaceChildren();
+  v.who.replaceChildren();
+  Object.assign(v.root.dataset, { text, lookahead: String(k), state: error ? "error" : "busy" });
+  v.message.textContent = error || "";
+  if (error) return [];
+  const positions = blanksOf(ids, v.maskId);
+  if (v.chosen >= positions.length) v.chosen = 0;
+  const states = { uni: allStates(v.models.uni, ids), bi: allStates(v.models.bi, ids) };
+  positions.forEach((pos, i) => {
+    const tops = {};
+    for (const role of ROLES) {
+      tops[role] = candidates(softmax(logitsCut(v.models[role], ids, states[role], pos, k)), v.data.tokens);
+    }
+    v.results.append(card(v, i, pos, tops));
+  });
+  if (focusPick) v.results.querySelectorAll(".birnn-fillin-pick")[v.chosen].focus();
+  const target = positions[v.chosen], scores = {};
+  const highlight = (role) => { scores[role] = influenceCut(v.models[role], ids, target, v.maskId, states[role], k); };
+  return [() => highlight("uni"), () => {
+    highlight("bi");
+    v.who.append(whoDecides(v, text.toLowerCase(), v.chosen, target, scores));
+  }];
+}
+
+// One update: the guesses at once, then each model's highlights as a task of its own. The
+// timings are kept on the element for the tests and `make bench`.
+function update(v, focusPick = false) {
+  clearTimeout(v.timer);
+  const text = v.input.value, k = v.lookahead, data = v.root.dataset;
+  delete data.updateMs;
+  const times = v.tasks(() => predict(v, text, k, focusPick), (all) => {
+    data.updateMs = all.reduce((x, y) => x + y, 0).toFixed(2);
+    data.longestTaskMs = Math.max(...all).toFixed(2);
+    if (data.state === "busy") data.state = "ready";
+  });
+  data.predictMs = times[0].toFixed(2);
+}
+
+function commit(v) {
+  if (v.model.get("text") === v.input.value) return;
+  v.model.set("text", v.input.value);
+  v.model.save_changes();
+}
+
+// Typing (debounced), the examples, the look-ahead control, and changes from Python.
+// Returns what unbinds the model's listeners.
+function bindEvents(v) {
+  const { model, input } = v;
+  input.addEventListener("input", () => {
+    clearTimeout(v.timer);
+    v.timer = setTimeout(() => { commit(v); update(v); }, DEBOUNCE_MS);
+  });
+  for (const button of v.examples.querySelectorAll("button")) {
+    button.addEventListener("click", () => { input.value = button.textContent; commit(v); update(v); });
+  }
+  v.ahead.range.addEventListener("input", () => {
+    v.lookahead = LOOKAHEADS[Number(v.ahead.range.value)];
+    showAhead(v);
+    if (model.get("lookahead") !== v.lookahead) {
+      model.set("lookahead", v.lookahead);
+      model.save_changes();
+    }
+    commit(v);                                      // a pending edit of the text, too
+    update(v);
+  });
+  const onText = () => { if (input.value !== model.get("text")) { input.value = model.get("text"); update(v); } };
+  const onAhead = () => {
+    if (lookaheadOf(model) === v.lookahead) return;
+    v.lookahead = lookaheadOf(model);
+    showAhead(v);
+    update(v);
+  };
+  model.on("change:text", onText);
+  model.on("change:lookahead", onAhead);
+  return () => { model.off("change:text", onText); model.off("change:lookahead", onAhead); };
+}
+
+function render({ model, el: host }) {
+  const t = translator(model.get("words") || {});
+  const root = el("div", { class: "birnn-fillin" });
+  if (model.get("lang") === "zh") root.lang = "zh-CN";
+  paint(root, model.get("palette"));
+  host.append(root);
+  let v;
+  try {
+    const data = model.get("data");
+    v = buildView(model, root, data, loadModels(data), t);
+  } catch (err) {
+    root.append(el("p", { class: "birnn-fillin-message", role: "alert", text: t("The demo could not run: ") + err }));
+    return;
+  }
+  showAhead(v);
+  const unbind = bindEvents(v);
+  root.fillin = debugApi(v.data, t, v.models);
+  update(v);
+  return () => { clearTimeout(v.timer); unbind(); };
+}
+
+export { translator, parse, maskIdOf, buildModel, loadModels, allStates, logitsAt, softmax, influence, debugApi };
 export default { render };

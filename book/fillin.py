@@ -17,8 +17,10 @@ reads past a blank, so its guesses stay as they are).
 
 The view's words are the English message ids of its ``t("...")`` calls; the widget sends
 their translations with its data (``words``, :func:`book.i18n.view_words`), so the view holds
-no word table. The functions here are the reference the JavaScript is tested against:
-:func:`parse` (the same checks, with the same message ids), :func:`blank_probs` (the
+no word table, and its colours (``palette``, :data:`book.figures.PALETTE`). The functions
+here are the reference the JavaScript is tested against, under Node
+(tests/test_js_parity.py) and in the built page: :func:`parse` (the same checks, with the
+same message ids; a blank reads as the vocabulary's ``<mask>``), :func:`blank_probs` (the
 distributions at the blanks, with or without a look-ahead) and :func:`influence` (how far
 each other character moves a blank's distribution), computed by re-running the PyTorch
 models on the whole (or the cut) sentence.
@@ -34,6 +36,7 @@ import numpy as np
 import torch
 import traitlets
 
+from book.figures import PALETTE
 from book.i18n import language, tr, view_words
 from book.text import MASK, PAD, TokenRNN, Vocab
 
@@ -269,6 +272,8 @@ class FillInDemo(anywidget.AnyWidget):
     words = traitlets.Dict().tag(sync=True)
     # Characters the bidirectional model may read past each blank; -1: the whole sentence.
     lookahead = traitlets.Int(-1).tag(sync=True)
+    # The chapter's colours, which the view sets as CSS custom properties (--birnn-forward...).
+    palette = traitlets.Dict(PALETTE).tag(sync=True)
 
     @traitlets.validate("lookahead")
     def _valid_lookahead(self, proposal):

@@ -1,6 +1,8 @@
 """The shape explorer in Python: sizes, shapes, the drawn picture, the model check, bad values."""
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 from importlib.resources import files
@@ -9,6 +11,7 @@ import matplotlib
 import pytest
 import torch
 from matplotlib.patches import Rectangle
+from PIL import Image
 
 from book import explorer as ex
 from book.explorer import (
@@ -21,6 +24,7 @@ from book.explorer import (
     predict_shapes,
     validate_sizes,
 )
+from book.i18n import tr
 
 matplotlib.use("Agg")
 
@@ -169,7 +173,7 @@ def test_the_view_code_ships_with_the_package():
     # Every layout constant the view needs travels with the widget.
     for key in ("max_side_px", "max_scale_px", "min_panel_px", "char_px", "gap_px",
                 "row_gap_px", "line_gap_px", "max_row_px", "stack_shown", "stack_offset_px",
-                "limits", "palette", "row_titles"):
+                "limits", "palette", "row_titles", "block_table"):
         assert key in w.config
 
 
@@ -187,37 +191,35 @@ def test_measuring_leaves_the_learners_random_stream_alone():
     torch.testing.assert_close(torch.rand(3), expected)
 
 
-@pytest.mark.parametrize("sizes", SIZE_SETS)
-def test_static_html_draws_the_layout(sizes):
-    """The fallback picture: every block where layout() puts it, at its size, labelled."""
-    text = ex.static_html(sizes)
-    for b in layout(sizes):
-        block = re.search(rf'<div class="birnn-static-block birnn-key-{b.key}" .*?</div></div>',
-                          text, re.S)
-        assert block, b.key
-        rects = re.findall(r'class="birnn-static-rect" style="position: absolute; left: '
-                           r'([\d.]+)px; top: ([\d.]+)px; width: ([\d.]+)px; height: ([\d.]+)px',
-                           block.group(0))
-        front = [tuple(map(float, r)) for r in rects[-2:]] if b.split else \
-            [tuple(map(float, rects[-1]))]
-        assert front[0][:2] == pytest.approx((b.x, b.y), abs=0.01)
-        assert sum(r[2] for r in front) == pytest.approx(max(b.width, 1.5), abs=0.02)
-        assert len(rects) == min(b.depth, ex.STACK_SHOWN) * (2 if b.split else 1)
-        assert f"<b>{b.name}</b>" in block.group(0) and b.label in block.group(0)
-    assert ", ".join(f"{k}={v}" for k, v in validate_sizes(sizes).items()) in text
-    # What JupyterLab's sanitiser drops would leave no picture: no SVG, script or data URL.
-    assert not re.search(r"<svg|<script|data:|repeating-", text)
-
-
 def test_the_mime_bundle_carries_a_picture_and_a_readable_repr():
+    """Clients that cannot draw the view (untrusted JupyterLab, GitHub, nbviewer) show the
+    PNG: draw_shapes of the last valid sizes and a note naming them, in the widget's language."""
     w = ShapeExplorer(h_f=9)
     data, _ = w._repr_mimebundle_()
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == w.model_id
-    assert data["text/html"] == ex.static_html(w.sizes)
+    assert "text/html" not in data
+    png = base64.b64decode(data["image/png"])
+    assert png == ex.static_png(w.sizes) and png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = Image.open(io.BytesIO(png)).size
+    right = max(b.x + ex._panel_width(b, 0) for b in layout(w.sizes))
+    assert right <= width <= right + 40 and height > 300      # one pixel a data unit
     assert data["text/plain"] == repr(w) == "ShapeExplorer(T=4, n=3, d=5, h_f=9, h_b=4, q=2, L=2)"
     w.h_f = 0  # invalid: the picture stays that of the last valid sizes
-    assert w._repr_mimebundle_()[0]["text/html"] == ex.static_html(w.sizes)
-    assert "h_f=9" in w._repr_mimebundle_()[0]["text/html"]
+    assert base64.b64decode(w._repr_mimebundle_()[0]["image/png"]) == png
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_static_picture_is_the_drawing_and_a_note_in_the_language(lang):
+    fig = ex._static_figure(validate_sizes(h_f=9), lang)
+    texts = [t.get_text() for t in fig.texts + fig.axes[0].texts]
+    assert texts[0] == tr("Shape explorer, drawn for {sizes}. Run this cell to get the sliders; "
+                          "the drawing and the model check then follow every change.", lang,
+                          sizes="T=4, n=3, d=5, h_f=9, h_b=4, q=2, L=2")
+    drawn = [t.get_text() for t in draw_shapes(validate_sizes(h_f=9), lang=lang).axes[0].texts]
+    assert texts[1:] == drawn
+    if lang == "zh":
+        assert re.search(r"[\u4e00-\u9fff]", texts[0])
+    matplotlib.pyplot.close("all")
 
 
 def test_the_top_layers_input_is_the_layer_below_from_two_layers_on():

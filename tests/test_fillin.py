@@ -232,6 +232,22 @@ def test_demo_packs_the_models_and_checks_its_examples():
     assert "runs here once this cell is run" in bundle["text/html"]
 
 
+def test_the_views_colours_are_the_palettes():
+    """fillin.css names the chapter's colours as custom properties that the view sets from
+    the `palette` it receives (book.figures.PALETTE); no palette hex value is written in it."""
+    from book.figures import PALETTE
+
+    uni, bi = models()
+    assert FillInDemo(uni, bi, VOCAB, text="the c_t").get_state()["palette"] == PALETTE
+    css = VIEW.with_name("fillin.css").read_text()
+    used = set(re.findall(r"var\(--birnn-([\w-]+)\)", css))
+    own = set(re.findall(r"--birnn-([\w-]+):", css))
+    assert {"forward", "concat", "output"} <= used and used <= set(PALETTE) | own
+    assert not {c.upper() for c in PALETTE.values()} & set(re.findall(r"#[0-9A-Fa-f]{6}", css))
+    js = VIEW.read_text()
+    assert "root.style.setProperty(`--birnn-${role}`, colour)" in js
+
+
 def test_saved_widget_views_are_the_current_ones():
     """The site draws widgets from the code saved with the notebook (their _esm and _css):
     after an edit of book/*.js or *.css, `make execute` must re-save them."""

@@ -7,6 +7,10 @@ differs by CPU kernel: 1.05e-6 in a probability was seen), and every blank's dis
 guesses must be PyTorch's, with the look-ahead control at any step as with the whole
 sentence. Bad input gets
 :func:`book.fillin.parse`'s message, never a console error; an update stays quick.
+
+The view's rules are checked over many more inputs under Node (tests/test_js_parity.py:
+parse, both engines, every look-ahead); here a few sentences show that the page, in a
+browser, runs them on the saved models and draws what they say.
 """
 from __future__ import annotations
 
@@ -100,7 +104,7 @@ def test_logits_and_highlights_equal_pytorchs(demo, reference, engine):
     WebAssembly SIMD (or models with an odd hidden size) use."""
     models, vocab = reference
     page, log = demo(engine=engine)
-    for text in SENTENCES:
+    for text in SENTENCES[1:3]:
         ids = parse(text, vocab)
         for role, model in models.items():
             js = torch.tensor(page.eval_on_selector(
@@ -224,7 +228,7 @@ def test_lookahead_control_matches_pytorch(demo, reference, engine):
     models, vocab = reference
     page, log = demo(engine=engine)
     # The raw numbers first: every blank's distribution, for each step and more.
-    for text in SENTENCES[1:]:
+    for text in SENTENCES[1:2]:
         ids = parse(text, vocab)
         for k in [*LOOKAHEADS, 3, len(text)]:
             for role, model in models.items():

@@ -3,8 +3,8 @@
 * ``jupyter labextension list`` (the README's check) reports jupyterlab-myst as compatible.
 * A notebook as saved shows the shape explorer's picture before it is run. JupyterLab and
   Notebook 7 draw widget views only from trusted outputs; a fresh checkout is untrusted,
-  so they fall back to the safest format in the output: the explorer's static HTML drawing
-  (``book.explorer.static_html``), never its repr. A trusted notebook draws the saved
+  so they fall back to the safest format in the output: the explorer's static picture, a
+  PNG (``book.explorer.static_png``), never its repr. A trusted notebook draws the saved
   widget view itself.
 * Once run, the explorer answers the keyboard: a focused slider moves with the arrow keys
   (both apps bind arrows to notebook commands), the - and + buttons step, and the kernel
@@ -24,6 +24,7 @@ import subprocess
 
 import nbformat
 import pytest
+from paths import CHAPTERS
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from test_fillin_browser import type_text, wait_ready
 from test_jupyterlab import (
@@ -40,7 +41,7 @@ from test_jupyterlab import (
     jupyter_server,
 )
 
-from book.explorer import DEFAULTS, layout
+from book.explorer import DEFAULTS
 from book.pretrained import EXAMPLES
 
 pytestmark = pytest.mark.browser
@@ -136,32 +137,23 @@ def test_labextension_list_reports_jupyterlab_myst_compatible():
 
 
 def test_saved_notebook_shows_a_picture_before_it_is_run(browser, client):
-    """Untrusted, unrun: the static drawing, sanitised but whole, never the repr."""
+    """Untrusted, unrun: the static picture saved with the output (a PNG of draw_shapes and
+    its note, book.explorer.static_png), never the repr."""
     context, page = _open(browser, client, EXPLORER)
     try:
         out = _explorer_output(page)
         out.first.wait_for(timeout=60_000)
         page.wait_for_timeout(1500)  # let a late widget renderer take over, if one would
         assert "ShapeExplorer object at" not in page.inner_text(".jp-Notebook")
-        assert out.locator(".birnn-static-rect").count(), f"no picture: {out.inner_text()!r}"
-        blocks = layout(DEFAULTS)
-        found = out.evaluate("""(o, keys) => Object.fromEntries(keys.map(k => {
-            const rects = [...o.querySelectorAll(`.birnn-key-${k} .birnn-static-rect`)]
-              .map(r => { const b = r.getBoundingClientRect(), s = getComputedStyle(r);
-                          return [b.width, b.height, s.backgroundImage]; });
-            return [k, {rects, text: o.querySelector(`.birnn-key-${k}`).innerText}]; }))""",
-                             [b.key for b in blocks])
-        for b in blocks:
-            got = found[b.key]
-            assert b.label in got["text"] and b.name in got["text"], (b.key, got["text"])
-            front = got["rects"][-2:] if b.split else got["rects"][-1:]
-            # Laid out as in the widget: the sanitiser kept positions and sizes.
-            assert sum(w for w, _, _ in front) == pytest.approx(max(b.width, 1.5), abs=0.6)
-            assert all(h == pytest.approx(max(b.height, 1.5), abs=0.6) for _, h, _ in front)
-            # Backward states keep their hatching (the cue that is not colour).
-            hatched = [img != "none" for *_, img in front]
-            assert hatched == ([False, True] if b.split else [b.role == "backward"]), b.key
-        assert "Run this cell to get the sliders" in out.inner_text()
+        image = out.locator("img")
+        assert image.count() == 1, f"no picture: {out.inner_text()!r}"
+        src = image.get_attribute("src")
+        assert src.startswith("data:image/png;base64,")
+        saved = [o["data"]["image/png"] for cell in nbformat.read(CHAPTERS / EXPLORER, 4).cells
+                 if "explorer = ShapeExplorer()" in cell.source for o in cell.outputs]
+        assert [src.split(",", 1)[1]] == [s.replace("\n", "") for s in saved]
+        width = image.evaluate("img => img.complete && img.naturalWidth")
+        assert width > 300 and image.bounding_box()["width"] == pytest.approx(width, abs=1)
     finally:
         context.close()
 
@@ -175,7 +167,7 @@ def test_trusted_saved_notebook_draws_the_saved_view(browser, client):
         assert {_box(page, k).input_value() for k in DEFAULTS} == {str(v) for v in
                                                                    DEFAULTS.values()}
         assert "ShapeExplorer object at" not in page.inner_text(".jp-Notebook")
-        assert _explorer_output(page).locator(".birnn-static").count() == 0
+        assert _explorer_output(page).locator("img").count() == 0
         # Not run yet, so no kernel behind the view: it still redraws, as on the website.
         errors = []
         page.on("pageerror", lambda err: errors.append(str(err)))

@@ -292,7 +292,12 @@ def fillin_update_ms(html: Path, rounds: int = 5) -> dict:
                 for sentence in FILLIN_SENTENCES:
                     best = float("inf")
                     for _ in range(rounds + 1):                   # the first warms up
+                        # Clear the box and wait for the view to show it, so the wait below
+                        # cannot pass on the last round's state before this update starts.
                         page.fill(".birnn-fillin-input", "")
+                        page.wait_for_function(
+                            "() => document.querySelector('.birnn-fillin').dataset.text === ''",
+                            timeout=60_000)
                         page.fill(".birnn-fillin-input", sentence)
                         page.wait_for_function(
                             "t => { const r = document.querySelector('.birnn-fillin');"
