@@ -37,8 +37,6 @@ def _build(tmp_path, ref):
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "_static", tmp_path / "_static")
     shutil.copytree(ROOT / "assets", tmp_path / "assets")  # the favicon the config names
-    # Every page's own scripts and styles; sphinx_site reads site.js for its words.
-    shutil.copytree(ROOT / "_static", tmp_path / "_static")
     shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")  # bibtex_bibfiles
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (tmp_path / "intro.md").write_text("# Intro\n\nA test book.\n")

@@ -27,7 +27,7 @@ from paths import HTML, ROOT
 from test_pages import CONTENT_PAGES, PAGES, ZH
 
 from tools.katex_css import woff2_only
-from tools.sphinx_site import WIDGET_FILE_MIN
+from tools.sphinx_site import movable
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 HEAD_PAGES = [p for p in PAGES if p.removeprefix(f"{ZH}/") != "index.html"]
@@ -237,14 +237,14 @@ def test_widget_values_are_files_and_restore_the_saved_state(built_book, path):
     saved = _notebook_state(path)
     # Every big value moved out (a page whose state has none, such as a stale form's,
     # keeps it all).
-    def strings(value):
+    def values(value, path):
+        yield path, value
         if isinstance(value, dict):
-            for item in value.values():
-                yield from strings(item)
-        elif isinstance(value, str):
-            yield value
+            for key, item in value.items():
+                yield from values(item, [*path, key])
 
-    big = any(len(text) >= WIDGET_FILE_MIN for text in strings(saved))
+    big = any(movable(keys, value) for model in saved.get("state", {}).values()
+              for keys, value in values(model.get("state", {}), []))
     assert bool(files) == big, f"{path}: moved {files}"
     for model_id, entries in files.items():
         values = state["state"][model_id]["state"]
@@ -252,12 +252,15 @@ def test_widget_values_are_files_and_restore_the_saved_state(built_book, path):
             assert not urlparse(url).scheme, url                  # the site's own file
             target = ((HTML / path).parent / url).resolve()
             assert target.is_file(), url
-            assert target.resolve().is_relative_to((HTML / "_static" / "widgets").resolve())
+            # The English edition's copy, or (a table of Chinese words) the edition's own.
+            assert any(target.is_relative_to((site / "_static" / "widgets").resolve())
+                       for site in (HTML, HTML / ZH)), target
             parent = values
             for key in keys[:-1]:
                 parent = parent[key]
             assert parent[keys[-1]] is None
-            parent[keys[-1]] = target.read_text(encoding="utf-8")
+            text = target.read_text(encoding="utf-8")
+            parent[keys[-1]] = json.loads(text) if url.endswith(".json") else text
     assert state == saved
 
 
@@ -267,10 +270,13 @@ def test_the_chinese_edition_shares_the_english_static_files(built_book):
     own = sorted(p.relative_to(HTML / ZH).as_posix()
                  for folder in ("_static", "_images", "vendor")
                  for p in (HTML / ZH / folder).rglob("*") if p.is_file())
-    # Sphinx writes these per language, and the Chinese notebooks draw their figures in
-    # Chinese; everything else is the English edition's copy.
+    # Sphinx writes these per language, the Chinese notebooks draw their figures in
+    # Chinese and their widgets hold Chinese words (a moved table of them); everything else
+    # is the English edition's copy.
     per_language = ["_static/documentation_options.js", "_static/translations.js"]
-    assert [rel for rel in own if not rel.startswith("_images/")] == per_language, own
+    assert [rel for rel in own if not rel.startswith(("_images/", "_static/widgets/"))
+            ] == per_language, own
+    assert all(rel.endswith((".png", ".json")) for rel in own if rel not in per_language)
     for rel in own:
         english = HTML / rel
         assert not english.is_file() or english.read_bytes() != (HTML / ZH / rel).read_bytes()

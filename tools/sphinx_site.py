@@ -436,9 +436,34 @@ def _switch_words(language: str) -> tuple[str, str]:
 
 # --- widgets ---------------------------------------------------------------------------
 
+def movable(path: list, value) -> str | None:
+    """The file extension a saved widget value goes out of the page with, or None if it
+    stays: a string of at least WIDGET_FILE_MIN characters (``js``, ``css`` or ``txt``), or
+    a trait's table (a dict or list, such as a view's configuration with its words) whose
+    JSON is that long and holds no such string itself (``json``; one that does is visited
+    instead, so each big string keeps a file of its own)."""
+    if isinstance(value, str):
+        if len(value) < WIDGET_FILE_MIN:
+            return None
+        return {"_esm": "js", "_css": "css"}.get(path[-1] if len(path) == 1 else "", "txt")
+    if (path and isinstance(value, (dict, list))
+            and len(json.dumps(value, ensure_ascii=False)) >= WIDGET_FILE_MIN
+            and not _holds_big_string(value)):
+        return "json"
+    return None
+
+
+def _holds_big_string(value) -> bool:
+    if isinstance(value, str):
+        return len(value) >= WIDGET_FILE_MIN
+    items = value.values() if isinstance(value, dict) else value if isinstance(
+        value, list) else ()
+    return any(_holds_big_string(item) for item in items)
+
+
 def _widget_files(app: Sphinx, context: dict, body: str) -> str:
-    """The saved widget state without its big values: each string value (at any depth) of
-    at least WIDGET_FILE_MIN characters goes to ``_static/widgets/<hash>.<ext>``, named by
+    """The saved widget state without its big values: each value (at any depth) that
+    :func:`movable` names goes to ``_static/widgets/<hash>.<ext>``, named by
     its content (so both editions' copies are one file), and the state lists where it went
     under ``birnn_files``: ``{model_id: [[key path], url relative to the page]}``. The view
     (tools/widget_setup.js) fetches them after the page has painted. In Jupyter nothing
@@ -451,12 +476,14 @@ def _widget_files(app: Sphinx, context: dict, body: str) -> str:
     moved: dict[str, list] = {}
 
     def visit(value, path, model_id):
-        if isinstance(value, dict):
+        kind = movable(path, value)
+        if kind is None and isinstance(value, dict):
             for key, item in value.items():
                 visit(item, [*path, key], model_id)
-        elif isinstance(value, str) and len(value) >= WIDGET_FILE_MIN:
-            ext = {"_esm": "js", "_css": "css"}.get(path[-1] if len(path) == 1 else "", "txt")
-            data = value.encode("utf-8")
+        elif kind is not None:
+            ext = kind
+            data = (json.dumps(value, ensure_ascii=False) if ext == "json" else value
+                    ).encode("utf-8")
             name = f"{hashlib.sha256(data).hexdigest()[:20]}.{ext}"
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / name
@@ -498,7 +525,8 @@ def page_widget_state(page: Path) -> dict | None:
             parent = values
             for key in path[:-1]:
                 parent = parent[key]
-            parent[path[-1]] = (page.parent / url).read_text(encoding="utf-8")
+            text = (page.parent / url).read_text(encoding="utf-8")
+            parent[path[-1]] = json.loads(text) if url.endswith(".json") else text
     return state
 
 

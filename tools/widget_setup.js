@@ -47,7 +47,9 @@
         if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
         let parent = values;
         for (const key of path.slice(0, -1)) parent = parent[key];
-        parent[path[path.length - 1]] = await response.text();
+        // A moved table of words comes back as JSON; code, styles and weights as text.
+        parent[path[path.length - 1]] = url.endsWith(".json")
+          ? await response.json() : await response.text();
       })));
     }
     return restored.get(id);
