@@ -2,26 +2,26 @@
 
 import nbformat
 import pytest
-import yaml
 from paths import NOTEBOOKS, ROOT
+
+from tools.editions import EDITIONS, toc
 
 IGNORE_TAGS = {"nbval-ignore-output", "nbval-skip"}
 
 
-def _toc_parts():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return {part["caption"]: [entry["file"] for entry in part["chapters"]]
-            for part in toc["parts"]}
-
-
-def test_every_notebook_is_in_the_toc_once_each_part_in_file_order():
-    parts = _toc_parts()
-    listed = [f for files in parts.values() for f in files if f.startswith("chapters/")]
-    assert sorted(listed) == [f"chapters/{p.stem}" for p in NOTEBOOKS]
-    for caption, files in parts.items():
-        assert files == sorted(files), f"part {caption!r} is out of file order: {files}"
-    optional = [c for c in parts if c.startswith("Going further")]
-    assert optional and list(parts)[-1] == optional[0], "the optional part comes last"
+def test_every_notebook_is_in_the_toc_once_in_file_order():
+    """The files are numbered in reading order (01, 02, ... with no gap) and the optional
+    part comes last, in both editions."""
+    for edition in EDITIONS.values():
+        book = toc(ROOT / edition.source)
+        listed = [p.relative_to(ROOT / edition.source) for p in book.chapters]
+        assert listed == [p.relative_to(ROOT) for p in NOTEBOOKS], \
+            f"{edition.locale}: the toc's notebooks are not chapters/ in file order"
+        assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in
+                                                    range(1, len(NOTEBOOKS) + 1)]
+        kinds = [part.optional for part in book.parts]
+        assert kinds == sorted(kinds) and kinds[-1] and not kinds[0], \
+            f"{edition.locale}: the core part comes first, the optional part last: {kinds}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -24,8 +24,10 @@ import pytest
 import yaml
 from paths import HTML, ROOT
 
+from tools.editions import EDITIONS, toc
+
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-ZH = "zh_CN"                       # the Chinese edition's folder, in the site and the repository
+ZH = EDITIONS["zh"].locale        # the Chinese edition's folder, in the site and the repository
 PHONE = {"width": 375, "height": 812}
 
 
@@ -59,10 +61,10 @@ def _wait_for_math(page) -> None:
 
 def test_site_has_the_toc_pages():
     """The glob found the pages the table of contents promises (guards against an empty run)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    wanted = [toc["root"]] + [entry["file"] for entry in toc.get("chapters", [])]
-    for name in wanted:
-        assert f"{name}.html" in PAGES, f"{name}.html missing from the built site {HTML}"
+    for edition in EDITIONS.values():
+        for page in toc(ROOT / edition.source).pages:
+            name = page.relative_to(ROOT).with_suffix(".html").as_posix()
+            assert name in PAGES, f"{name} missing from the built site {HTML}"
 
 
 # --- in the browser -------------------------------------------------------------------

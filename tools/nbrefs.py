@@ -46,9 +46,13 @@ import sys
 from pathlib import Path
 
 import nbformat
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+try:
+    from tools import editions
+except ImportError:          # imported as Sphinx's neighbour (tools/ on the path, see _config.yml)
+    import editions
+
+ROOT = editions.ROOT
 CAPTION_TAG = "remove-cell"
 EQ_LABEL = re.compile(r"^\$\$\s*\(([\w-]+)\)\s*$", re.M)        # $$ (eq-label) closing a block
 SECTION_LABEL = re.compile(r"^\(([\w-]+)\)=\s*\n#\s+(.+)$", re.M)  # (label)= then a title
@@ -97,11 +101,8 @@ def bibliography(root: Path = ROOT) -> dict[str, str]:
 
 
 def chapters(root: Path = ROOT) -> list[Path]:
-    """The notebooks in table-of-contents order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [entry["file"] for part in toc.get("parts", [toc])
-             for entry in part.get("chapters", [])]
-    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").exists()]
+    """The notebooks in table-of-contents order (``tools.editions.chapters``)."""
+    return editions.chapters(root)
 
 
 def targets(paths: list[Path]) -> dict[str, dict]:
