@@ -262,12 +262,8 @@ def _form(cell, title: str) -> None:
     cell.metadata["cellView"] = "form"
 
 
-def _guard(cell, edition: Edition) -> None:
-    if edition.lang != "en":
-        cell.source = ("# The chapter's language for the exercise checks and widgets "
-                       "(book.i18n),\n# set before `book` is imported.\n"
-                       f'import os\n\nos.environ["BOOK_LANG"] = "{edition.lang}"\n\n'
-                       + cell.source)
+def _guard(cell, edition: Edition, root: Path) -> None:
+    cell.source = nbrefs.install_guard(root, edition.lang)       # the same code, plus a language
     _form(cell, tr("Set-up: installs the chapter's package where it is missing", edition.lang))
 
 
@@ -310,7 +306,7 @@ def plain_notebook(path: Path, edition: Edition, targets: dict, found_exercises:
         elif cell.cell_type == "code":
             tags = cell.metadata.get("tags", [])
             if first_code:
-                _guard(cell, edition)
+                _guard(cell, edition, root)
                 first_code = False
             elif solution:
                 _form(cell, tr("Solution code: run the cell, or open it to read the code",
