@@ -1,9 +1,8 @@
 """requirements.txt is the lock `make lock` compiles from requirements.in (pip-compile): a
 requirement added to, changed in or removed from requirements.in, or a dependency of the
 `book` package (pyproject.toml) the lock does not satisfy, means the lock is stale."""
-import tomllib
-
 import pytest
+import tomllib
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from paths import ROOT

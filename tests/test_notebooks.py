@@ -1,8 +1,10 @@
 """Static checks on the committed notebooks; nbval (run on chapters/) re-executes them."""
 
+import json
+
 import nbformat
 import pytest
-from paths import NOTEBOOKS, ROOT
+from paths import NOTEBOOKS, ROOT, ZH_NOTEBOOKS
 
 from tools.editions import EDITIONS, toc
 
@@ -51,3 +53,22 @@ def test_every_ignored_output_gives_its_reason(path):
         if IGNORE_TAGS & set(cell.metadata.get("tags", [])):
             comments = [line for line in cell.source.splitlines() if line.strip().startswith("#")]
             assert comments, f"{path.name} cell {i} ignores its output without a comment saying why"
+
+
+def test_saved_widget_views_are_the_current_ones():
+    """The site draws widgets from the code saved with the notebook (their _esm and _css):
+    after an edit of book/*.js or *.css, `make execute` must re-save them."""
+    views = {p.read_text(): p.name for p in (ROOT / "book").glob("*.js")}
+    styles = {p.read_text(): p.name for p in (ROOT / "book").glob("*.css")}
+    seen = set()
+    for path in NOTEBOOKS + ZH_NOTEBOOKS:
+        widgets = json.loads(path.read_text())["metadata"].get("widgets", {})
+        state = widgets.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+        for model in state.values():
+            if model["model_module"] != "anywidget":
+                continue
+            esm, css = model["state"]["_esm"], model["state"]["_css"]
+            assert esm in views, f"{path.name}: a saved widget view is stale; run make execute"
+            assert css in styles, f"{path.name}: a saved widget style is stale; run make execute"
+            seen.add(views[esm])
+    assert {"explorer.js", "fillin.js"} <= seen

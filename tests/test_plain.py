@@ -268,7 +268,7 @@ def test_nbconvert_html_reads_right(browser, nbconvert_site, path):
 def plain_lab(tmp_path_factory):
     """JupyterLab over a copy of plain/, with jupyterlab-myst disabled in its own config
     (as a learner without the extension sees the notebooks)."""
-    from test_jupyterlab import client_env, jupyter_server
+    from support.jupyter import client_env, jupyter_server
 
     home = tmp_path_factory.mktemp("plainlab")
     work = home / "work"
@@ -284,7 +284,7 @@ def plain_lab(tmp_path_factory):
 @pytest.mark.browser
 @pytest.mark.parametrize("path", PLAIN_NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_jupyterlab_without_myst_reads_right(browser, plain_lab, path):
-    from test_jupyterlab import TOKEN
+    from support.jupyter import TOKEN
 
     rel = path.relative_to(ROOT / PLAIN).as_posix()
     nb = nbformat.read(path, as_version=4)

@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 import pytest
 from paths import HTML, ROOT
-from test_pages import CONTENT_PAGES, PAGES, ZH
+from support.site import CONTENT_PAGES, PAGES, ZH
 
 from tools.katex_css import woff2_only
 from tools.sphinx_site import WIDGET_FILE_MIN
