@@ -16,7 +16,7 @@ help:
 	@echo "make book     set up and build the HTML book into _build/html"
 	@echo "make test     set up and run every test (lint, unit, notebooks, strict build, browser)"
 	@echo "make test-fast  lint, unit tests and notebooks only: no book build, no browser"
-	@echo "make lint     ruff check ."
+	@echo "make lint     ruff check . and ruff format --check ."
 	@echo "make lab      open the chapter in JupyterLab"
 	@echo "make regenerate  bring every derived file up to date, in order (README: Derived files)"
 	@echo "make execute  re-run every notebook and save its outputs"
@@ -129,6 +129,7 @@ test-fast: lint
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Opens chapter 1 with the repository as JupyterLab's root; jupyterlab-myst (installed by
 # setup) renders the MyST directives, maths and exercises. Root (containers, CI) needs
