@@ -37,7 +37,7 @@ from tools.editions import EDITIONS, toc
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 
 
-def test_site_has_the_toc_pages():
+def test_site_has_the_toc_pages(built_book):
     """The glob found the pages the table of contents promises (guards against an empty run)."""
     for edition in EDITIONS.values():
         for page in toc(ROOT / edition.source).pages:

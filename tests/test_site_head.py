@@ -218,7 +218,7 @@ WIDGET_PAGES = [p for p in CONTENT_PAGES
                 if (HTML / p).is_file() and WIDGET_STATE in (HTML / p).read_text(encoding="utf-8")]
 
 
-def test_the_widget_pages_are_found():
+def test_the_widget_pages_are_found(built_book):
     assert {p for p in WIDGET_PAGES} >= {f"{e}chapters/{n}.html" for e in ("", f"{ZH}/")
                                          for n in ("04_shape_explorer", "05_context_in_action")}
 
