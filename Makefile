@@ -8,15 +8,17 @@ STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 ZH_NOTEBOOKS := $(patsubst chapters/%,zh_CN/chapters/%,$(NOTEBOOKS))
 
-.PHONY: help setup system-deps vendor book test test-fast lint lab execute export lock clean bench \
+.PHONY: help setup system-deps vendor book test test-fast lint lab execute export regenerate lock \
+	clean bench \
 	bench-gpu wasm translations train-models downloads html-zh pdf-en pdf-zh archives wheelhouse
 
 help:
 	@echo "make book     set up and build the HTML book into _build/html"
 	@echo "make test     set up and run every test (lint, unit, notebooks, strict build, browser)"
 	@echo "make test-fast  lint, unit tests and notebooks only: no book build, no browser"
-	@echo "make lint     ruff check ."
+	@echo "make lint     ruff check . and ruff format --check ."
 	@echo "make lab      open the chapter in JupyterLab"
+	@echo "make regenerate  bring every derived file up to date, in order (README: Derived files)"
 	@echo "make execute  re-run every notebook and save its outputs"
 	@echo "make export   regenerate book/ modules and the notebooks' cross-references"
 	@echo "make train-models  train the shipped fill-in and language models (book/models)"
@@ -34,8 +36,8 @@ $(STAMP): requirements.txt pyproject.toml
 setup: $(STAMP)
 
 # Headless Chromium for the browser tests and the PDFs (Debian package; needs root, as on
-# CI), and Debian's fonts-noto-cjk, so the Chinese pages are drawn (and screenshot) in a CJK
-# font. Noto CJK: the Chinese pages' font (site.css names it first for Chinese text). A Java
+# CI), and Debian's fonts-noto-cjk: the Chinese pages' font (site.css names it first for
+# Chinese text), so they are drawn (and screenshot) in a CJK face. A Java
 # runtime (default-jre-headless) runs the Nu HTML checker (npm's vnu-jar) in the tests.
 # WenQuanYi Micro Hei: the Chinese PDF's font (TrueType, which Chromium's PDF writer embeds as
 # such; see tools/pdfbook.py). poppler-utils: pdffonts, pdftotext, pdfimages for the PDF tests.
@@ -127,6 +129,7 @@ test-fast: lint
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Opens chapter 1 with the repository as JupyterLab's root; jupyterlab-myst (installed by
 # setup) renders the MyST directives, maths and exercises. Root (containers, CI) needs
@@ -162,6 +165,23 @@ export: setup
 	$(BIN)/python -m tools.translate generate
 	$(BIN)/python -m tools.plainnb
 
+# Every derived file from its sources, in the order they depend on each other (the README's
+# "Derived files" table): the WebAssembly kernel into fillin.js and the exported module
+# book/scratch.py (both run when the notebooks execute), the notebooks' install guard,
+# references and captions (nbrefs), the catalogs from the English prose and code words, with
+# zh_CN/ and book.mo (translate update), every notebook's outputs (execute: English, then
+# zh_CN/ rewritten around them and run in Chinese), and last the plain notebooks, which
+# carry both editions' outputs. About 25 minutes on two cores. Then translate what
+# `translate update` listed, and run `make translations` (and `make execute` if a word
+# changed what a Chinese notebook prints).
+regenerate: setup
+	$(MAKE) --no-print-directory wasm
+	$(BIN)/python -m tools.nbtools export
+	$(BIN)/python -m tools.nbrefs
+	$(BIN)/python -m tools.translate update
+	$(MAKE) --no-print-directory execute
+	$(BIN)/python -m tools.plainnb
+
 # The Chinese edition (tools/translate.py): refresh locales/zh_CN/LC_MESSAGES/*.po from the
 # English sources, the prose and the words code shows (runtime.po: tr/N_/t message ids),
 # new messages empty and changed ones fuzzy; then write zh_CN/ and book/locale's compiled
@@ -176,8 +196,8 @@ bench: setup vendor
 	$(BIN)/python -m tools.bench --out _build/bench.json $(BENCH_ARGS)
 
 # The layers against cuDNN on an NVIDIA GPU, CUDA-event timed (tools/bench_gpu.py); writes
-# results/gpu_cost.json, the committed file notebook 6 reads. Without CUDA it prints one line
-# and fails. It needs a CUDA build of torch, which the locked requirements (CPU wheel) are
+# the report results/gpu_cost.json (not committed). Without CUDA it prints one line and
+# fails. It needs a CUDA build of torch, which the locked requirements (CPU wheel) are
 # not, so it does not run setup: GPU_PYTHON is .venv's python where .venv exists, else
 # python3 (the repository root is on the path, so book/ needs only torch), e.g.
 # `make bench-gpu GPU_PYTHON=python3`. BENCH_GPU_ARGS passes options, e.g. "--repeats 50".

@@ -28,6 +28,9 @@ Interactive
     fillin      the live fill-in-the-blank demo: both trained models in a widget that runs
                 them in JavaScript (fillin.js, fillin.css), and its PyTorch reference
     exercises   check_<name>(answer) self-checks for the exercises
+Words
+    i18n        the learner's language ("en"/"zh") and tr(), every word a reader sees at
+                run time from the catalog (book/locale, compiled by ``make translations``)
 """
 from book.data import load_time_machine
 from book.scratch import BiRNNScratch, RNNScratch, assert_direction_dependence

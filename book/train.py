@@ -31,7 +31,7 @@ class Adam:
     ``add_param_group`` is wrapped to keep the compiler out), which takes about a second in a
     fresh kernel: longer than training one of the chapter's small models. This is the same
     update as ``torch.optim.Adam``'s single-tensor implementation, written out;
-    tests/test_context.py checks that the two agree step for step.
+    tests/test_train.py checks that the two agree step for step.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):

@@ -116,3 +116,9 @@ def test_page_table_names_the_goals_each_page_missed():
             if line.startswith("| ")}
     assert rows["a.html"].rstrip(" |").endswith("NO: lcp_ms, desktop_cls")
     assert rows["b.html"].rstrip(" |").endswith("yes") and "500" in rows["b.html"]
+
+
+def test_benchmark_update_returns_milliseconds():
+    from tools.bench import benchmark_update
+    ms = benchmark_update(repeats=3)
+    assert isinstance(ms, float) and ms > 0

@@ -4,10 +4,37 @@ from __future__ import annotations
 
 import pytest
 import torch
+from support.answers import (
+    DirectionMajor,
+    FirstLayerOutputs,
+    GoodDeep,
+    Hostile,
+    OwnLayout,
+    PlainList,
+    SharedWeights,
+    WrongInputSize,
+    accuracy_left,
+    bad_final,
+    bad_mean,
+    contextual_states,
+    encoder_states,
+    good_merge,
+    good_summary,
+    lookbehind_filled,
+    lookbehind_wrong_row,
+    padding_flip_whole,
+    padding_forward_through,
+    padding_forward_weights,
+    padding_loop,
+    padding_naive,
+    padding_past_x1,
+    padding_reordered,
+    raises,
+    scratch_final_states,
+)
 from torch import nn
 
 import book.exercises as ex
-from book import BiRNNScratch
 from book.polysemy import cosine_table, make_corpus, probe_sentences, train_encoder
 from book.pretrained import CONTEXT, accuracy
 from book.text import TokenRNN, Vocab
@@ -37,10 +64,6 @@ def rejects(check, answer, capsys, *fragments):
     return out
 
 
-def _raises(*args):
-    raise RuntimeError("boom from the learner")
-
-
 ALL_CHECKS = [ex.check_unequal_sizes, ex.check_deep_birnn, ex.check_polysemy, ex.check_merge,
               ex.check_summary, ex.check_padding, ex.check_perplexity, ex.check_lookbehind]
 
@@ -56,7 +79,7 @@ def test_garbage_is_rejected_with_feedback(check, garbage, capsys):
 @pytest.mark.parametrize("check", [c for c in ALL_CHECKS if c is not ex.check_perplexity],
                          ids=lambda c: c.__name__)
 def test_learner_exceptions_are_reported_by_type_and_message(check, capsys):
-    rejects(check, _raises, capsys, "raised RuntimeError: boom from the learner")
+    rejects(check, raises, capsys, "raised RuntimeError: boom from the learner")
 
 
 @pytest.mark.parametrize("check", [c for c in ALL_CHECKS if c is not ex.check_perplexity],
@@ -108,20 +131,11 @@ def test_sys_exit_in_learner_code_gets_feedback(capsys):
 
 def test_the_learners_exception_is_the_cause_of_the_failure():
     try:
-        ex._run(_raises, what="f()")
+        ex._run(raises, what="f()")
     except ex._Failed as failure:
         assert isinstance(failure.__cause__, RuntimeError)
     else:
         raise AssertionError("_run did not fail")
-
-
-class Hostile(nn.Module):
-    def __init__(self, d, h, L):
-        super().__init__()
-
-    @property
-    def layers(self):
-        raise KeyError("no layers today")
 
 
 def test_surprises_inside_a_check_become_feedback(capsys):
@@ -162,46 +176,6 @@ def test_unequal_sizes(capsys):
 
 # --- deep bidirectional RNN --------------------------------------------------------------------
 
-class GoodDeep(nn.Module):
-    def __init__(self, input_size, hidden_size, num_layers):
-        super().__init__()
-        sizes = [input_size] + [2 * hidden_size] * (num_layers - 1)
-        self.layers = nn.ModuleList(BiRNNScratch(d, hidden_size) for d in sizes)
-
-    def forward(self, X):
-        finals = []
-        for layer in self.layers:
-            X, (H_f, H_b) = layer(X)
-            finals += [H_f, H_b]
-        return X, torch.stack(finals)
-
-
-class WrongInputSize(GoodDeep):
-    def __init__(self, input_size, hidden_size, num_layers):
-        nn.Module.__init__(self)
-        self.layers = nn.ModuleList(BiRNNScratch(input_size, hidden_size)
-                                    for _ in range(num_layers))
-
-
-class DirectionMajor(GoodDeep):
-    def forward(self, X):
-        outputs, h_n = super().forward(X)
-        return outputs, torch.cat([h_n[0::2], h_n[1::2]])
-
-
-class FirstLayerOutputs(GoodDeep):
-    def forward(self, X):
-        first, _ = self.layers[0](X)
-        _, h_n = super().forward(X)
-        return first, h_n
-
-
-class SharedWeights(GoodDeep):
-    def __init__(self, input_size, hidden_size, num_layers):
-        super().__init__(input_size, hidden_size, num_layers)
-        for layer in self.layers:
-            layer.b_rnn = layer.f_rnn
-
 
 def test_deep_birnn(capsys):
     accepts(ex.check_deep_birnn, GoodDeep, capsys)
@@ -210,15 +184,6 @@ def test_deep_birnn(capsys):
     rejects(ex.check_deep_birnn, DirectionMajor, capsys, "h_n differs", "grouped by direction")
     rejects(ex.check_deep_birnn, FirstLayerOutputs, capsys, "layer 1's outputs")
     rejects(ex.check_deep_birnn, SharedWeights, capsys, "share weights")
-
-
-class PlainList(GoodDeep):
-    """Layers in a Python list: they run, but no optimizer would see their parameters."""
-    def __init__(self, input_size, hidden_size, num_layers):
-        super().__init__(input_size, hidden_size, num_layers)
-        layers = list(self.layers)
-        del self.layers
-        self.layers = layers
 
 
 class WithDropout(GoodDeep):
@@ -254,15 +219,6 @@ def test_merge_names_the_sizes_not_just_any_digits(capsys):
     rejects(ex.check_merge, digits_only, capsys, "should name both sizes")
 
 
-class OwnLayout(nn.Module):
-    def __init__(self, d, h, L):
-        super().__init__()
-        self.rnn = nn.RNN(d, h, L, bidirectional=True)
-
-    def forward(self, X):
-        return self.rnn(X)
-
-
 def test_deep_birnn_without_the_layers_convention(capsys):
     rejects(ex.check_deep_birnn, OwnLayout, capsys, "self.layers")
 
@@ -276,15 +232,8 @@ def trained():
     return encoder, vocab
 
 
-def _contextual(encoder, vocab):
-    def contextual_vector(tokens, position):
-        with torch.no_grad():
-            return encoder.states(vocab.encode(tokens)[:, None])[position, 0]
-    return contextual_vector
-
-
 def test_polysemy_accepts_the_trained_encoders_states(trained, capsys):
-    accepts(ex.check_polysemy, _contextual(*trained), capsys)
+    accepts(ex.check_polysemy, contextual_states(*trained), capsys)
 
 
 def test_polysemy_rejects_a_static_vector(trained, capsys):
@@ -311,14 +260,14 @@ def test_polysemy_names_a_time_batch_axis_slip(trained, capsys):
 
 
 def test_polysemy_rejects_one_direction(trained, capsys):
-    full = _contextual(*trained)
+    full = contextual_states(*trained)
     h = trained[0].rnn.hidden_size
     rejects(ex.check_polysemy, lambda t, i: full(t, i)[:h], capsys, "reads only leftwards")
     rejects(ex.check_polysemy, lambda t, i: full(t, i)[h:], capsys, "reads only rightwards")
 
 
 def test_polysemy_rejects_a_sentence_vector(trained, capsys):
-    full = _contextual(*trained)
+    full = contextual_states(*trained)
     rejects(ex.check_polysemy,
             lambda t, i: torch.stack([full(t, j) for j in range(len(t))]).mean(0),
             capsys, "ignores `position`")
@@ -335,22 +284,17 @@ def test_polysemy_rejects_an_untrained_encoder_or_says_why(capsys):
     vocab = Vocab(w for e in make_corpus() for w in e.tokens)
     torch.manual_seed(0)
     encoder = TokenRNN(len(vocab), 32, bidirectional=True)
-    ok, out = verdict(ex.check_polysemy, _contextual(encoder, vocab), capsys)
+    ok, out = verdict(ex.check_polysemy, contextual_states(encoder, vocab), capsys)
     assert ok or "do not group by sense" in out
-
-
-def _states(encoder, vocab, tokens):
-    with torch.no_grad():
-        return encoder.states(vocab.encode(tokens)[:, None])[:, 0]      # (T, 2h)
 
 
 def test_polysemy_rejects_a_neighbouring_words_state(trained, capsys):
     """The review's probes: off by one either way used to pass, as the neighbour's state
     depends on the whole sentence too."""
     encoder, vocab = trained
-    rejects(ex.check_polysemy, lambda t, i: _states(encoder, vocab, t)[i + 1], capsys,
+    rejects(ex.check_polysemy, lambda t, i: encoder_states(encoder, vocab, t)[i + 1], capsys,
             "states of the word after 'bank'", "'near' in 'we found the old bank near the water'")
-    rejects(ex.check_polysemy, lambda t, i: _states(encoder, vocab, t)[i - 1], capsys,
+    rejects(ex.check_polysemy, lambda t, i: encoder_states(encoder, vocab, t)[i - 1], capsys,
             "states of the word before 'bank'", "'old'")
 
 
@@ -383,7 +327,7 @@ def test_polysemy_keeps_accepting_unusual_right_answers(trained, capsys):
     h = encoder.rnn.hidden_size
 
     def states(t):
-        return _states(encoder, vocab, t)
+        return encoder_states(encoder, vocab, t)
 
     def embedding(word):
         return encoder.embedding.weight[vocab.token_to_idx[word]].detach()
@@ -403,14 +347,14 @@ def test_polysemy_tables_print_the_same_on_any_cpu(trained):
     probes = probe_sentences()
     for group in (0, 4):
         sentences = probes[4 * group:4 * group + 4]
-        C = cosine_table([_states(encoder, vocab, s.tokens)[s.position] for s in sentences])
+        C = cosine_table([encoder_states(encoder, vocab, s.tokens)[s.position] for s in sentences])
         printed = C.flatten().tolist() + [((C[0, 1] + C[2, 3]) / 2).item(),
                                           C[:2, 2:].mean().item()]   # same sense, across
         assert all(abs((c * 100) % 1 - 0.5) > 1e-3 for c in printed), printed
 
 
 def test_polysemy_rejects_inconsistent_sizes(trained, capsys):
-    full = _contextual(*trained)
+    full = contextual_states(*trained)
     rejects(ex.check_polysemy, lambda t, i: full(t, i)[: 10 + len(t[-1])], capsys, "one size")
 
 
@@ -443,13 +387,6 @@ def test_train_encoder_is_deterministic_and_leaves_the_callers_state_alone():
 
 
 # --- merge ----------------------------------------------------------------------------------
-
-def good_merge(f, b, mode):
-    if mode == "concat":
-        return torch.cat([f, b], dim=-1)
-    if f.shape[-1] != b.shape[-1]:
-        raise ValueError(f"{mode} needs h_f == h_b, got {f.shape[-1]} and {b.shape[-1]}")
-    return f + b if mode == "sum" else (f + b) / 2
 
 
 def test_merge(capsys):
@@ -487,19 +424,6 @@ def test_merge(capsys):
 
 # --- summary of a padded, batch-first batch ---------------------------------------------------
 
-def good_summary(output, h_n, lengths):
-    return torch.cat([h_n[-2], h_n[-1]], dim=-1), output.sum(dim=1) / lengths[:, None]
-
-
-def _final(wrong_final):
-    """An answer whose mean is right and whose final states are ``wrong_final(output, h_n,
-    lengths)``."""
-    return lambda o, h, l: (wrong_final(o, h, l), good_summary(o, h, l)[1])
-
-
-def _mean(wrong_mean):
-    return lambda o, h, l: (good_summary(o, h, l)[0], wrong_mean(o, h, l))
-
 
 def _halves(output, h_n, lengths):
     """The final states read from output: the forward half where each sequence stops, the
@@ -513,44 +437,44 @@ def _halves(output, h_n, lengths):
 def test_summary_accepts_every_way_of_reading_it(capsys):
     accepts(ex.check_summary, good_summary, capsys)
     accepts(ex.check_summary, _halves, capsys)
-    accepts(ex.check_summary, _final(
+    accepts(ex.check_summary, bad_final(
         lambda o, h, l: h[-2:].transpose(0, 1).reshape(h.shape[1], -1)), capsys)
     accepts(ex.check_summary, lambda o, h, l: [good_summary(o, h, l)[0],
                                                good_summary(o, h, l)[1].double()], capsys)
 
 
 def test_summary_final_states(capsys):
-    rejects(ex.check_summary, _final(lambda o, h, l: torch.cat([h[:, -2], h[:, -1]], dim=-1)),
+    rejects(ex.check_summary, bad_final(lambda o, h, l: torch.cat([h[:, -2], h[:, -1]], dim=-1)),
             capsys, "the first item (the final states)", "got (2, 8)", "h_n is not batch-first")
-    rejects(ex.check_summary, _final(lambda o, h, l: o[-1]), capsys,
+    rejects(ex.check_summary, bad_final(lambda o, h, l: o[-1]), capsys,
             "got (5, 8)", "output[-1] is the last sequence, not the last step")
-    rejects(ex.check_summary, _final(lambda o, h, l: o[:, -1]), capsys,
+    rejects(ex.check_summary, bad_final(lambda o, h, l: o[:, -1]), capsys,
             "output[:, -1]", "zeros that pad_packed_sequence fills in")
-    rejects(ex.check_summary, _final(lambda o, h, l: o[torch.arange(o.shape[0]), l - 1]),
+    rejects(ex.check_summary, bad_final(lambda o, h, l: o[torch.arange(o.shape[0]), l - 1]),
             capsys, "forward halves are right", "it ends at step 0")
-    rejects(ex.check_summary, _final(lambda o, h, l: o[:, 0]), capsys,
+    rejects(ex.check_summary, bad_final(lambda o, h, l: o[:, 0]), capsys,
             "output[:, 0]", "forward half is the forward direction's first step")
-    rejects(ex.check_summary, _final(lambda o, h, l: torch.cat([h[0], h[1]], dim=-1)), capsys,
+    rejects(ex.check_summary, bad_final(lambda o, h, l: torch.cat([h[0], h[1]], dim=-1)), capsys,
             "num_layers=2", "layer 1's final states")
-    rejects(ex.check_summary, _final(lambda o, h, l: torch.cat([h[-1], h[-2]], dim=-1)), capsys,
+    rejects(ex.check_summary, bad_final(lambda o, h, l: torch.cat([h[-1], h[-2]], dim=-1)), capsys,
             "backward state comes first")
-    rejects(ex.check_summary, _final(lambda o, h, l: h[-2:].reshape(h.shape[1], -1)), capsys,
+    rejects(ex.check_summary, bad_final(lambda o, h, l: h[-2:].reshape(h.shape[1], -1)), capsys,
             "reshape mixes the examples")
-    rejects(ex.check_summary, _final(lambda o, h, l: h[-1]), capsys,
+    rejects(ex.check_summary, bad_final(lambda o, h, l: h[-1]), capsys,
             "expected shape (3, 8)", "one direction")
-    rejects(ex.check_summary, _final(lambda o, h, l: -good_summary(o, h, l)[0]), capsys,
+    rejects(ex.check_summary, bad_final(lambda o, h, l: -good_summary(o, h, l)[0]), capsys,
             "compare it with the top layer's final states")
 
 
 def test_summary_mean_over_the_real_steps(capsys):
-    rejects(ex.check_summary, _mean(lambda o, h, l: o.mean(dim=1)), capsys,
+    rejects(ex.check_summary, bad_mean(lambda o, h, l: o.mean(dim=1)), capsys,
             "the second item (the mean)", "output.mean(dim=1)", "counts the padded steps")
-    rejects(ex.check_summary, _mean(lambda o, h, l: o.mean(dim=0)), capsys,
+    rejects(ex.check_summary, bad_mean(lambda o, h, l: o.mean(dim=0)), capsys,
             "got (5, 8)", "averages over the batch (dim 0)")
-    rejects(ex.check_summary, _mean(lambda o, h, l: o.mean(dim=2)), capsys,
+    rejects(ex.check_summary, bad_mean(lambda o, h, l: o.mean(dim=2)), capsys,
             "got (3, 5)", "averages over the features")
-    rejects(ex.check_summary, _mean(lambda o, h, l: o.sum(dim=1)), capsys, "sum over time")
-    rejects(ex.check_summary, _mean(lambda o, h, l: o.sum(dim=1) / (l[:, None] + 1)), capsys,
+    rejects(ex.check_summary, bad_mean(lambda o, h, l: o.sum(dim=1)), capsys, "sum over time")
+    rejects(ex.check_summary, bad_mean(lambda o, h, l: o.sum(dim=1) / (l[:, None] + 1)), capsys,
             "mean of output[i, :lengths[i]]")
     rejects(ex.check_summary, lambda o, h, l: good_summary(o, h, l)[0], capsys,
             "should return a pair (final, mean)")
@@ -558,65 +482,12 @@ def test_summary_mean_over_the_real_steps(capsys):
 
 # --- final states of a scratch layer on a padded batch -----------------------------------------
 
-def reverse_within(X, lengths):
-    """Each sequence of a padded (T, n, d) batch reversed within its own length."""
-    t = torch.arange(X.shape[0])[:, None]                              # (T, 1)
-    index = torch.where(t < lengths, lengths - 1 - t, t)               # (T, n)
-    return X.gather(0, index[..., None].expand_as(X))
-
-
-def scratch_final_states(layer, X, lengths):
-    rows, last = torch.arange(X.shape[1]), lengths - 1
-    f_outputs, _ = layer.f_rnn(X)                                      # (T, n, h_f)
-    b_outputs, _ = layer.b_rnn(reverse_within(X, lengths))             # (T, n, h_b)
-    return torch.cat([f_outputs[last, rows], b_outputs[last, rows]], dim=-1)
-
-
-def _padding_naive(layer, X, lengths):
-    _, (H_f, H_b) = layer(X)
-    return torch.cat([H_f, H_b], dim=-1)
-
-
-def _padding_flip_whole(layer, X, lengths):
-    """X.flip(0) on a padded batch: the whole batch reversed, padding first."""
-    outputs, _ = layer(X)
-    h_f, rows = layer.hidden_size, torch.arange(X.shape[1])
-    return torch.cat([outputs[lengths - 1, rows, :h_f], outputs[0, :, h_f:]], dim=-1)
-
 
 def _padding_flip_whole_indexed(layer, X, lengths):
     rows, last = torch.arange(X.shape[1]), lengths - 1
     f_outputs, _ = layer.f_rnn(X)
     b_outputs, _ = layer.b_rnn(X.flip(0))
     return torch.cat([f_outputs[last, rows], b_outputs[last, rows]], dim=-1)
-
-
-def _padding_past_x1(layer, X, lengths):
-    rows, last = torch.arange(X.shape[1]), lengths - 1
-    f_outputs, _ = layer.f_rnn(X)
-    _, H_b = layer.b_rnn(reverse_within(X, lengths))
-    return torch.cat([f_outputs[last, rows], H_b], dim=-1)
-
-
-def _padding_forward_weights(layer, X, lengths):
-    rows, last = torch.arange(X.shape[1]), lengths - 1
-    f_outputs, _ = layer.f_rnn(X)
-    b_outputs, _ = layer.f_rnn(reverse_within(X, lengths))
-    return torch.cat([f_outputs[last, rows], b_outputs[last, rows]], dim=-1)
-
-
-def _padding_forward_through(layer, X, lengths):
-    _, H_f = layer.f_rnn(X)
-    return torch.cat([H_f, scratch_final_states(layer, X, lengths)[:, layer.hidden_size:]], -1)
-
-
-def _padding_loop(layer, X, lengths):
-    return torch.stack([torch.cat(layer(X[:length, i:i + 1])[1], dim=-1)[0]
-                        for i, length in enumerate(lengths.tolist())])
-
-
-def _padding_reordered(layer, X, lengths):
-    return scratch_final_states(layer, X, lengths).flip(0)
 
 
 def test_padding_accepts_a_batched_answer(capsys):
@@ -635,18 +506,18 @@ def test_padding_accepts_a_batched_answer(capsys):
 
 
 def test_padding(capsys):
-    rejects(ex.check_padding, _padding_naive, capsys, "final states of the padded batch",
+    rejects(ex.check_padding, padding_naive, capsys, "final states of the padded batch",
             "sequences [1, 2, 3]")
-    rejects(ex.check_padding, _padding_flip_whole, capsys, "X.flip(0)",
+    rejects(ex.check_padding, padding_flip_whole, capsys, "X.flip(0)",
             "Reverse each sequence within its own length")
     rejects(ex.check_padding, _padding_flip_whole_indexed, capsys, "X.flip(0)")
-    rejects(ex.check_padding, _padding_past_x1, capsys, "run on past x_1", "lengths - 1")
-    rejects(ex.check_padding, _padding_forward_weights, capsys, "computed with layer.f_rnn")
-    rejects(ex.check_padding, _padding_forward_through, capsys,
+    rejects(ex.check_padding, padding_past_x1, capsys, "run on past x_1", "lengths - 1")
+    rejects(ex.check_padding, padding_forward_weights, capsys, "computed with layer.f_rnn")
+    rejects(ex.check_padding, padding_forward_through, capsys,
             "the backward halves are right, the forward halves are not")
-    rejects(ex.check_padding, _padding_loop, capsys, "the values are right",
+    rejects(ex.check_padding, padding_loop, capsys, "the values are right",
             "ran 4 times, once per sequence")
-    rejects(ex.check_padding, _padding_reordered, capsys, "original batch order")
+    rejects(ex.check_padding, padding_reordered, capsys, "original batch order")
     rejects(ex.check_padding, lambda layer, X, lengths: scratch_final_states(layer, X, lengths)
             [:, :4], capsys, "expected shape (4, 8) (n, h_f + h_b), got (4, 4)")
 
@@ -665,25 +536,6 @@ def test_padding_uses_unequal_widths_and_nonzero_biases(capsys):
 
 
 # --- how far to the left must the reader read? -------------------------------------------------
-
-def accuracy_left(model, inputs, truth, k):
-    with torch.no_grad():
-        guesses = model(inputs[CONTEXT - k:])[k].argmax(-1)
-    return (guesses == truth).float().mean().item()
-
-
-def _lookbehind_filled(token):
-    def answer(model, inputs, truth, k):
-        X = inputs.clone()
-        X[:CONTEXT - k] = token
-        with torch.no_grad():
-            return (model(X)[CONTEXT].argmax(-1) == truth).float().mean()
-    return answer
-
-
-def _lookbehind_wrong_row(model, inputs, truth, k):
-    with torch.no_grad():
-        return (model(inputs[CONTEXT - k:])[CONTEXT].argmax(-1) == truth).float().mean()
 
 
 def test_lookbehind_table_prints_the_same_on_any_cpu():
@@ -713,13 +565,13 @@ def test_lookbehind(capsys):
             "that is a percentage")
     rejects(ex.check_lookbehind, lambda m, i, t, k: accuracy_left(m, i, t, k) * len(t), capsys,
             "number of questions answered right")
-    rejects(ex.check_lookbehind, _lookbehind_wrong_row, capsys,
+    rejects(ex.check_lookbehind, lookbehind_wrong_row, capsys,
             "no longer at row CONTEXT = 24", "it is at row k")
     rejects(ex.check_lookbehind, lambda m, i, t, k: accuracy_left(m, i, t, min(k + 1, CONTEXT)),
             capsys, "reads 4 characters left of the blank, not 3")
-    rejects(ex.check_lookbehind, _lookbehind_filled(Vocab.mask_id), capsys,
+    rejects(ex.check_lookbehind, lookbehind_filled(Vocab.mask_id), capsys,
             "replaced by <mask>, not removed")
-    rejects(ex.check_lookbehind, _lookbehind_filled(Vocab.pad_id), capsys, "replaced by <pad>")
+    rejects(ex.check_lookbehind, lookbehind_filled(Vocab.pad_id), capsys, "replaced by <pad>")
     rejects(ex.check_lookbehind, lambda m, i, t, k: 0.5, capsys,
             "expected 0.780, got 0.500", "keep inputs[CONTEXT - k:]")
     rejects(ex.check_lookbehind, lambda m, i, t, k: "0.5", capsys, "should return a number")
@@ -735,7 +587,7 @@ def test_perplexity(capsys):
         out = rejects(ex.check_perplexity, wrong, capsys, f"({wrong}) is not the reason")
         assert ex.PERPLEXITY_CHOICES["b"] not in out
     rejects(ex.check_perplexity, "e", capsys, "expected one letter")
-    rejects(ex.check_perplexity, _raises, capsys, "expected one letter")
+    rejects(ex.check_perplexity, raises, capsys, "expected one letter")
 
 
 def test_wrong_perplexity_feedback_differs_per_letter(capsys):

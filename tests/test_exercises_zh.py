@@ -9,7 +9,7 @@ import sys
 
 import pytest
 import torch
-from test_exercises import (
+from support.answers import (
     DirectionMajor,
     FirstLayerOutputs,
     GoodDeep,
@@ -18,23 +18,23 @@ from test_exercises import (
     PlainList,
     SharedWeights,
     WrongInputSize,
-    _contextual,
-    _final,
-    _lookbehind_filled,
-    _lookbehind_wrong_row,
-    _mean,
-    _padding_flip_whole,
-    _padding_forward_through,
-    _padding_forward_weights,
-    _padding_loop,
-    _padding_naive,
-    _padding_past_x1,
-    _padding_reordered,
-    _raises,
-    _states,
     accuracy_left,
+    bad_final,
+    bad_mean,
+    contextual_states,
+    encoder_states,
     good_merge,
     good_summary,
+    lookbehind_filled,
+    lookbehind_wrong_row,
+    padding_flip_whole,
+    padding_forward_through,
+    padding_forward_weights,
+    padding_loop,
+    padding_naive,
+    padding_past_x1,
+    padding_reordered,
+    raises,
     scratch_final_states,
 )
 from torch import nn
@@ -197,7 +197,7 @@ def _batch_first_indexed(encoder, vocab):
 
 
 def _half(encoder, vocab, forward):
-    full, h = _contextual(encoder, vocab), encoder.rnn.hidden_size
+    full, h = contextual_states(encoder, vocab), encoder.rnn.hidden_size
     return lambda t, i: full(t, i)[:h] if forward else full(t, i)[h:]
 
 
@@ -207,13 +207,13 @@ def _random_vectors(encoder, vocab):
 
 
 def _sentence_vector(encoder, vocab):
-    full = _contextual(encoder, vocab)
+    full = contextual_states(encoder, vocab)
     return lambda t, i: torch.stack([full(t, j) for j in range(len(t))]).mean(0)
 
 
 def _shifted(step):
     def make(encoder, vocab):
-        return lambda t, i: _states(encoder, vocab, t)[i + step]
+        return lambda t, i: encoder_states(encoder, vocab, t)[i + step]
     return make
 
 
@@ -225,7 +225,7 @@ def _scores(encoder, vocab):
 
 
 def _uneven_sizes(encoder, vocab):
-    full = _contextual(encoder, vocab)
+    full = contextual_states(encoder, vocab)
     return lambda t, i: full(t, i)[: 10 + len(t[-1])]
 
 
@@ -238,7 +238,7 @@ CASES = {
                           "得到的是 NoneType None"]),
     "garbage_quiz": (ex.check_perplexity, 42, ["期望一个字母", "得到的是 int 42"]),
     "stub": (S, _stub, ["抛出了 NotImplementedError", "请把占位代码中的"]),
-    "learner_error": (M, _raises, ["抛出了 RuntimeError: boom from the learner（_raises 的第"]),
+    "learner_error": (M, raises, ["抛出了 RuntimeError: boom from the learner（raises 的第"]),
     "exit": (M, lambda *a: sys.exit(1), ["调用了 sys.exit()"]),
     "surprise": (D, Hostile, ["自检无法完成：KeyError"]),
     # Exercise 1.
@@ -328,52 +328,52 @@ CASES = {
     # Exercise 5.
     "summary_not_a_pair": (S, lambda o, h, l: good_summary(o, h, l)[0],
                            ["应当返回一对值 (final, mean)"]),
-    "h_n_not_batch_first": (S, _final(lambda o, h, l: torch.cat([h[:, -2], h[:, -1]], -1)),
+    "h_n_not_batch_first": (S, bad_final(lambda o, h, l: torch.cat([h[:, -2], h[:, -1]], -1)),
                             ["summarize(output, h_n, lengths)（num_layers=1，output 的形状为 "
                              "(3, 5, 8)，h_n 的形状为 (2, 3, 4)，lengths 为 [5, 2, 4]）的第一项"
                              "（最终状态）：期望形状为 (3, 8)，即 (n, 2h)，得到的是 (2, 8)",
                              "h_n 不是批量维在前的"]),
-    "one_sequence": (S, _final(lambda o, h, l: o[-1]), ["output[-1] 是最后一个序列"]),
-    "last_padded_step": (S, _final(lambda o, h, l: o[:, -1]),
+    "one_sequence": (S, bad_final(lambda o, h, l: o[-1]), ["output[-1] 是最后一个序列"]),
+    "last_padded_step": (S, bad_final(lambda o, h, l: o[:, -1]),
                          ["这是 output[:, -1]", "pad_packed_sequence 填入的零"]),
-    "last_real_step": (S, _final(lambda o, h, l: o[torch.arange(o.shape[0]), l - 1]),
+    "last_real_step": (S, bad_final(lambda o, h, l: o[torch.arange(o.shape[0]), l - 1]),
                        ["前向部分是对的", "它在第 0 步结束"]),
-    "first_step": (S, _final(lambda o, h, l: o[:, 0]), ["这是 output[:, 0]"]),
-    "first_layer": (S, _final(lambda o, h, l: torch.cat([h[0], h[1]], -1)),
+    "first_step": (S, bad_final(lambda o, h, l: o[:, 0]), ["这是 output[:, 0]"]),
+    "first_layer": (S, bad_final(lambda o, h, l: torch.cat([h[0], h[1]], -1)),
                     ["这是第 1 层的最终状态"]),
-    "backward_first_summary": (S, _final(lambda o, h, l: torch.cat([h[-1], h[-2]], -1)),
+    "backward_first_summary": (S, bad_final(lambda o, h, l: torch.cat([h[-1], h[-2]], -1)),
                                ["反向状态放在了前面"]),
-    "reshape": (S, _final(lambda o, h, l: h[-2:].reshape(h.shape[1], -1)),
+    "reshape": (S, bad_final(lambda o, h, l: h[-2:].reshape(h.shape[1], -1)),
                 ["reshape 打乱了样本"]),
-    "other_summary": (S, _final(lambda o, h, l: -good_summary(o, h, l)[0]),
+    "other_summary": (S, bad_final(lambda o, h, l: -good_summary(o, h, l)[0]),
                       ["请与 h_n 中顶层的最终状态比较"]),
-    "one_direction_shape": (S, _final(lambda o, h, l: h[-1]),
+    "one_direction_shape": (S, bad_final(lambda o, h, l: h[-1]),
                             ["期望形状为 (3, 8)，即 (n, 2h)，得到的是 (3, 4)：这只是一个方向"]),
-    "side_by_side": (S, _final(lambda o, h, l: h[-2:]), ["每个序列一行"]),
-    "every_layer": (S, _final(lambda o, h, l: h.permute(1, 0, 2).reshape(h.shape[1], -1)
+    "side_by_side": (S, bad_final(lambda o, h, l: h[-2:]), ["每个序列一行"]),
+    "every_layer": (S, bad_final(lambda o, h, l: h.permute(1, 0, 2).reshape(h.shape[1], -1)
                               if h.shape[0] > 2 else good_summary(o, h, l)[0]),
                     ["这包含了每一层"]),
-    "mean_padding": (S, _mean(lambda o, h, l: o.mean(1)),
+    "mean_padding": (S, bad_mean(lambda o, h, l: o.mean(1)),
                      ["的第二项（平均值）", "这是 output.mean(dim=1)", "除以每个序列自己的长度"]),
-    "mean_over_batch": (S, _mean(lambda o, h, l: o.mean(0)), ["这是在批量轴（dim 0）上取平均"]),
-    "mean_over_features": (S, _mean(lambda o, h, l: o.mean(2)), ["这是在特征上取平均"]),
-    "mean_one_direction": (S, _mean(lambda o, h, l: o.mean(1)[:, :h.shape[-1]]),
+    "mean_over_batch": (S, bad_mean(lambda o, h, l: o.mean(0)), ["这是在批量轴（dim 0）上取平均"]),
+    "mean_over_features": (S, bad_mean(lambda o, h, l: o.mean(2)), ["这是在特征上取平均"]),
+    "mean_one_direction": (S, bad_mean(lambda o, h, l: o.mean(1)[:, :h.shape[-1]]),
                            ["这只是一个方向"]),
-    "sum": (S, _mean(lambda o, h, l: o.sum(1)), ["这是在时间上求和"]),
-    "mean_other": (S, _mean(lambda o, h, l: o.sum(1) / (l[:, None] + 1)),
+    "sum": (S, bad_mean(lambda o, h, l: o.sum(1)), ["这是在时间上求和"]),
+    "mean_other": (S, bad_mean(lambda o, h, l: o.sum(1) / (l[:, None] + 1)),
                    ["output[i, :lengths[i]] 的平均值"]),
     # Exercise 6.
-    "padding_naive": (F, _padding_naive,
+    "padding_naive": (F, padding_naive,
                       ["这些是填充后整个批次的最终状态", "序列 [1, 2, 3] 比 T 短"]),
-    "padding_flip_whole": (F, _padding_flip_whole,
+    "padding_flip_whole": (F, padding_flip_whole,
                            ["X.flip(0)", "应当在每个序列自己的长度之内翻转它"]),
-    "padding_past_x1": (F, _padding_past_x1, ["读完 x_1 之后", "第 lengths - 1 步的输出"]),
-    "padding_forward_weights": (F, _padding_forward_weights,
+    "padding_past_x1": (F, padding_past_x1, ["读完 x_1 之后", "第 lengths - 1 步的输出"]),
+    "padding_forward_weights": (F, padding_forward_weights,
                                 ["反向部分是用 layer.f_rnn 算出来的", "（eq-backward）"]),
-    "padding_forward_through": (F, _padding_forward_through, ["反向部分是对的，前向部分不对"]),
+    "padding_forward_through": (F, padding_forward_through, ["反向部分是对的，前向部分不对"]),
     "padding_backward_only": (F, _padding_backward_only, ["前向部分是对的，反向部分不对"]),
-    "padding_reordered": (F, _padding_reordered, ["各行必须保持批次原来的顺序"]),
-    "padding_loop": (F, _padding_loop, ["数值是对的，但反向方向运行了 4 次，每个序列一次"]),
+    "padding_reordered": (F, padding_reordered, ["各行必须保持批次原来的顺序"]),
+    "padding_loop": (F, padding_loop, ["数值是对的，但反向方向运行了 4 次，每个序列一次"]),
     "padding_shape": (F, lambda layer, X, lengths: scratch_final_states(layer, X, lengths)[:, :4],
                       ["final_states(layer, X, lengths)（X 的形状为 (6, 4, 3)，lengths 为 "
                        "[6, 3, 5, 1]，h_f=4，h_b=4）：期望形状为 (4, 8)，即 (n, h_f + h_b)，"
@@ -390,10 +390,10 @@ CASES = {
     "lookbehind_percent": (K, lambda m, i, t, k: 100 * accuracy_left(m, i, t, k), ["这是百分数"]),
     "lookbehind_count": (K, lambda m, i, t, k: accuracy_left(m, i, t, k) * len(t),
                          ["这是答对的问题个数"]),
-    "lookbehind_wrong_row": (K, _lookbehind_wrong_row, ["空位不再位于第 CONTEXT = 24 行"]),
+    "lookbehind_wrong_row": (K, lookbehind_wrong_row, ["空位不再位于第 CONTEXT = 24 行"]),
     "lookbehind_off_by_one": (K, lambda m, i, t, k: accuracy_left(m, i, t, min(k + 1, CONTEXT)),
                               ["这读取了空位左侧 4 个字符，而不是 3 个"]),
-    "lookbehind_filled": (K, _lookbehind_filled(Vocab.mask_id), ["被替换成了 <mask>"]),
+    "lookbehind_filled": (K, lookbehind_filled(Vocab.mask_id), ["被替换成了 <mask>"]),
     "lookbehind_other": (K, lambda m, i, t, k: 0.5, ["请保留 inputs[CONTEXT - k:]"]),
     "lookbehind_not_a_number": (K, lambda m, i, t, k: "0.5", ["应当返回一个数"]),
 }

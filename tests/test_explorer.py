@@ -13,7 +13,7 @@ import torch
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from book import explorer as ex
+from book import explorer
 from book.explorer import (
     DEFAULTS,
     LIMITS,
@@ -62,17 +62,17 @@ def test_blocks_share_one_scale_and_fit(sizes):
         assert b.shape == predict_shapes(sizes)[b.key]
         assert b.width == pytest.approx(b.cols * scale)
         assert b.height == pytest.approx(b.rows * scale)
-        assert max(b.width, b.height) <= ex.MAX_SIDE_PX + 1e-9
-    assert scale <= ex.MAX_SCALE_PX
+        assert max(b.width, b.height) <= explorer.MAX_SIDE_PX + 1e-9
+    assert scale <= explorer.MAX_SCALE_PX
     # Blocks on one line never overlap, labels included, and a line wraps before it grows
     # wider than MAX_ROW_PX (unless it holds a single block).
     for y in {b.y for b in blocks}:
         line = [b for b in blocks if b.y == y]
         for left, right in zip(line, line[1:]):
-            assert right.x >= left.x + ex._panel_width(left, 0)
+            assert right.x >= left.x + explorer._panel_width(left, 0)
         if len(line) > 1:
-            right_edge = line[-1].x + ex._panel_width(line[-1], 0)
-            assert right_edge <= ex.MAX_ROW_PX + 5 * ex.STACK_OFFSET_PX
+            right_edge = line[-1].x + explorer._panel_width(line[-1], 0)
+            assert right_edge <= explorer.MAX_ROW_PX + 5 * explorer.STACK_OFFSET_PX
     assert len({b.row for b in blocks}) == (3 if sizes["L"] > 1 else 2)
 
 
@@ -177,17 +177,12 @@ def test_the_view_code_ships_with_the_package():
         assert key in w.config
 
 
-def test_benchmark_update_returns_milliseconds():
-    from tools.bench import benchmark_update
-    ms = benchmark_update(repeats=3)
-    assert isinstance(ms, float) and ms > 0
-
 
 def test_measuring_leaves_the_learners_random_stream_alone():
     torch.manual_seed(7)
     expected = torch.rand(3)
     torch.manual_seed(7)
-    ex.compare_shapes(ex.DEFAULTS)
+    explorer.compare_shapes(explorer.DEFAULTS)
     torch.testing.assert_close(torch.rand(3), expected)
 
 
@@ -199,9 +194,9 @@ def test_the_mime_bundle_carries_a_picture_and_a_readable_repr():
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == w.model_id
     assert "text/html" not in data
     png = base64.b64decode(data["image/png"])
-    assert png == ex.static_png(w.sizes) and png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert png == explorer.static_png(w.sizes) and png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = Image.open(io.BytesIO(png)).size
-    right = max(b.x + ex._panel_width(b, 0) for b in layout(w.sizes))
+    right = max(b.x + explorer._panel_width(b, 0) for b in layout(w.sizes))
     assert right <= width <= right + 40 and height > 300      # one pixel a data unit
     assert data["text/plain"] == repr(w) == "ShapeExplorer(T=4, n=3, d=5, h_f=9, h_b=4, q=2, L=2)"
     w.h_f = 0  # invalid: the picture stays that of the last valid sizes
@@ -210,7 +205,7 @@ def test_the_mime_bundle_carries_a_picture_and_a_readable_repr():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_static_picture_is_the_drawing_and_a_note_in_the_language(lang):
-    fig = ex._static_figure(validate_sizes(h_f=9), lang)
+    fig = explorer._static_figure(validate_sizes(h_f=9), lang)
     texts = [t.get_text() for t in fig.texts + fig.axes[0].texts]
     assert texts[0] == tr("Shape explorer, drawn for {sizes}. Run this cell to get the sliders; "
                           "the drawing and the model check then follow every change.", lang,
@@ -225,9 +220,9 @@ def test_the_static_picture_is_the_drawing_and_a_note_in_the_language(lang):
 def test_the_top_layers_input_is_the_layer_below_from_two_layers_on():
     """Row 'one time step t (top layer)' shows the top layer's input: the data for one layer,
     the layer below's concatenated states (n, h_f + h_b) for more; the measurement agrees."""
-    one = ex.predict_shapes(ex.DEFAULTS, L=1, n=3, d=5, h_f=4, h_b=2)
-    two = ex.predict_shapes(ex.DEFAULTS, L=2, n=3, d=5, h_f=4, h_b=2)
+    one = explorer.predict_shapes(explorer.DEFAULTS, L=1, n=3, d=5, h_f=4, h_b=2)
+    two = explorer.predict_shapes(explorer.DEFAULTS, L=2, n=3, d=5, h_f=4, h_b=2)
     assert one["X_t"] == (3, 5) and two["X_t"] == (3, 6)
-    assert ex.compare_shapes(ex.DEFAULTS, L=2, n=3, d=5, h_f=4, h_b=2)["ok"]
-    label = next(b for b in ex.layout(ex.DEFAULTS, L=2) if b.key == "X_t").label
+    assert explorer.compare_shapes(explorer.DEFAULTS, L=2, n=3, d=5, h_f=4, h_b=2)["ok"]
+    label = next(b for b in explorer.layout(explorer.DEFAULTS, L=2) if b.key == "X_t").label
     assert "h_f+h_b" in label

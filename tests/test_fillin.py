@@ -248,26 +248,6 @@ def test_the_views_colours_are_the_palettes():
     assert "root.style.setProperty(`--birnn-${role}`, colour)" in js
 
 
-def test_saved_widget_views_are_the_current_ones():
-    """The site draws widgets from the code saved with the notebook (their _esm and _css):
-    after an edit of book/*.js or *.css, `make execute` must re-save them."""
-    from paths import NOTEBOOKS, ROOT, ZH_NOTEBOOKS
-
-    views = {p.read_text(): p.name for p in (ROOT / "book").glob("*.js")}
-    styles = {p.read_text(): p.name for p in (ROOT / "book").glob("*.css")}
-    seen = set()
-    for path in NOTEBOOKS + ZH_NOTEBOOKS:
-        widgets = json.loads(path.read_text())["metadata"].get("widgets", {})
-        state = widgets.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
-        for model in state.values():
-            if model["model_module"] != "anywidget":
-                continue
-            esm, css = model["state"]["_esm"], model["state"]["_css"]
-            assert esm in views, f"{path.name}: a saved widget view is stale; run make execute"
-            assert css in styles, f"{path.name}: a saved widget style is stale; run make execute"
-            seen.add(views[esm])
-    assert {"explorer.js", "fillin.js"} <= seen
-
 
 @pytest.mark.site
 def test_the_compiled_kernel_in_fillin_js_is_current():

@@ -19,7 +19,8 @@ import re
 import pytest
 import torch
 from paths import HTML
-from test_pages import PHONE, _wait_for_math
+from support.site import PHONE, wait_for_math
+from support.widgets import type_text, wait_ready
 
 from book import pretrained
 from book.fillin import FORMAT, MAX_CHARS, blank_probs, influence, load_models, parse, top_guesses
@@ -67,20 +68,6 @@ def demo(open_page):
         assert page.eval_on_selector(".birnn-fillin", "e => e.fillin.engine") == engine
         return page, log
     return _open
-
-
-def wait_ready(page, text):
-    """Wait until the view shows ``text`` with every highlight computed (or its message)."""
-    page.wait_for_function("""t => { const e = document.querySelector('.birnn-fillin');
-        return e.dataset.text === t && e.dataset.state !== 'busy'; }""", arg=text, timeout=10_000)
-
-
-def type_text(page, text):
-    """Type into the box as a reader does and wait until the view has caught up."""
-    box = page.locator(".birnn-fillin-input")
-    box.fill("")
-    box.press_sequentially(text, delay=5) if len(text) < 100 else box.fill(text)
-    wait_ready(page, text)
 
 
 def wait_lookahead(page, text, k):
@@ -284,7 +271,7 @@ def test_lookahead_control_matches_pytorch(demo, reference, engine):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_phone_width_and_colour_modes(demo, scheme):
     page, log = demo(viewport=PHONE, scheme=scheme)
-    _wait_for_math(page)
+    wait_for_math(page)
     type_text(page, "the t_me tr_veller")
     width = page.evaluate("document.documentElement.clientWidth")
     for selector in (".birnn-fillin-input", ".birnn-fillin-blank", ".birnn-fillin-example"):

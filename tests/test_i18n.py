@@ -5,6 +5,8 @@ message id; words pad by display width in format specs, so tables line up in Chi
 the JavaScript views' words are their t("...") calls (Babel's extractor), sent as a table;
 Python's extractor also sees calls inside f-strings and inside another call's arguments.
 """
+from pathlib import Path
+
 import pytest
 
 from book import i18n
@@ -89,3 +91,15 @@ def test_chinese_figures_get_chinese_labels_in_a_cjk_font(monkeypatch):
         with pytest.warns(UserWarning, match="apt-get install fonts-noto-cjk"):
             assert not use_language_font("zh")
     assert use_language_font("en")                     # English needs nothing
+
+
+def test_the_chinese_folder_is_the_editions_one():
+    """book/ cannot import tools/, so book.i18n names the Chinese edition's folder itself; it
+    must be the one tools/editions.py (the book's structure) gives."""
+    from tools.editions import EDITIONS, edition_of
+
+    assert i18n.CHINESE_FOLDER == EDITIONS["zh"].locale
+    assert i18n.LOCALES["zh"] == EDITIONS["zh"].locale
+    assert edition_of(EDITIONS["zh"].source / "chapters" / "x.ipynb").lang == "zh"
+    assert edition_of(Path("plain") / EDITIONS["zh"].locale / "chapters" / "x.ipynb").lang == "zh"
+    assert edition_of(Path("chapters") / "x.ipynb").lang == "en"

@@ -24,22 +24,21 @@ import subprocess
 
 import nbformat
 import pytest
-from paths import CHAPTERS
+from paths import CHAPTERS, NOTEBOOKS
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from test_fillin_browser import type_text, wait_ready
-from test_jupyterlab import (
+from support.jupyter import (
     APPS,
     BIN,
-    NOTEBOOKS,
     PROBE,
     RAW,
     TOKEN,
-    _rendered,
     chapter_copy,
     check_citations,
     client_env,
     jupyter_server,
+    rendered,
 )
+from support.widgets import type_text, wait_ready
 
 from book.explorer import DEFAULTS
 from book.pretrained import EXAMPLES
@@ -232,7 +231,7 @@ def test_notebook7_renders_myst(browser, client, name):
         markdown = [source]
     context, page = _open(browser, client, name)
     try:
-        texts = _rendered(page, len(markdown))
+        texts = rendered(page, len(markdown))
         raw = [(i, m.group(0)) for i, t in enumerate(texts)
                for m in [RAW.search(t) or LEFT_OVER.search(t)] if m]
         assert not raw, f"{name}: directive syntax shown as text in cells {raw}"

@@ -1,27 +1,29 @@
 """Static checks on the committed notebooks; nbval (run on chapters/) re-executes them."""
 
+import json
+
 import nbformat
 import pytest
-import yaml
-from paths import NOTEBOOKS, ROOT
+from paths import NOTEBOOKS, ROOT, ZH_NOTEBOOKS
+
+from tools.editions import EDITIONS, toc
 
 IGNORE_TAGS = {"nbval-ignore-output", "nbval-skip"}
 
 
-def _toc_parts():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return {part["caption"]: [entry["file"] for entry in part["chapters"]]
-            for part in toc["parts"]}
-
-
-def test_every_notebook_is_in_the_toc_once_each_part_in_file_order():
-    parts = _toc_parts()
-    listed = [f for files in parts.values() for f in files if f.startswith("chapters/")]
-    assert sorted(listed) == [f"chapters/{p.stem}" for p in NOTEBOOKS]
-    for caption, files in parts.items():
-        assert files == sorted(files), f"part {caption!r} is out of file order: {files}"
-    optional = [c for c in parts if c.startswith("Going further")]
-    assert optional and list(parts)[-1] == optional[0], "the optional part comes last"
+def test_every_notebook_is_in_the_toc_once_in_file_order():
+    """The files are numbered in reading order (01, 02, ... with no gap) and the optional
+    part comes last, in both editions."""
+    for edition in EDITIONS.values():
+        book = toc(ROOT / edition.source)
+        listed = [p.relative_to(ROOT / edition.source) for p in book.chapters]
+        assert listed == [p.relative_to(ROOT) for p in NOTEBOOKS], \
+            f"{edition.locale}: the toc's notebooks are not chapters/ in file order"
+        assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in
+                                                    range(1, len(NOTEBOOKS) + 1)]
+        kinds = [part.optional for part in book.parts]
+        assert kinds == sorted(kinds) and kinds[-1] and not kinds[0], \
+            f"{edition.locale}: the core part comes first, the optional part last: {kinds}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -51,3 +53,22 @@ def test_every_ignored_output_gives_its_reason(path):
         if IGNORE_TAGS & set(cell.metadata.get("tags", [])):
             comments = [line for line in cell.source.splitlines() if line.strip().startswith("#")]
             assert comments, f"{path.name} cell {i} ignores its output without a comment saying why"
+
+
+def test_saved_widget_views_are_the_current_ones():
+    """The site draws widgets from the code saved with the notebook (their _esm and _css):
+    after an edit of book/*.js or *.css, `make execute` must re-save them."""
+    views = {p.read_text(): p.name for p in (ROOT / "book").glob("*.js")}
+    styles = {p.read_text(): p.name for p in (ROOT / "book").glob("*.css")}
+    seen = set()
+    for path in NOTEBOOKS + ZH_NOTEBOOKS:
+        widgets = json.loads(path.read_text())["metadata"].get("widgets", {})
+        state = widgets.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+        for model in state.values():
+            if model["model_module"] != "anywidget":
+                continue
+            esm, css = model["state"]["_esm"], model["state"]["_css"]
+            assert esm in views, f"{path.name}: a saved widget view is stale; run make execute"
+            assert css in styles, f"{path.name}: a saved widget style is stale; run make execute"
+            seen.add(views[esm])
+    assert {"explorer.js", "fillin.js"} <= seen

@@ -15,7 +15,7 @@ The sum of every layout shift counts here (stricter than CLS's largest session w
 from __future__ import annotations
 
 import pytest
-from test_pages import PAGES, ZH
+from support.site import PAGES, ZH
 
 from tools import pagespeed
 

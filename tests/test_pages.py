@@ -23,46 +23,26 @@ from urllib.parse import unquote, urlparse
 import pytest
 import yaml
 from paths import HTML, ROOT
+from support.site import (
+    CONTENT_PAGES,
+    NOTEBOOK_PAGES,
+    PAGES,
+    PHONE,
+    SPHINX_PAGES,
+    wait_for_math,
+)
+
+from tools.editions import EDITIONS, toc
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-ZH = "zh_CN"                       # the Chinese edition's folder, in the site and the repository
-PHONE = {"width": 375, "height": 812}
 
 
-def _site_pages() -> list[str]:
-    """Every HTML page of the built site except Sphinx's generated index and search."""
-    if not HTML.is_dir():
-        return ["intro.html"]  # the built_book fixture then fails with "run make book"
-    pages = []
-    for path in sorted(HTML.rglob("*.html")):
-        rel = path.relative_to(HTML).as_posix()
-        if rel.removeprefix(f"{ZH}/").split("/")[0].startswith(("_", ".", "vendor")):
-            continue  # theme assets, page sources, vendored libraries, stray caches
-        pages.append(rel)
-    return pages
-
-
-PAGES = _site_pages()
-# Both editions: the English site and the Chinese one in its zh_CN/ folder (make book).
-CONTENT_PAGES = [p for p in PAGES
-                 if p.removeprefix(f"{ZH}/") not in ("genindex.html", "search.html", "index.html")]
-NOTEBOOK_PAGES = [p for p in CONTENT_PAGES
-                  if (ROOT / p).with_suffix(".ipynb").exists()]
-
-
-def _wait_for_math(page) -> None:
-    """Wait until the page's fonts, KaTeX's among them, have loaded: the maths is typeset at
-    build time, and its boxes take their final size once the fonts are in."""
-    page.wait_for_load_state("load")
-    page.evaluate("() => document.fonts.ready.then(() => true)")
-
-
-def test_site_has_the_toc_pages():
+def test_site_has_the_toc_pages(built_book):
     """The glob found the pages the table of contents promises (guards against an empty run)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    wanted = [toc["root"]] + [entry["file"] for entry in toc.get("chapters", [])]
-    for name in wanted:
-        assert f"{name}.html" in PAGES, f"{name}.html missing from the built site {HTML}"
+    for edition in EDITIONS.values():
+        for page in toc(ROOT / edition.source).pages:
+            name = page.relative_to(ROOT).with_suffix(".html").as_posix()
+            assert name in PAGES, f"{name} missing from the built site {HTML}"
 
 
 # --- in the browser -------------------------------------------------------------------
@@ -72,7 +52,7 @@ def test_site_has_the_toc_pages():
 def test_page_loads_offline_without_errors(open_page, path):
     page, log = open_page(path)
     page.wait_for_load_state("networkidle")
-    _wait_for_math(page)
+    wait_for_math(page)
     assert page.title(), f"{path} has no title"
     assert not log.problems(), f"{path}:\n" + "\n".join(log.problems())
 
@@ -81,7 +61,7 @@ def test_page_loads_offline_without_errors(open_page, path):
 @pytest.mark.parametrize("path", CONTENT_PAGES)
 def test_every_math_block_is_typeset(open_page, path):
     page, log = open_page(path)
-    _wait_for_math(page)
+    wait_for_math(page)
     result = page.evaluate("""() => {
         const blocks = [...document.querySelectorAll('.bd-article span.math, .bd-article div.math')];
         const untypeset = blocks.filter(b => b.querySelectorAll('.katex').length !== 1)
@@ -197,7 +177,7 @@ _OVERFLOW_JS = """() => {
 @pytest.mark.parametrize("path", CONTENT_PAGES)
 def test_phone_width_has_no_horizontal_scroll(open_page, path):
     page, _ = open_page(path, viewport=PHONE)
-    _wait_for_math(page)
+    wait_for_math(page)
     result = page.evaluate(_OVERFLOW_JS)
     assert result["scrollWidth"] <= result["clientWidth"], \
         f"{path}: page scrolls sideways at {PHONE['width']} px: {result}"
@@ -258,14 +238,16 @@ def test_internal_links_and_anchors_resolve(built_book, path):
     assert not broken, f"{path}: links to missing pages or anchors: {broken}"
 
 
-@pytest.mark.parametrize("path", PAGES)
+def test_the_site_root_serves_favicon_ico(built_book):
+    """The redirect pages (index.html) declare no icon; for them the site serves
+    /favicon.ico, which browsers ask for."""
+    assert (HTML / "favicon.ico").is_file()
+
+
+@pytest.mark.parametrize("path", SPHINX_PAGES)
 def test_page_declares_an_icon_the_site_serves(built_book, path):
     """Without a declared icon, browsers request /favicon.ico and log its 404 as an error;
-    Playwright does not report that request, so it is checked here. The root redirect
-    page has no <link>; for it the site serves /favicon.ico."""
-    assert (HTML / "favicon.ico").is_file()
-    if path.removeprefix(f"{ZH}/") == "index.html":
-        return
+    Playwright does not report that request, so it is checked here."""
     text = (HTML / path).read_text(encoding="utf-8")
     icons = re.findall(r'<link[^>]*rel="(?:shortcut )?icon"[^>]*href="([^"]+)"', text)
     assert icons, f"{path}: no <link rel=icon>"

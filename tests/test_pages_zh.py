@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from paths import HTML
-from test_pages import CONTENT_PAGES, PAGES, ZH, _wait_for_math
+from support.site import CONTENT_PAGES, SPHINX_PAGES, ZH, wait_for_math
 
 ENGLISH = [p for p in CONTENT_PAGES if not p.startswith(f"{ZH}/")]
 CHINESE = [p for p in CONTENT_PAGES if p.startswith(f"{ZH}/")]
@@ -32,11 +32,9 @@ def test_every_english_page_has_a_chinese_counterpart(built_book):
     assert sorted(f"{ZH}/{p}" for p in ENGLISH) == sorted(CHINESE)
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", SPHINX_PAGES)
 def test_html_lang_is_the_editions_language(built_book, path):
     html = (HTML / path).read_text(encoding="utf-8")
-    if path.removeprefix(f"{ZH}/") == "index.html":
-        return                                    # the bare redirect to intro.html
     lang = re.search(r"<html[^>]*\blang=\"([^\"]+)\"", html).group(1)
     assert lang == ("zh-CN" if path.startswith(f"{ZH}/") else "en"), path
 
@@ -71,7 +69,7 @@ def test_chinese_page_prose_is_chinese_in_a_cjk_font(open_page, path):
     outnumber the letters of Latin words. What stays Latin is names (PyTorch, BERT) and the
     English example sentences of chapter 1; an untranslated page has almost no CJK."""
     page, log = open_page(path)
-    _wait_for_math(page)
+    wait_for_math(page)
     text = page.evaluate("""() => {
         const article = document.querySelector('.bd-article').cloneNode(true);
         article.querySelectorAll('.cell_input, .cell_output, pre, code, .math, .katex, '

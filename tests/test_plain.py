@@ -33,9 +33,10 @@ import threading
 import nbformat
 import pytest
 from paths import ROOT
+from support.guard import REPOSITORY, run_guard
 
-from tools import plainnb
-from tools.editions import EDITIONS, PLAIN
+from tools import nbrefs, plainnb
+from tools.editions import EDITIONS, PLAIN, edition_of
 
 SOURCES = [(edition, path) for edition in EDITIONS.values()
            for path in plainnb.notebooks(edition)]
@@ -138,17 +139,18 @@ def test_outputs_are_the_source_notebooks(edition, source):
 
 @pytest.mark.parametrize("path", PLAIN_NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_the_guard_is_a_form_cell_and_sets_the_language(path, monkeypatch):
-    from test_install_guard import REPOSITORY, _run_guard
-
     nb = nbformat.read(path, as_version=4)
     guard = next(c for c in nb.cells if c.cell_type == "code")
     assert guard.source.startswith("#@title ") and guard.metadata["cellView"] == "form"
-    chinese = "zh_CN" in path.relative_to(ROOT / PLAIN).parts
+    edition = edition_of(path)
+    chinese = edition.lang != "en"
+    # The guard _config.yml makes (tools.nbrefs), in the edition's language.
+    assert guard.source.split("\n", 1)[1] == nbrefs.install_guard(ROOT, edition.lang)
     saved = os.environ.pop("BOOK_LANG", None)
     try:
         for book_missing in (True, False):
             with monkeypatch.context() as patch:
-                launched = _run_guard(guard.source, patch, book_missing=book_missing)
+                launched = run_guard(guard.source, patch, book_missing=book_missing)
                 assert [cmd[-1] for cmd, _ in launched] == (
                     [f"git+{REPOSITORY}"] if book_missing else [])
                 assert os.environ.pop("BOOK_LANG", None) == ("zh" if chinese else None)
@@ -266,7 +268,7 @@ def test_nbconvert_html_reads_right(browser, nbconvert_site, path):
 def plain_lab(tmp_path_factory):
     """JupyterLab over a copy of plain/, with jupyterlab-myst disabled in its own config
     (as a learner without the extension sees the notebooks)."""
-    from test_jupyterlab import client_env, jupyter_server
+    from support.jupyter import client_env, jupyter_server
 
     home = tmp_path_factory.mktemp("plainlab")
     work = home / "work"
@@ -282,7 +284,7 @@ def plain_lab(tmp_path_factory):
 @pytest.mark.browser
 @pytest.mark.parametrize("path", PLAIN_NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_jupyterlab_without_myst_reads_right(browser, plain_lab, path):
-    from test_jupyterlab import TOKEN
+    from support.jupyter import TOKEN
 
     rel = path.relative_to(ROOT / PLAIN).as_posix()
     nb = nbformat.read(path, as_version=4)

@@ -25,7 +25,7 @@ def test_notebooks_use_the_portable_reference_forms():
 
 
 def test_a_changed_numbering_is_detected(tmp_path):
-    for name in ("_toc.yml", "references.bib"):
+    for name in ("_config.yml", "_toc.yml", "references.bib"):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "chapters", tmp_path / "chapters")
     first = tmp_path / "chapters" / "01_looking_both_ways.ipynb"

@@ -14,7 +14,7 @@ import re
 
 import pytest
 from paths import ROOT
-from test_pages import CONTENT_PAGES, PAGES, _wait_for_math
+from support.site import CONTENT_PAGES, PAGES, SPHINX_PAGES, wait_for_math
 
 pytestmark = pytest.mark.browser
 
@@ -107,7 +107,7 @@ def _axe(page) -> list[dict]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", [p for p in PAGES if p.removeprefix("zh_CN/") != "index.html"])
+@pytest.mark.parametrize("path", SPHINX_PAGES)
 def test_axe_finds_no_serious_violation(browser, book_url, path, scheme):
     assert AXE.is_file(), "axe-core is missing: run `npm ci` (make vendor does)"
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
@@ -116,7 +116,7 @@ def test_axe_finds_no_serious_violation(browser, book_url, path, scheme):
     try:
         page = context.new_page()
         page.goto(f"{book_url}/{path}", wait_until="networkidle")
-        _wait_for_math(page)
+        wait_for_math(page)
         assert page.evaluate("document.documentElement.dataset.theme") == scheme
         violations = _axe(page)
         assert not violations, f"{path} ({scheme}): {violations}"
@@ -173,7 +173,7 @@ def test_colour_mode_follows_the_system_and_the_switch_still_works(browser, book
 
 def test_wide_equations_show_that_they_scroll(open_page):
     page, _ = open_page("chapters/01_looking_both_ways.html", viewport={"width": 375, "height": 812})
-    _wait_for_math(page)
+    wait_for_math(page)
     page.wait_for_timeout(300)
     result = page.evaluate("""() => [...document.querySelectorAll('.bd-article div.math')]
         .map(m => m.querySelector('.katex-display') || m).map(b => ({
@@ -210,7 +210,7 @@ BUDGET = {page: 3 * MiB for edition in ("", "zh_CN/")
 def test_first_visit_stays_within_the_weight_budget(open_page, path):
     page, _ = open_page(path)  # a fresh context: empty cache
     page.wait_for_load_state("networkidle")
-    _wait_for_math(page)
+    wait_for_math(page)
     page.wait_for_timeout(500)
     weight = page.evaluate("""() => {
         const nav = performance.getEntriesByType('navigation')[0];

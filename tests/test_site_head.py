@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 import pytest
 from paths import HTML, ROOT
-from test_pages import CONTENT_PAGES, PAGES, ZH
+from support.site import CONTENT_PAGES, PAGES, ZH
 
 from tools.katex_css import woff2_only
 from tools.sphinx_site import movable
@@ -218,7 +218,7 @@ WIDGET_PAGES = [p for p in CONTENT_PAGES
                 if (HTML / p).is_file() and WIDGET_STATE in (HTML / p).read_text(encoding="utf-8")]
 
 
-def test_the_widget_pages_are_found():
+def test_the_widget_pages_are_found(built_book):
     assert {p for p in WIDGET_PAGES} >= {f"{e}chapters/{n}.html" for e in ("", f"{ZH}/")
                                          for n in ("04_shape_explorer", "05_context_in_action")}
 

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 
 import pytest
 from paths import HTML, ROOT
-from test_pages import PAGES, ZH
+from support.site import PAGES, ZH
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 

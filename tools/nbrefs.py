@@ -30,6 +30,13 @@ captions from cell metadata. So the notebooks keep to forms that work in both:
   appears in several bibliographies, which Sphinx accepts only with a key prefix per page
   (sphinxcontrib-bibtex's ``:keyprefix:``): the citations of ``05_....ipynb`` carry the key
   ``05-Key``; this module adds the prefix to a bare key (and renews a stale one);
+* the first code cell is the install guard, written here from ``repository.url`` in
+  ``_config.yml`` (the repository is named once): where ``book`` cannot be imported (a
+  fresh Colab runtime) it pip-installs the repository, elsewhere it does nothing. It is
+  tagged ``remove-cell`` (the website does not show it) and marked
+  ``book: {generated: install-guard}``; the Chinese notebooks copy it
+  (``tools/translate.py``) and the plain ones add the edition's language to it
+  (``tools/plainnb.py``, from ``install_guard(root, lang)``);
 * the Chinese catalogs (``locales/*/LC_MESSAGES/chapters/*.po``) get the same rewrite of
   their messages and translations, so a translated paragraph stays translated when its
   citation changes form.
@@ -48,7 +55,12 @@ from pathlib import Path
 import nbformat
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+try:
+    from tools import editions
+except ImportError:          # imported as Sphinx's neighbour (tools/ on the path, see _config.yml)
+    import editions
+
+ROOT = editions.ROOT
 CAPTION_TAG = "remove-cell"
 EQ_LABEL = re.compile(r"^\$\$\s*\(([\w-]+)\)\s*$", re.M)        # $$ (eq-label) closing a block
 SECTION_LABEL = re.compile(r"^\(([\w-]+)\)=\s*\n#\s+(.+)$", re.M)  # (label)= then a title
@@ -63,6 +75,49 @@ PREFIX = re.compile(r"^\d\d-")
 CITE_ANCHOR = "cite-"
 BIBLIOGRAPHY = ("## References\n\n```{{bibliography}}\n:filter: docname in docnames\n"
                 ":keyprefix: {prefix}\n```")
+
+
+GUARD = "install-guard"                 # the guard cell's ``book.generated``
+_GUARD_LANGUAGE = ("# The chapter's language for the exercise checks and widgets (book.i18n),\n"
+                   "# set before `book` is imported.\n"
+                   'import os\n\nos.environ["BOOK_LANG"] = "{lang}"\n\n')
+_GUARD = """\
+# Colab and Binder: install the chapter's `book` package when this kernel lacks it.
+# Where the chapter is installed (the README's set-up), this does nothing.
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("book") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "git+{url}"], check=True)"""
+
+
+def install_guard(root: Path = ROOT, lang: str = "en") -> str:
+    """The install guard's code, from ``repository.url`` in ``root/_config.yml``; with a
+    ``lang`` other than English (the plain notebooks, which Colab opens in no edition's
+    folder) it first sets ``BOOK_LANG``, before ``book`` is imported."""
+    url = yaml.safe_load((root / "_config.yml").read_text())["repository"]["url"]
+    code = _GUARD.format(url=url.rstrip("/"))
+    return code if lang == "en" else _GUARD_LANGUAGE.format(lang=lang) + code
+
+
+def _with_guard(nb, root: Path) -> None:
+    """Make the notebook's first code cell the install guard (replacing an older guard)."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    first = code[0] if code else None
+    if first is None or not (first.metadata.get("book", {}).get("generated") == GUARD
+                             or 'find_spec("book")' in first.source):
+        first = nbformat.v4.new_code_cell()
+        first.id = "install-guard"
+        at = nb.cells.index(code[0]) if code else len(nb.cells)
+        nb.cells.insert(at, first)
+    first.source = install_guard(root)
+    first.outputs = []
+    tags = first.metadata.setdefault("tags", [])
+    if CAPTION_TAG not in tags:
+        tags.append(CAPTION_TAG)
+    first.metadata.setdefault("book", {})["generated"] = GUARD
 
 
 def key_prefix(path: Path) -> str:
@@ -97,11 +152,8 @@ def bibliography(root: Path = ROOT) -> dict[str, str]:
 
 
 def chapters(root: Path = ROOT) -> list[Path]:
-    """The notebooks in table-of-contents order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [entry["file"] for part in toc.get("parts", [toc])
-             for entry in part.get("chapters", [])]
-    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").exists()]
+    """The notebooks in table-of-contents order (``tools.editions.chapters``)."""
+    return editions.chapters(root)
 
 
 def targets(paths: list[Path]) -> dict[str, dict]:
@@ -251,7 +303,8 @@ def _with_references(nb, entries: dict, prefix: str, labels: dict) -> None:
 
 def rewrite(path: Path, found: dict, entries: dict | None = None,
             labels: dict | None = None) -> nbformat.NotebookNode:
-    """The notebook at ``path`` with its references and caption cells in the portable forms."""
+    """The notebook at ``path`` with its install guard, references and caption cells in the
+    portable forms."""
     nb = nbformat.read(path, as_version=4)
     cells = []
     for cell in nb.cells:
@@ -272,6 +325,7 @@ def rewrite(path: Path, found: dict, entries: dict | None = None,
             cells.append(caption)
     nb.cells = cells
     root = path.parents[1]
+    _with_guard(nb, root)
     _with_references(nb, bibliography(root) if entries is None else entries,
                      key_prefix(path), citation_labels(root) if labels is None else labels)
     return nb

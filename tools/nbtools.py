@@ -21,7 +21,8 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools.editions import ROOT, edition_of
+
 MARKER = "#| export"
 
 
@@ -72,7 +73,7 @@ def execute(paths: list[str], timeout: int = 600) -> None:
 
     for p in paths:
         path = Path(p).resolve()
-        os.environ["BOOK_LANG"] = "zh" if "zh_CN" in path.parts else "en"
+        os.environ["BOOK_LANG"] = edition_of(path).lang
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                 resources={"metadata": {"path": str(path.parent)}},

@@ -46,7 +46,7 @@ from urllib.parse import urlparse
 
 import yaml
 
-from tools.editions import EDITIONS, ROOT, TEXT_LICENCE, Edition, chapters, site_url, tr
+from tools.editions import EDITIONS, ROOT, TEXT_LICENCE, Edition, chapters, site_url, toc, tr
 
 A4_TEXT_WIDTH_MM = 210 - 2 * 16          # the printable width: A4 less the side margins
 CJK_FONT = "WenQuanYi Micro Hei"          # Debian's fonts-wqy-microhei (see PRINT_CSS)
@@ -66,10 +66,9 @@ def chromium() -> str:
 
 def pages(edition: Edition, root: Path = ROOT) -> list[str]:
     """The edition's pages in reading order (its ``_toc.yml``), as paths of its site."""
-    toc = yaml.safe_load((root / edition.source / "_toc.yml").read_text())
-    return [f"{toc['root']}.html"] + [
-        p.relative_to(root / edition.source).with_suffix(".html").as_posix()
-        for p in chapters(root / edition.source)]
+    book = root / edition.source
+    return [p.relative_to(book).with_suffix(".html").as_posix()
+            for p in [toc(book).landing] + chapters(book)]
 
 
 # --- the document ---------------------------------------------------------------------------

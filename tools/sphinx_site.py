@@ -21,10 +21,8 @@ that is the same in both, so a reader switching language fetches none of them ag
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
-import importlib.util
 import json
 import posixpath
 import re
@@ -35,6 +33,15 @@ from urllib.parse import quote, urlparse
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+
+try:
+    from tools import editions
+except ImportError:          # loaded by Sphinx as a local extension (tools/ on the path)
+    import editions
+
+# book/i18n.py (book.i18n.tr, the one way to a reader's word), loaded without importing the
+# book package and PyTorch (tools/editions.py).
+_i18n = editions.i18n
 
 # Files the pages load from the site's /vendor folder, copied there by `make vendor`.
 VENDORED = ("vendor/katex/katex.min.css", "vendor/widget_setup.js")
@@ -411,18 +418,6 @@ def _page_editions(app: Sphinx, pagename, templatename, context, doctree) -> Non
         if language != _language(app)]
 
 
-@functools.cache
-def _i18n():
-    """book/i18n.py (book.i18n.tr, the one way to a reader's word), loaded from its file:
-    importing the book package would import PyTorch (1.5 s of every build, per edition)."""
-    package = importlib.util.find_spec("book")           # found, not imported
-    path = Path(package.origin).with_name("i18n.py")
-    spec = importlib.util.spec_from_file_location("_birnn_site_i18n", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _switch_words(language: str) -> tuple[str, str]:
     """The language switch's name and title for a link to the edition in ``language``, in
     that language, like the link's target: the English one reads "English", the Chinese one
@@ -710,7 +705,7 @@ _STATIC_URL = re.compile(
     r"""(?P<lead>["'(])(?P<up>(?:\.\./)*)(?P<path>(?:_static|_images|vendor)/[^"'()\s?#]+)""")
 
 
-def share_static(site: Path, edition: str = "zh_CN") -> dict:
+def share_static(site: Path, edition: str = editions.EDITIONS["zh"].locale) -> dict:
     """Point the ``edition`` folder's pages at the site root's copy of each static file
     (``_static/``, ``_images/``, ``vendor/``) that is byte-identical in both, and delete the
     edition's copy. A file that differs (Sphinx's language-specific

@@ -55,11 +55,11 @@ from babel.messages.pofile import read_po, write_po
 
 from book import i18n
 from book.i18n import N_
+from tools.editions import EDITIONS, ROOT, toc
 
-ROOT = Path(__file__).resolve().parent.parent
-LOCALE = "zh_CN"
-LANG = "zh"                                     # book.i18n.language()'s name for it
-OUT = Path(LOCALE)                              # the Chinese book, relative to the root
+LOCALE = EDITIONS["zh"].locale
+LANG = EDITIONS["zh"].lang                      # book.i18n.language()'s name for it
+OUT = EDITIONS["zh"].source                     # the Chinese book, relative to the root
 CATALOGS = Path("locales") / LOCALE / "LC_MESSAGES"
 GLOSSARY = Path("locales") / LOCALE / "GLOSSARY.md"
 SEARCH_WORDS = OUT / "search_words.txt"       # jieba's user dictionary (make book runs at the root)
@@ -177,16 +177,7 @@ def transform(text: str, tr: Callable[[str], str]) -> str:
 
 def sources(root: Path = ROOT) -> list[Path]:
     """The English sources in reading order: the landing page, then the toc's notebooks."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [toc["root"]] + [e["file"] for part in toc.get("parts", [toc])
-                             for e in part.get("chapters", [])]
-    found = []
-    for f in files:
-        for suffix in (".ipynb", ".md"):
-            if (root / f).with_suffix(suffix).exists():
-                found.append((root / f).with_suffix(suffix))
-                break
-    return found
+    return [p for p in toc(root).pages if p.exists()]
 
 
 def _domain(path: Path, root: Path) -> str:
@@ -236,9 +227,8 @@ def messages(path: Path, root: Path = ROOT) -> list[tuple[str, str]]:
 def book_messages(root: Path = ROOT) -> list[tuple[str, str]]:
     """The book's title and the captions of the table of contents' parts."""
     config = yaml.safe_load((root / "_config.yml").read_text())
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
     return ([(config["title"], "_config.yml"), (config["author"], "_config.yml")]
-            + [(p["caption"], "_toc.yml") for p in toc.get("parts", []) if p.get("caption")])
+            + [(p.caption, "_toc.yml") for p in toc(root).parts if p.caption])
 
 
 def runtime_messages(root: Path = ROOT) -> list[tuple[str, str, list[str]]]:
@@ -450,12 +440,13 @@ def _config(root: Path) -> str:
 
 
 def _toc(root: Path) -> str:
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    """zh_CN/_toc.yml: the English file with its part captions translated."""
+    data = yaml.safe_load((root / "_toc.yml").read_text())
     tr = translator("book", root)
-    for part in toc.get("parts", []):
+    for part in data.get("parts", []):
         if part.get("caption"):
             part["caption"] = tr(part["caption"])
-    return f"# {GENERATED}\n" + yaml.safe_dump(toc, allow_unicode=True, sort_keys=False)
+    return f"# {GENERATED}\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 def search_words(root: Path = ROOT) -> str:

@@ -6,7 +6,7 @@ word; hidden caption cells for Jupyter (``remove-cell``) are not counted, since 
 shows the same caption once. Text folded away until the reader asks for it (dropdown hints
 and the gated solutions of the exercises) is counted apart, as "on demand": the reading path
 does not include it. Reading time is at 200 words a minute. Pages are grouped by
-the parts of ``_toc.yml`` (a part whose caption starts with "Going further" is optional);
+the parts of ``_toc.yml`` (``tools.editions.toc`` says which part is optional);
 the landing page (the root) is counted on its own, outside the core path.
 
 ``python -m tools.wordcount`` prints a table; ``--json`` prints the numbers. ``--zh`` counts
@@ -28,9 +28,9 @@ import sys
 from pathlib import Path
 
 import nbformat
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools.editions import EDITIONS, ROOT, toc
+
 WPM = 200
 
 _FENCE = re.compile(r"^(`{3,}|~{3,})(.*?)$([\s\S]*?)^\1\s*$", re.M)
@@ -50,7 +50,7 @@ _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _TAG = re.compile(r"<[^>]+>")
 SHARE_GOAL = 0.7
 ZH_WPM = 300
-ZH_ROOT = "zh_CN"
+ZH_ROOT = EDITIONS["zh"].source
 
 # Directives whose body is prose the reader reads (exercises, hints, solutions, notes).
 _PROSE_DIRECTIVES = re.compile(r"^\{(exercise|solution|admonition|note|tip|warning|"
@@ -167,17 +167,9 @@ def cjk_share(path: Path) -> dict:
 
 def pages(root: Path = ROOT) -> list[tuple[str, Path]]:
     """(part, path) for every page in table-of-contents order; the root page is "landing"."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    out = [("landing", root / f"{toc['root']}.md")]
-    for part in toc.get("parts", [{"caption": "", "chapters": toc.get("chapters", [])}]):
-        kind = "optional" if part.get("caption", "").startswith("Going further") else "core"
-        for entry in part["chapters"]:
-            for suffix in (".ipynb", ".md"):
-                path = root / f"{entry['file']}{suffix}"
-                if path.exists():
-                    out.append((kind, path))
-                    break
-    return out
+    book = toc(root)
+    return [("landing", book.landing)] + [("optional" if part.optional else "core", path)
+                                          for part in book.parts for path in part.pages]
 
 
 def report(root: Path = ROOT, zh: bool = False) -> dict:
