@@ -35,6 +35,7 @@ def _build(tmp_path, ref):
     # reads the words of _static/site.js).
     shutil.copytree(ROOT / "tools", tmp_path / "tools",
                     ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "_static", tmp_path / "_static")
     shutil.copytree(ROOT / "assets", tmp_path / "assets")  # the favicon the config names
     shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")  # bibtex_bibfiles
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
