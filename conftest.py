@@ -16,6 +16,7 @@ chosen with ``-m``:
 * ``unit``: everything else, fast and self-contained (``make test-fast`` runs these and
   the notebooks).
 """
+
 import os
 
 import pytest
@@ -27,11 +28,14 @@ os.environ.pop("BOOK_LANG", None)
 def pytest_collection_modifyitems(items):
     for item in items:
         if any(item.get_closest_marker(g) for g in ("unit", "notebooks", "site")):
-            continue                                   # the test chose its group itself
+            continue  # the test chose its group itself
         if item.path.suffix == ".ipynb":
             group = "notebooks"
-        elif (item.get_closest_marker("build") or item.get_closest_marker("browser")
-              or "built_book" in getattr(item, "fixturenames", ())):
+        elif (
+            item.get_closest_marker("build")
+            or item.get_closest_marker("browser")
+            or "built_book" in getattr(item, "fixturenames", ())
+        ):
             group = "site"
         else:
             group = "unit"

@@ -32,6 +32,7 @@ Words
     i18n        the learner's language ("en"/"zh") and tr(), every word a reader sees at
                 run time from the catalog (book/locale, compiled by ``make translations``)
 """
+
 from book.data import load_time_machine
 from book.scratch import BiRNNScratch, RNNScratch, assert_direction_dependence
 

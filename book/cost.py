@@ -6,6 +6,7 @@ many bytes autograd keeps for the backward pass (:func:`saved_bytes`), and how l
 gradient reaching each input is (:func:`input_gradient_norms`). Timings
 (:func:`interleaved_medians`) are reported, never asserted.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -18,15 +19,36 @@ from torch.utils._pytree import tree_leaves
 
 from book.shapes import validate_sequence
 
-__all__ = ["OpCounter", "MATMULS", "saved_bytes", "interleaved_times", "interleaved_medians",
-           "input_gradient_norms", "plot_scaling", "count_graph_nodes",
-           "bidirectional_preallocated"]
+__all__ = [
+    "OpCounter",
+    "MATMULS",
+    "saved_bytes",
+    "interleaved_times",
+    "interleaved_medians",
+    "input_gradient_norms",
+    "plot_scaling",
+    "count_graph_nodes",
+    "bidirectional_preallocated",
+]
 
 # ATen operations that multiply matrices; everything else is elementwise or bookkeeping.
 MATMULS = frozenset({"mm", "addmm", "bmm", "baddbmm", "matmul", "linear"})
 # Views and bookkeeping that move no data; left out of the "other operations" count.
-_FREE = frozenset({"view", "t", "transpose", "select", "slice", "unbind", "detach",
-                   "expand", "as_strided", "_unsafe_view", "alias"})
+_FREE = frozenset(
+    {
+        "view",
+        "t",
+        "transpose",
+        "select",
+        "slice",
+        "unbind",
+        "detach",
+        "expand",
+        "as_strided",
+        "_unsafe_view",
+        "alias",
+    }
+)
 
 
 class OpCounter(TorchDispatchMode):
@@ -53,8 +75,9 @@ class OpCounter(TorchDispatchMode):
         out = func(*args, **(kwargs or {}))
         name = func.overloadpacket.__name__
         self.counts[name] += 1
-        self.elements[name] += sum(t.numel() for t in tree_leaves(out)
-                                   if isinstance(t, torch.Tensor))
+        self.elements[name] += sum(
+            t.numel() for t in tree_leaves(out) if isinstance(t, torch.Tensor)
+        )
         return out
 
     @property
@@ -65,8 +88,9 @@ class OpCounter(TorchDispatchMode):
     @property
     def others(self) -> int:
         """Operations that are neither matrix products nor free views."""
-        return sum(c for name, c in self.counts.items()
-                   if name not in MATMULS and name not in _FREE)
+        return sum(
+            c for name, c in self.counts.items() if name not in MATMULS and name not in _FREE
+        )
 
 
 def saved_bytes(fn, exclude=()) -> int:
@@ -119,8 +143,9 @@ def interleaved_times(fns: dict, repeats: int = 7, warmup: int = 1, timer=_wall_
 
 def interleaved_medians(fns: dict, repeats: int = 7, warmup: int = 1) -> dict:
     """Median seconds of each callable in ``fns``, timed side by side (see interleaved_times)."""
-    return {name: statistics.median(s)
-            for name, s in interleaved_times(fns, repeats, warmup).items()}
+    return {
+        name: statistics.median(s) for name, s in interleaved_times(fns, repeats, warmup).items()
+    }
 
 
 def input_gradient_norms(model, X, summary) -> torch.Tensor:
@@ -131,7 +156,7 @@ def input_gradient_norms(model, X, summary) -> torch.Tensor:
     """
     X = X.detach().clone().requires_grad_(True)
     summary(model(X)).backward()
-    return X.grad.flatten(1).norm(dim=1)                       # (T,)
+    return X.grad.flatten(1).norm(dim=1)  # (T,)
 
 
 def plot_scaling(num_steps, seconds: dict, ax=None, ylabel=None):
@@ -156,19 +181,32 @@ def plot_scaling(num_steps, seconds: dict, ax=None, ylabel=None):
         fig, ax = plt.subplots(figsize=(6.4, 4.0))
     else:
         fig = ax.figure
-    colours = [PALETTE["neutral"], PALETTE["backward"], PALETTE["forward"], PALETTE["output"],
-               PALETTE["input"], PALETTE["concat"]]
+    colours = [
+        PALETTE["neutral"],
+        PALETTE["backward"],
+        PALETTE["forward"],
+        PALETTE["output"],
+        PALETTE["input"],
+        PALETTE["concat"],
+    ]
     markers = ["s", "v", "o", "D", "^", "P"]
     for (name, values), colour, marker in zip(seconds.items(), colours, markers):
-        ax.plot(list(num_steps), [1e3 * v for v in values], marker=marker, color=colour,
-                linewidth=2, label=tr(name))
+        ax.plot(
+            list(num_steps),
+            [1e3 * v for v in values],
+            marker=marker,
+            color=colour,
+            linewidth=2,
+            label=tr(name),
+        )
     ax.set_xlabel(tr("sequence length $T$"))
     ax.set_ylabel(ylabel or tr("milliseconds"))
     ax.set_yscale("log")
     # Plain numbers (2, 5, 10, 20) read faster than powers of ten over one or two decades.
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-    ax.yaxis.set_minor_formatter(FuncFormatter(
-        lambda value, _: f"{value:g}" if f"{value:.0e}"[0] in "25" else ""))
+    ax.yaxis.set_minor_formatter(
+        FuncFormatter(lambda value, _: f"{value:g}" if f"{value:.0e}"[0] in "25" else "")
+    )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(frameon=False)
     return fig
@@ -203,11 +241,12 @@ def bidirectional_preallocated(model, X):
     Outputs:
         outputs: (T, n, h_f + h_b)
     """
-    T, n = validate_sequence(X, model.input_size, model.f_rnn.W_xh.dtype,
-                             owner="bidirectional_preallocated")
+    T, n = validate_sequence(
+        X, model.input_size, model.f_rnn.W_xh.dtype, owner="bidirectional_preallocated"
+    )
     f, b = model.f_rnn, model.b_rnn
     h_f = model.hidden_size
-    outputs = X.new_zeros((T, n, h_f + model.hidden_size_b))        # (T, n, h_f + h_b)
+    outputs = X.new_zeros((T, n, h_f + model.hidden_size_b))  # (T, n, h_f + h_b)
     H_f = X.new_zeros((n, h_f))
     H_b = X.new_zeros((n, model.hidden_size_b))
     for t in range(T):

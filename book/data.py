@@ -4,6 +4,7 @@ Nothing is downloaded: the text lies in ``book/data/timemachine.txt`` and its
 SHA-256 is pinned here, so a damaged or edited copy is refused loudly rather
 than silently training on different data.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,6 +34,7 @@ def load_time_machine(path: str | Path | None = None) -> str:
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if digest != TIME_MACHINE_SHA256:
-        raise ValueError(f"{path} is not the expected text: sha256 should be "
-                         f"{TIME_MACHINE_SHA256}, got {digest}")
+        raise ValueError(
+            f"{path} is not the expected text: sha256 should be {TIME_MACHINE_SHA256}, got {digest}"
+        )
     return raw.decode("utf-8")

@@ -5,6 +5,7 @@ entry ``[t, s]`` of a dependence map is the Frobenius norm of the Jacobian
 ∂outputs[t] / ∂x_s. Autograd returns exact zeros where there is no path from x_s to the
 state at step t, so the map shows the structure exactly, not approximately.
 """
+
 from __future__ import annotations
 
 import torch
@@ -28,16 +29,17 @@ def jacobian_norms(layer, X, columns=slice(None)):
         norms: (T, T), rows t (the state's step), columns s (the input's step).
     """
     if not isinstance(X, torch.Tensor) or X.dim() != 3 or X.shape[1] != 1:
-        raise ValueError(tr("jacobian_norms expected X of shape (T, 1, d), got {value}",
-                            value=describe(X)))
+        raise ValueError(
+            tr("jacobian_norms expected X of shape (T, 1, d), got {value}", value=describe(X))
+        )
 
     def states(inputs):
         out = layer(inputs)
         out = out[0] if isinstance(out, tuple) else out
-        return out[:, 0, columns]                                  # (T, H')
+        return out[:, 0, columns]  # (T, H')
 
-    J = jacobian(states, X)                                        # (T, H', T, 1, d)
-    return J.pow(2).sum(dim=(1, 3, 4)).sqrt()                      # (T, T)
+    J = jacobian(states, X)  # (T, H', T, 1, d)
+    return J.pow(2).sum(dim=(1, 3, 4)).sqrt()  # (T, T)
 
 
 def direction_jacobians(layer, X, hidden_size):
@@ -54,6 +56,8 @@ def direction_jacobians(layer, X, hidden_size):
     """
     h_f = validate_size("hidden_size", hidden_size, owner="direction_jacobians")
     # The keys are message ids too: book.i18n.tr shows them in the learner's language.
-    return {N_("forward"): jacobian_norms(layer, X, slice(None, h_f)),
-            N_("backward"): jacobian_norms(layer, X, slice(h_f, None)),
-            N_("both"): jacobian_norms(layer, X)}
+    return {
+        N_("forward"): jacobian_norms(layer, X, slice(None, h_f)),
+        N_("backward"): jacobian_norms(layer, X, slice(h_f, None)),
+        N_("both"): jacobian_norms(layer, X),
+    }

@@ -19,6 +19,7 @@ Words: every word the explorer shows comes from :func:`book.i18n.tr` in the lear
 language (``lang``, by default :func:`book.i18n.language`); the view's own words are its
 ``t("...")`` message ids, whose translations the widget sends (``words``).
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,8 +37,18 @@ from book.i18n import N_, language, tr, view_words
 from book.scratch import BiRNNScratch
 from book.train import seeded
 
-__all__ = ["LIMITS", "DEFAULTS", "validate_sizes", "predict_shapes", "layout", "draw_shapes",
-           "static_png", "compare_shapes", "view_config", "ShapeExplorer"]
+__all__ = [
+    "LIMITS",
+    "DEFAULTS",
+    "validate_sizes",
+    "predict_shapes",
+    "layout",
+    "draw_shapes",
+    "static_png",
+    "compare_shapes",
+    "view_config",
+    "ShapeExplorer",
+]
 
 # name: (smallest, largest, default). The upper limits keep the picture readable and the
 # in-kernel check well under a tenth of a second; they are not limits of the model.
@@ -51,30 +62,38 @@ LIMITS = {
     "L": (1, 4, 2),
 }
 DEFAULTS = {name: default for name, (_, _, default) in LIMITS.items()}
-DESCRIPTIONS = {      # English message ids (book.i18n.tr gives them in the learner's language)
-    "T": N_("time steps"), "n": N_("batch size"), "d": N_("inputs per step"),
-    "h_f": N_("forward hidden units"), "h_b": N_("backward hidden units"), "q": N_("outputs"),
+DESCRIPTIONS = {  # English message ids (book.i18n.tr gives them in the learner's language)
+    "T": N_("time steps"),
+    "n": N_("batch size"),
+    "d": N_("inputs per step"),
+    "h_f": N_("forward hidden units"),
+    "h_b": N_("backward hidden units"),
+    "q": N_("outputs"),
     "L": N_("layers"),
 }
 
 # Layout constants; the view gets them in its config (view_config).
-MAX_SIDE_PX = 150     # the longest block side, in pixels
-MAX_SCALE_PX = 14     # pixels per unit when every dimension is small
-MIN_PANEL_PX = 60     # the narrowest room a block gets in its row
-CHAR_PX = 7.4         # width of one label character (12 px monospace), to keep labels apart
+MAX_SIDE_PX = 150  # the longest block side, in pixels
+MAX_SCALE_PX = 14  # pixels per unit when every dimension is small
+MIN_PANEL_PX = 60  # the narrowest room a block gets in its row
+CHAR_PX = 7.4  # width of one label character (12 px monospace), to keep labels apart
 GAP_PX = 18
-ROW_GAP_PX = 64       # between rows (room for labels and the next row's title)
-LINE_GAP_PX = 44      # between the lines of a row that wraps (room for labels)
-MAX_ROW_PX = 720      # a row wraps rather than grow wider than this
-STACK_SHOWN = 5       # slabs drawn for the T steps of the whole-sequence output
+ROW_GAP_PX = 64  # between rows (room for labels and the next row's title)
+LINE_GAP_PX = 44  # between the lines of a row that wraps (room for labels)
+MAX_ROW_PX = 720  # a row wraps rather than grow wider than this
+STACK_SHOWN = 5  # slabs drawn for the T steps of the whole-sequence output
 STACK_OFFSET_PX = 4
-ROW_TITLES = [N_("one time step t (top layer)"),
-              N_("the whole sequence (top layer) and final states"), N_("each layer's input")]
+ROW_TITLES = [
+    N_("one time step t (top layer)"),
+    N_("the whole sequence (top layer) and final states"),
+    N_("each layer's input"),
+]
 VIEW = Path(__file__).with_name("explorer.js")
 
 
-def validate_sizes(sizes: dict | None = None, *, lang: str | None = None,
-                   **changes) -> dict[str, int]:
+def validate_sizes(
+    sizes: dict | None = None, *, lang: str | None = None, **changes
+) -> dict[str, int]:
     """Return a complete, checked dict of the seven sizes.
 
     Args:
@@ -93,28 +112,59 @@ def validate_sizes(sizes: dict | None = None, *, lang: str | None = None,
     merged.update(changes)
     unknown = sorted(set(merged) - set(LIMITS))
     if unknown:
-        raise ValueError(tr("unknown size {name}; the sizes are {sizes}", lang,
-                            name=repr(unknown[0]), sizes=", ".join(LIMITS)))
+        raise ValueError(
+            tr(
+                "unknown size {name}; the sizes are {sizes}",
+                lang,
+                name=repr(unknown[0]),
+                sizes=", ".join(LIMITS),
+            )
+        )
     checked = {}
     for name, (low, high, _) in LIMITS.items():
         value = merged[name]
-        allowed = tr("{name} ({desc}) must be a whole number from {low} to {high}", lang,
-                     name=name, desc=tr(DESCRIPTIONS[name], lang), low=low, high=high)
+        allowed = tr(
+            "{name} ({desc}) must be a whole number from {low} to {high}",
+            lang,
+            name=name,
+            desc=tr(DESCRIPTIONS[name], lang),
+            low=low,
+            high=high,
+        )
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ValueError(tr("{allowed}; got {kind} {value}", lang, allowed=allowed,
-                                kind=type(value).__name__, value=repr(value)))
+            raise ValueError(
+                tr(
+                    "{allowed}; got {kind} {value}",
+                    lang,
+                    allowed=allowed,
+                    kind=type(value).__name__,
+                    value=repr(value),
+                )
+            )
         if isinstance(value, numbers.Integral):
             value = int(value)
         elif float(value).is_integer():  # 3.0 arrives from JSON as easily as 3
             value = int(value)
         else:
-            raise ValueError(tr("{allowed}; got {value}, which is not a whole number", lang,
-                                allowed=allowed, value=repr(value)))
+            raise ValueError(
+                tr(
+                    "{allowed}; got {value}, which is not a whole number",
+                    lang,
+                    allowed=allowed,
+                    value=repr(value),
+                )
+            )
         if value < low:
             raise ValueError(tr("{allowed}; got {value}", lang, allowed=allowed, value=value))
         if value > high:
-            raise ValueError(tr("{allowed}; got {value}, which is too large to draw or to "
-                                "check quickly here", lang, allowed=allowed, value=value))
+            raise ValueError(
+                tr(
+                    "{allowed}; got {value}, which is too large to draw or to check quickly here",
+                    lang,
+                    allowed=allowed,
+                    value=value,
+                )
+            )
         checked[name] = value
     return checked
 
@@ -133,8 +183,13 @@ def predict_shapes(sizes: dict | None = None, **changes) -> dict[str, tuple[int,
     T, n, d, h_f, h_b, q, L = (s[k] for k in ("T", "n", "d", "h_f", "h_b", "q", "L"))
     h = h_f + h_b
     shapes = {
-        "X_t": (n, d if L == 1 else h), "H_f_t": (n, h_f), "H_b_t": (n, h_b), "H_t": (n, h),
-        "W_hq": (h, q), "O_t": (n, q), "outputs": (T, n, h),
+        "X_t": (n, d if L == 1 else h),
+        "H_f_t": (n, h_f),
+        "H_b_t": (n, h_b),
+        "H_t": (n, h),
+        "W_hq": (h, q),
+        "O_t": (n, q),
+        "outputs": (T, n, h),
     }
     for layer in range(1, L + 1):
         # Layer 1 reads the inputs; every later layer reads the concatenated states below it.
@@ -152,6 +207,7 @@ class Block:
     forward colour, the rest in the backward colour); 0 when the block is one colour.
     ``depth`` is the leading dimension of a 3-D tensor (drawn as stacked slabs), else 1.
     """
+
     key: str
     name: str
     formula: str
@@ -188,8 +244,11 @@ def _specs(L: int, lang: str | None = None) -> list[tuple]:
     directions' states, forward first: it is drawn split after its first h_f columns. The
     view gets this table for every L in its config (``block_table``), so it has one home."""
     # The top layer's input at step t: the data, or from two layers on the layer below's states.
-    top_input = (("X_t", "X_t", "n×d", "input", 0) if L == 1 else
-                 ("X_t", tr("H_t layer {layer}", lang, layer=L - 1), "n×(h_f+h_b)", "concat", 0))
+    top_input = (
+        ("X_t", "X_t", "n×d", "input", 0)
+        if L == 1
+        else ("X_t", tr("H_t layer {layer}", lang, layer=L - 1), "n×(h_f+h_b)", "concat", 0)
+    )
     specs = [
         top_input,
         ("H_f_t", "H→_t", "n×h_f", "forward", 0),
@@ -200,20 +259,41 @@ def _specs(L: int, lang: str | None = None) -> list[tuple]:
         ("outputs", "outputs", "T×n×(h_f+h_b)", "concat", 1),
     ]
     for layer in range(1, L + 1):
-        specs.append((f"H_f_final_{layer}", tr("H→_T layer {layer}", lang, layer=layer),
-                      "n×h_f", "forward", 1))
-        specs.append((f"H_b_final_{layer}", tr("H←_1 layer {layer}", lang, layer=layer),
-                      "n×h_b", "backward", 1))
+        specs.append(
+            (
+                f"H_f_final_{layer}",
+                tr("H→_T layer {layer}", lang, layer=layer),
+                "n×h_f",
+                "forward",
+                1,
+            )
+        )
+        specs.append(
+            (
+                f"H_b_final_{layer}",
+                tr("H←_1 layer {layer}", lang, layer=layer),
+                "n×h_b",
+                "backward",
+                1,
+            )
+        )
     if L > 1:
         for layer in range(1, L + 1):
-            specs.append((f"input_{layer}", tr("input of layer {layer}", lang, layer=layer),
-                          "T×n×d" if layer == 1 else "T×n×(h_f+h_b)",
-                          "input" if layer == 1 else "concat", 2))
+            specs.append(
+                (
+                    f"input_{layer}",
+                    tr("input of layer {layer}", lang, layer=layer),
+                    "T×n×d" if layer == 1 else "T×n×(h_f+h_b)",
+                    "input" if layer == 1 else "concat",
+                    2,
+                )
+            )
     return specs
 
 
-def layout(sizes: dict | None = None, *, lang: str | None = None,
-           max_row_px: float = MAX_ROW_PX, **changes) -> list[Block]:
+def layout(
+    sizes: dict | None = None, *, lang: str | None = None, max_row_px: float = MAX_ROW_PX, **changes
+) -> list[Block]:
     """Place every tensor as a block; one scale for all blocks, so sizes compare by eye.
 
     The scale is the largest that keeps every side at most ``MAX_SIDE_PX`` pixels (and
@@ -289,8 +369,9 @@ def draw_shapes(sizes: dict | None = None, ax=None, *, lang: str | None = None, 
     use_language_font(lang)
     blocks = layout(sizes, lang=lang, **changes)
     right = max(b.x + _panel_width(b, 0) for b in blocks)
-    bottom = max(b.y + b.height + (min(b.depth, STACK_SHOWN) - 1) * STACK_OFFSET_PX
-                 for b in blocks) + 40
+    bottom = (
+        max(b.y + b.height + (min(b.depth, STACK_SHOWN) - 1) * STACK_OFFSET_PX for b in blocks) + 40
+    )
     if ax is None:
         # One data unit is one pixel at 90 dpi, so the label sizes below match the widget's.
         fig = plt.figure(figsize=((right + 24) / 90, (bottom + 22) / 90))
@@ -303,16 +384,33 @@ def draw_shapes(sizes: dict | None = None, ax=None, *, lang: str | None = None, 
         colour = _colour(role)
         # An opaque white base keeps stacked slabs from blending into each other.
         ax.add_patch(Rectangle((x, y), max(w, 1.5), max(h, 1.5), facecolor="white"))
-        ax.add_patch(Rectangle((x, y), max(w, 1.5), max(h, 1.5), facecolor=colour + "55",
-                               edgecolor=colour, linewidth=1.2,
-                               hatch="//" if role == "backward" else None, **kw))
+        ax.add_patch(
+            Rectangle(
+                (x, y),
+                max(w, 1.5),
+                max(h, 1.5),
+                facecolor=colour + "55",
+                edgecolor=colour,
+                linewidth=1.2,
+                hatch="//" if role == "backward" else None,
+                **kw,
+            )
+        )
 
     for b in blocks:
         for x, y, w, h, role in _slabs(b):
             rect(x, y, w, h, role)
         top = b.y + b.height + (min(b.depth, STACK_SHOWN) - 1) * STACK_OFFSET_PX
-        ax.text(b.x, top + 3, f"{b.name}\n{b.label}", ha="left", va="top", linespacing=1.35, **font,
-                color=_colour(b.role) if b.role in ("forward", "backward") else "#222222")
+        ax.text(
+            b.x,
+            top + 3,
+            f"{b.name}\n{b.label}",
+            ha="left",
+            va="top",
+            linespacing=1.35,
+            **font,
+            color=_colour(b.role) if b.role in ("forward", "backward") else "#222222",
+        )
     for row in sorted({b.row for b in blocks}):
         y = min(b.y for b in blocks if b.row == row)
         ax.text(0, y - 6, tr(ROW_TITLES[row], lang), va="bottom", **font)
@@ -339,9 +437,15 @@ def static_png(sizes: dict | None = None, *, lang: str | None = None, **changes)
 
     fig = _static_figure(validate_sizes(sizes, lang=lang, **changes), lang)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight", pad_inches=0.05,
-                metadata={"Software": None})
-    plt.close(fig)          # drawn for the fallback only: no figure left for the notebook
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=90,
+        bbox_inches="tight",
+        pad_inches=0.05,
+        metadata={"Software": None},
+    )
+    plt.close(fig)  # drawn for the fallback only: no figure left for the notebook
     return buffer.getvalue()
 
 
@@ -349,11 +453,14 @@ def _static_figure(s: dict[str, int], lang: str | None):
     """The figure :func:`static_png` saves: the drawing and, under it, the note."""
     fig = draw_shapes(s, lang=lang)
     sizes_text = ", ".join(f"{k}={v}" for k, v in s.items())
-    note = tr("Shape explorer, drawn for {sizes}. Run this cell to get the sliders; the "
-              "drawing and the model check then follow every change.", lang, sizes=sizes_text)
+    note = tr(
+        "Shape explorer, drawn for {sizes}. Run this cell to get the sliders; the "
+        "drawing and the model check then follow every change.",
+        lang,
+        sizes=sizes_text,
+    )
     # Upright: the CJK font has no italic, and matplotlib would fall back to one without Chinese.
-    fig.text(0.005, 0, note, ha="left", va="top", wrap=True, fontsize=13 * 72 / 90,
-             color="#444444")
+    fig.text(0.005, 0, note, ha="left", va="top", wrap=True, fontsize=13 * 72 / 90, color="#444444")
     return fig
 
 
@@ -363,7 +470,8 @@ class _StackedBiRNN(torch.nn.Module):
     def __init__(self, d, h_f, h_b, q, num_layers):
         super().__init__()
         self.layers = torch.nn.ModuleList(
-            BiRNNScratch(d if i == 0 else h_f + h_b, h_f, h_b) for i in range(num_layers))
+            BiRNNScratch(d if i == 0 else h_f + h_b, h_f, h_b) for i in range(num_layers)
+        )
         self.W_hq = torch.nn.Parameter(torch.randn(h_f + h_b, q) * 0.01)  # (h_f + h_b, q)
         self.b_q = torch.nn.Parameter(torch.zeros(q))
 
@@ -372,9 +480,9 @@ class _StackedBiRNN(torch.nn.Module):
         H = X
         for layer in self.layers:
             inputs.append(H)
-            H, (H_f, H_b) = layer(H)                       # (T, n, h_f + h_b)
+            H, (H_f, H_b) = layer(H)  # (T, n, h_f + h_b)
             finals.append((H_f, H_b))
-        O = H @ self.W_hq + self.b_q                       # (T, n, q)
+        O = H @ self.W_hq + self.b_q  # (T, n, q)
         return H, O, inputs, finals
 
 
@@ -385,15 +493,19 @@ def measure_shapes(sizes: dict | None = None, seed: int = 0, **changes) -> dict:
     """
     s = validate_sizes(sizes, **changes)
     h_f = s["h_f"]
-    with seeded(seed), torch.no_grad():         # the learner's random stream stays untouched
+    with seeded(seed), torch.no_grad():  # the learner's random stream stays untouched
         model = _StackedBiRNN(s["d"], h_f, s["h_b"], s["q"], s["L"])
-        X = torch.randn(s["T"], s["n"], s["d"])              # (T, n, d)
+        X = torch.randn(s["T"], s["n"], s["d"])  # (T, n, d)
         outputs, O, inputs, finals = model(X)
     t = 0  # any step has the same shapes; the first always exists
     measured = {
-        "X_t": inputs[-1][t].shape, "H_f_t": outputs[t, :, :h_f].shape,
-        "H_b_t": outputs[t, :, h_f:].shape, "H_t": outputs[t].shape,
-        "W_hq": model.W_hq.shape, "O_t": O[t].shape, "outputs": outputs.shape,
+        "X_t": inputs[-1][t].shape,
+        "H_f_t": outputs[t, :, :h_f].shape,
+        "H_b_t": outputs[t, :, h_f:].shape,
+        "H_t": outputs[t].shape,
+        "W_hq": model.W_hq.shape,
+        "O_t": O[t].shape,
+        "outputs": outputs.shape,
     }
     for i, (inp, (H_f, H_b)) in enumerate(zip(inputs, finals), start=1):
         measured[f"input_{i}"] = inp.shape
@@ -417,17 +529,42 @@ def compare_shapes(sizes: dict | None = None, *, lang: str | None = None, **chan
     predicted, measured = predict_shapes(s), measure_shapes(s)
     wrong = [k for k in predicted if measured.get(k) != predicted[k]]
     T, n, d, h_f, h_b, L = (s[k] for k in ("T", "n", "d", "h_f", "h_b", "L"))
-    layers = (tr("{L} scratch bidirectional layers", lang, L=L) if L > 1 else
-              tr("1 scratch bidirectional layer", lang))
+    layers = (
+        tr("{L} scratch bidirectional layers", lang, L=L)
+        if L > 1
+        else tr("1 scratch bidirectional layer", lang)
+    )
     if wrong:
-        details = [tr("{key} measured {measured}, predicted {predicted}", lang, key=k,
-                      measured=measured[k], predicted=predicted[k]) for k in wrong]
-        lines = [tr("Mismatch in the scratch model ({layers}): {details}", lang, layers=layers,
-                    details="; ".join(details))]
+        details = [
+            tr(
+                "{key} measured {measured}, predicted {predicted}",
+                lang,
+                key=k,
+                measured=measured[k],
+                predicted=predicted[k],
+            )
+            for k in wrong
+        ]
+        lines = [
+            tr(
+                "Mismatch in the scratch model ({layers}): {details}",
+                lang,
+                layers=layers,
+                details="; ".join(details),
+            )
+        ]
     else:
-        lines = [tr("Scratch model ({layers} + W_hq): all {count} measured shapes equal the "
-                    "predicted ones, e.g. outputs {outputs}, O_t {O_t}.", lang, layers=layers,
-                    count=len(predicted), outputs=measured["outputs"], O_t=measured["O_t"])]
+        lines = [
+            tr(
+                "Scratch model ({layers} + W_hq): all {count} measured shapes equal the "
+                "predicted ones, e.g. outputs {outputs}, O_t {O_t}.",
+                lang,
+                layers=layers,
+                count=len(predicted),
+                outputs=measured["outputs"],
+                O_t=measured["O_t"],
+            )
+        ]
     torch_shapes, notes = None, []
     if h_f == h_b:
         with seeded(0), torch.no_grad():
@@ -439,13 +576,26 @@ def compare_shapes(sizes: dict | None = None, *, lang: str | None = None, **chan
         wrong = wrong or not same
         call = f"nn.RNN({d}, {h_f}, num_layers={L}, bidirectional=True)"
         fields = dict(call=call, output=torch_shapes["output"], h_n=torch_shapes["h_n"])
-        lines.append(tr("{call}: output {output}, h_n {h_n} as predicted.", lang, **fields)
-                     if same else tr("{call}: output {output}, h_n {h_n} but predicted "
-                                     "{expected}.", lang, expected=expected, **fields))
+        lines.append(
+            tr("{call}: output {output}, h_n {h_n} as predicted.", lang, **fields)
+            if same
+            else tr(
+                "{call}: output {output}, h_n {h_n} but predicted {expected}.",
+                lang,
+                expected=expected,
+                **fields,
+            )
+        )
     else:
-        notes.append(tr("nn.RNN(bidirectional=True) is skipped: it has one hidden_size for "
-                        "both directions, so it needs h_f = h_b (here h_f = {h_f}, h_b = {h_b}).",
-                        lang, h_f=h_f, h_b=h_b))
+        notes.append(
+            tr(
+                "nn.RNN(bidirectional=True) is skipped: it has one hidden_size for "
+                "both directions, so it needs h_f = h_b (here h_f = {h_f}, h_b = {h_b}).",
+                lang,
+                h_f=h_f,
+                h_b=h_b,
+            )
+        )
     return {"sizes": s, "ok": not wrong, "lines": lines, "notes": notes, "torch": torch_shapes}
 
 
@@ -458,13 +608,21 @@ def view_config(lang: str | None = None) -> dict:
         "limits": {k: list(v) for k, v in LIMITS.items()},
         "descriptions": {k: tr(v, lang) for k, v in DESCRIPTIONS.items()},
         "palette": PALETTE,
-        "max_side_px": MAX_SIDE_PX, "max_scale_px": MAX_SCALE_PX,
-        "min_panel_px": MIN_PANEL_PX, "char_px": CHAR_PX, "gap_px": GAP_PX,
-        "row_gap_px": ROW_GAP_PX, "line_gap_px": LINE_GAP_PX, "max_row_px": MAX_ROW_PX,
-        "stack_shown": STACK_SHOWN, "stack_offset_px": STACK_OFFSET_PX,
+        "max_side_px": MAX_SIDE_PX,
+        "max_scale_px": MAX_SCALE_PX,
+        "min_panel_px": MIN_PANEL_PX,
+        "char_px": CHAR_PX,
+        "gap_px": GAP_PX,
+        "row_gap_px": ROW_GAP_PX,
+        "line_gap_px": LINE_GAP_PX,
+        "max_row_px": MAX_ROW_PX,
+        "stack_shown": STACK_SHOWN,
+        "stack_offset_px": STACK_OFFSET_PX,
         "row_titles": [tr(title, lang) for title in ROW_TITLES],
-        "block_table": {str(L): [list(row) for row in _specs(L, lang)]
-                        for L in range(LIMITS["L"][0], LIMITS["L"][1] + 1)},
+        "block_table": {
+            str(L): [list(row) for row in _specs(L, lang)]
+            for L in range(LIMITS["L"][0], LIMITS["L"][1] + 1)
+        },
     }
 
 
@@ -527,8 +685,13 @@ class ShapeExplorer(anywidget.AnyWidget):
         self.observe(self._update, names=list(LIMITS))
         for name, value in sizes.items():
             if name not in LIMITS:
-                raise TypeError(tr("ShapeExplorer() got an unknown size {name}; the sizes are "
-                                   "{sizes}", name=repr(name), sizes=", ".join(LIMITS)))
+                raise TypeError(
+                    tr(
+                        "ShapeExplorer() got an unknown size {name}; the sizes are {sizes}",
+                        name=repr(name),
+                        sizes=", ".join(LIMITS),
+                    )
+                )
             setattr(self, name, value)
 
     def _update(self, change=None):

@@ -18,6 +18,7 @@ layers do:
   gradient for every write, which turns the backward pass quadratic in ``T``
   (:func:`book.cost.bidirectional_preallocated` keeps that pattern for the chapter to measure).
 """
+
 from __future__ import annotations
 
 import torch
@@ -51,8 +52,10 @@ class BiRNNFast(BiRNNScratch):
         if batched not in (None, True, False):
             raise ValueError(f"BiRNNFast: batched must be None, True or False, got {batched!r}")
         if batched and self.hidden_size != self.hidden_size_b:
-            raise ValueError("BiRNNFast: batched=True needs hidden_size == hidden_size_b, got "
-                             f"{self.hidden_size} and {self.hidden_size_b}")
+            raise ValueError(
+                "BiRNNFast: batched=True needs hidden_size == hidden_size_b, got "
+                f"{self.hidden_size} and {self.hidden_size_b}"
+            )
         return batched
 
     @classmethod
@@ -68,21 +71,26 @@ class BiRNNFast(BiRNNScratch):
 
     def _initial_state(self, X, state):
         T, n, H_f, H_b = validate_bidirectional_input(
-            X, state, self.input_size, (self.hidden_size, self.hidden_size_b),
-            self.f_rnn.W_xh.dtype, owner=type(self).__name__)
+            X,
+            state,
+            self.input_size,
+            (self.hidden_size, self.hidden_size_b),
+            self.f_rnn.W_xh.dtype,
+            owner=type(self).__name__,
+        )
         if H_f is None:
-            H_f = X.new_zeros((n, self.hidden_size))                 # (n, h_f)
+            H_f = X.new_zeros((n, self.hidden_size))  # (n, h_f)
         if H_b is None:
-            H_b = X.new_zeros((n, self.hidden_size_b))               # (n, h_b)
+            H_b = X.new_zeros((n, self.hidden_size_b))  # (n, h_b)
         return T, n, H_f, H_b
 
     def forward(self, X, state=None):
         T, n, H_f, H_b = self._initial_state(X, state)
         f, b = self.f_rnn, self.b_rnn
-        X_flat = X.reshape(T * n, self.input_size)                   # (T n, d)
+        X_flat = X.reshape(T * n, self.input_size)  # (T n, d)
         # One product per direction covers every step; the bias rides along in addmm.
-        P_f = torch.addmm(f.b_h, X_flat, f.W_xh).view(T, n, -1)      # (T, n, h_f)
-        P_b = torch.addmm(b.b_h, X_flat, b.W_xh).view(T, n, -1)      # (T, n, h_b)
+        P_f = torch.addmm(f.b_h, X_flat, f.W_xh).view(T, n, -1)  # (T, n, h_f)
+        P_b = torch.addmm(b.b_h, X_flat, b.W_xh).view(T, n, -1)  # (T, n, h_b)
         batched = self.batched
         if batched is None:
             batched = X.is_cuda and self.hidden_size == self.hidden_size_b
@@ -93,17 +101,17 @@ class BiRNNFast(BiRNNScratch):
     def _batched_loop(self, P_f, P_b, H_f, H_b):
         # Loop step t holds the forward input of time t and the backward input of time
         # T + 1 - t, so one batched product advances both directions at once.
-        P = torch.stack([P_f, P_b.flip(0)], dim=1)                   # (T, 2, n, h)
-        W_hh = torch.stack([self.f_rnn.W_hh, self.b_rnn.W_hh])       # (2, h, h)
-        H = torch.stack([H_f, H_b])                                  # (2, n, h)
+        P = torch.stack([P_f, P_b.flip(0)], dim=1)  # (T, 2, n, h)
+        W_hh = torch.stack([self.f_rnn.W_hh, self.b_rnn.W_hh])  # (2, h, h)
+        H = torch.stack([H_f, H_b])  # (2, n, h)
         states = []
         # unbind, not P[t]: the gradient of T slices is then one stack, not T full-size
         # zero tensors with one slice filled in.
-        for P_t in P.unbind(0):                                      # P_t: (2, n, h)
-            H = torch.tanh(torch.baddbmm(P_t, H, W_hh))              # (2, n, h)
+        for P_t in P.unbind(0):  # P_t: (2, n, h)
+            H = torch.tanh(torch.baddbmm(P_t, H, W_hh))  # (2, n, h)
             states.append(H)
-        S = torch.stack(states)                                      # (T, 2, n, h)
-        outputs = torch.cat([S[:, 0], S[:, 1].flip(0)], dim=-1)      # (T, n, 2h)
+        S = torch.stack(states)  # (T, 2, n, h)
+        outputs = torch.cat([S[:, 0], S[:, 1].flip(0)], dim=-1)  # (T, n, 2h)
         return outputs, (H[0], H[1])
 
     def _paired_loop(self, P_f, P_b, H_f, H_b):
@@ -111,10 +119,11 @@ class BiRNNFast(BiRNNScratch):
         W_f, W_b = self.f_rnn.W_hh, self.b_rnn.W_hh
         f_states, b_states = [], []
         for P_f_t, P_b_t in zip(P_f.unbind(0), reversed(P_b.unbind(0))):
-            H_f = torch.tanh(torch.addmm(P_f_t, H_f, W_f))           # (n, h_f)
-            H_b = torch.tanh(torch.addmm(P_b_t, H_b, W_b))           # (n, h_b)
+            H_f = torch.tanh(torch.addmm(P_f_t, H_f, W_f))  # (n, h_f)
+            H_b = torch.tanh(torch.addmm(P_b_t, H_b, W_b))  # (n, h_b)
             f_states.append(H_f)
             b_states.append(H_b)
-        outputs = torch.cat([torch.stack(f_states), torch.stack(b_states[::-1])],
-                            dim=-1)                                  # (T, n, h_f + h_b)
+        outputs = torch.cat(
+            [torch.stack(f_states), torch.stack(b_states[::-1])], dim=-1
+        )  # (T, n, h_f + h_b)
         return outputs, (H_f, H_b)

@@ -25,6 +25,7 @@ distributions at the blanks, with or without a look-ahead) and :func:`influence`
 each other character moves a blank's distribution), computed by re-running the PyTorch
 models on the whole (or the cut) sentence.
 """
+
 from __future__ import annotations
 
 import base64
@@ -40,11 +41,21 @@ from book.figures import PALETTE
 from book.i18n import language, tr, view_words
 from book.text import MASK, PAD, TokenRNN, Vocab
 
-__all__ = ["BLANK", "MAX_CHARS", "FORMAT", "export_models", "load_models", "parse",
-           "blank_probs", "influence", "top_guesses", "FillInDemo"]
+__all__ = [
+    "BLANK",
+    "MAX_CHARS",
+    "FORMAT",
+    "export_models",
+    "load_models",
+    "parse",
+    "blank_probs",
+    "influence",
+    "top_guesses",
+    "FillInDemo",
+]
 
-BLANK = "_"          # the character a reader types for a hidden one
-MAX_CHARS = 49       # longer text is refused (the models were trained on 49-character windows)
+BLANK = "_"  # the character a reader types for a hidden one
+MAX_CHARS = 49  # longer text is refused (the models were trained on 49-character windows)
 FORMAT = "birnn-fillin/1"
 ROLES = ("uni", "bi")  # the one-direction and the bidirectional model, in this order
 VIEW = Path(__file__).with_name("fillin.js")
@@ -54,8 +65,9 @@ def _tensors(model: TokenRNN) -> list[tuple[str, torch.Tensor]]:
     """The parameters the view needs, in the order the packed data holds them."""
     names = ["embedding.weight"]
     for suffix in ("_l0", "_l0_reverse")[: 2 if model.bidirectional else 1]:
-        names += [f"rnn.{kind}{suffix}" for kind in
-                  ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+        names += [
+            f"rnn.{kind}{suffix}" for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        ]
     names += ["head.weight", "head.bias"]
     params = dict(model.named_parameters())
     return [(name, params[name].detach()) for name in names]
@@ -63,13 +75,19 @@ def _tensors(model: TokenRNN) -> list[tuple[str, torch.Tensor]]:
 
 def _export_model(model) -> dict:
     if not isinstance(model, TokenRNN):
-        raise TypeError(tr("FillInDemo needs TokenRNN models (book.text), got {kind}",
-                           kind=type(model).__name__))
+        raise TypeError(
+            tr(
+                "FillInDemo needs TokenRNN models (book.text), got {kind}",
+                kind=type(model).__name__,
+            )
+        )
     tensors = _tensors(model)
     flat = torch.cat([t.reshape(-1) for _, t in tensors]).to(torch.float32).numpy()
     return {
-        "hidden_size": model.hidden_size, "embed_size": model.embedding.embedding_dim,
-        "bidirectional": model.bidirectional, "parameters": int(flat.size),
+        "hidden_size": model.hidden_size,
+        "embed_size": model.embedding.embedding_dim,
+        "bidirectional": model.bidirectional,
+        "parameters": int(flat.size),
         "tensors": [[name, list(t.shape)] for name, t in tensors],
         # Little-endian float32, base64: 4/3 bytes of text per byte of weights.
         "data": base64.b64encode(flat.astype("<f4").tobytes()).decode("ascii"),
@@ -84,12 +102,18 @@ def export_models(one_direction: TokenRNN, bidirectional: TokenRNN, vocab: Vocab
     weights in that order.
     """
     if not isinstance(vocab, Vocab):
-        raise TypeError(tr("FillInDemo needs a book.text.Vocab, got {kind}",
-                           kind=type(vocab).__name__))
+        raise TypeError(
+            tr("FillInDemo needs a book.text.Vocab, got {kind}", kind=type(vocab).__name__)
+        )
     tokens = vocab.idx_to_token
     if tokens[:2] != [PAD, MASK] or not all(len(t) == 1 for t in tokens[2:]):
-        raise ValueError(tr("FillInDemo needs a character vocabulary (<pad>, <mask>, then "
-                            "single characters), got {tokens}...", tokens=tokens[:6]))
+        raise ValueError(
+            tr(
+                "FillInDemo needs a character vocabulary (<pad>, <mask>, then "
+                "single characters), got {tokens}...",
+                tokens=tokens[:6],
+            )
+        )
     if BLANK in tokens:
         raise ValueError(f"the blank character {BLANK!r} must not be in the vocabulary")
     models = {"uni": one_direction, "bi": bidirectional}
@@ -97,35 +121,50 @@ def export_models(one_direction: TokenRNN, bidirectional: TokenRNN, vocab: Vocab
     for role, model in models.items():
         packed[role] = _export_model(model)
         if model.vocab_size != len(vocab):
-            raise ValueError(tr("the {role} model scores {scored} tokens but the vocabulary "
-                                "has {size}", role=role, scored=model.vocab_size,
-                                size=len(vocab)))
+            raise ValueError(
+                tr(
+                    "the {role} model scores {scored} tokens but the vocabulary has {size}",
+                    role=role,
+                    scored=model.vocab_size,
+                    size=len(vocab),
+                )
+            )
     if packed["uni"]["bidirectional"] or not packed["bi"]["bidirectional"]:
-        raise ValueError(tr("FillInDemo(one_direction, bidirectional, vocab): pass the "
-                            "one-direction model first and the bidirectional one second"))
-    return {"format": FORMAT, "tokens": tokens, "blank": BLANK, "max_chars": MAX_CHARS,
-            "models": packed}
+        raise ValueError(
+            tr(
+                "FillInDemo(one_direction, bidirectional, vocab): pass the "
+                "one-direction model first and the bidirectional one second"
+            )
+        )
+    return {
+        "format": FORMAT,
+        "tokens": tokens,
+        "blank": BLANK,
+        "max_chars": MAX_CHARS,
+        "models": packed,
+    }
 
 
 def load_models(packed: dict) -> tuple[dict[str, TokenRNN], Vocab]:
     """The PyTorch models and vocabulary that :func:`export_models` packed (for tests)."""
     if packed.get("format") != FORMAT:
-        raise ValueError(f"expected fill-in data of format {FORMAT!r}, got "
-                         f"{packed.get('format')!r}")
+        raise ValueError(
+            f"expected fill-in data of format {FORMAT!r}, got {packed.get('format')!r}"
+        )
     tokens = packed["tokens"]
     vocab = Vocab(tokens[2:])
     assert vocab.idx_to_token == tokens
     models = {}
     for role in ROLES:
         spec = packed["models"][role]
-        model = TokenRNN(len(tokens), spec["hidden_size"], spec["bidirectional"],
-                         embed_size=spec["embed_size"])
-        flat = torch.from_numpy(np.frombuffer(base64.b64decode(spec["data"]), dtype="<f4")
-                                .copy())
+        model = TokenRNN(
+            len(tokens), spec["hidden_size"], spec["bidirectional"], embed_size=spec["embed_size"]
+        )
+        flat = torch.from_numpy(np.frombuffer(base64.b64decode(spec["data"]), dtype="<f4").copy())
         state, offset = {}, 0
         for name, shape in spec["tensors"]:
             size = int(np.prod(shape))
-            state[name] = flat[offset:offset + size].reshape(shape)
+            state[name] = flat[offset : offset + size].reshape(shape)
             offset += size
         if offset != flat.numel():
             raise ValueError(f"{role}: {flat.numel()} weights packed, {offset} described")
@@ -142,47 +181,63 @@ def parse(text: str, vocab: Vocab, lang: str | None = None) -> torch.Tensor:
     sentence, one too long, characters the models never saw, or no blank.
     """
     if not isinstance(text, str):
-        raise TypeError(tr("expected the sentence as a str, got {kind}", lang,
-                           kind=type(text).__name__))
+        raise TypeError(
+            tr("expected the sentence as a str, got {kind}", lang, kind=type(text).__name__)
+        )
     text = text.lower()
     # The same message ids as the view's parse() in fillin.js.
     if not text.strip():
         raise ValueError(tr("Type a sentence, with _ for each character to guess.", lang))
     if len(text) > MAX_CHARS:
-        raise ValueError(tr("The sentence has {n} characters; the demo reads at most {max}.",
-                            lang, n=len(text), max=MAX_CHARS))
+        raise ValueError(
+            tr(
+                "The sentence has {n} characters; the demo reads at most {max}.",
+                lang,
+                n=len(text),
+                max=MAX_CHARS,
+            )
+        )
     known = set(vocab.idx_to_token[2:]) | {BLANK}
     unknown = sorted(set(text) - known)
     if unknown:
         shown = " ".join(f"'{c}'" for c in unknown)
-        raise ValueError(tr("The models know only a-z and the space (the book was read in "
-                            "lower case, without digits or punctuation); remove {shown}.",
-                            lang, shown=shown))
+        raise ValueError(
+            tr(
+                "The models know only a-z and the space (the book was read in "
+                "lower case, without digits or punctuation); remove {shown}.",
+                lang,
+                shown=shown,
+            )
+        )
     if BLANK not in text:
         raise ValueError(tr("No blank yet: type _ where a character is hidden.", lang))
-    return torch.tensor([vocab.mask_id if c == BLANK else vocab.token_to_idx[c]
-                         for c in text], dtype=torch.long)
+    return torch.tensor(
+        [vocab.mask_id if c == BLANK else vocab.token_to_idx[c] for c in text], dtype=torch.long
+    )
 
 
 def _check_lookahead(lookahead, owner: str) -> int | None:
     """``lookahead`` if it is None or an int >= 0, else a ValueError that says so."""
     if lookahead is None:
         return None
-    if isinstance(lookahead, bool) or not isinstance(lookahead, (int, np.integer)) \
-            or lookahead < 0:
-        raise ValueError(tr("{owner}: lookahead must be None (the whole sentence) or an int "
-                            ">= 0 (characters read past each blank), got {value}", owner=owner,
-                            value=repr(lookahead)))
+    if isinstance(lookahead, bool) or not isinstance(lookahead, (int, np.integer)) or lookahead < 0:
+        raise ValueError(
+            tr(
+                "{owner}: lookahead must be None (the whole sentence) or an int "
+                ">= 0 (characters read past each blank), got {value}",
+                owner=owner,
+                value=repr(lookahead),
+            )
+        )
     return int(lookahead)
 
 
 def _cut(ids: torch.Tensor, t: int, lookahead: int | None) -> torch.Tensor:
     """The sentence as the model reads it for position ``t``: cut ``lookahead`` past it."""
-    return ids if lookahead is None else ids[:t + lookahead + 1]
+    return ids if lookahead is None else ids[: t + lookahead + 1]
 
 
-def blank_probs(model: TokenRNN, ids: torch.Tensor, lookahead: int | None = None
-                ) -> torch.Tensor:
+def blank_probs(model: TokenRNN, ids: torch.Tensor, lookahead: int | None = None) -> torch.Tensor:
     """The model's distribution over characters at every blank: (num_blanks, q), float64.
 
     With ``lookahead=k`` (an int >= 0) each blank at position t is scored by running the
@@ -194,16 +249,19 @@ def blank_probs(model: TokenRNN, ids: torch.Tensor, lookahead: int | None = None
     positions = (ids == Vocab.mask_id).nonzero().flatten().tolist()
     with torch.no_grad():
         if lookahead is None:
-            logits = model(ids[:, None])[positions, 0]                # (num_blanks, q)
+            logits = model(ids[:, None])[positions, 0]  # (num_blanks, q)
         else:
-            logits = torch.stack([model(_cut(ids, t, lookahead)[:, None])[t, 0]
-                                  for t in positions]) if positions else \
-                torch.zeros(0, model.vocab_size)
+            logits = (
+                torch.stack([model(_cut(ids, t, lookahead)[:, None])[t, 0] for t in positions])
+                if positions
+                else torch.zeros(0, model.vocab_size)
+            )
     return logits.double().softmax(-1)
 
 
-def influence(model: TokenRNN, ids: torch.Tensor, blank: int,
-              lookahead: int | None = None) -> torch.Tensor:
+def influence(
+    model: TokenRNN, ids: torch.Tensor, blank: int, lookahead: int | None = None
+) -> torch.Tensor:
     """How much each character decides the guess at blank number ``blank`` (0-based).
 
     Each other character in turn is replaced by ``<mask>``, the sentence is run again,
@@ -233,12 +291,15 @@ def influence(model: TokenRNN, ids: torch.Tensor, blank: int,
     return scores
 
 
-def top_guesses(model: TokenRNN, vocab: Vocab, text: str,
-                lookahead: int | None = None) -> list[str]:
+def top_guesses(
+    model: TokenRNN, vocab: Vocab, text: str, lookahead: int | None = None
+) -> list[str]:
     """Each blank's most likely character under ``model``, in order (see :func:`blank_probs`
     for ``lookahead``)."""
-    return [vocab.idx_to_token[int(i)]
-            for i in blank_probs(model, parse(text, vocab), lookahead).argmax(-1)]
+    return [
+        vocab.idx_to_token[int(i)]
+        for i in blank_probs(model, parse(text, vocab), lookahead).argmax(-1)
+    ]
 
 
 class FillInDemo(anywidget.AnyWidget):
@@ -279,24 +340,43 @@ class FillInDemo(anywidget.AnyWidget):
     def _valid_lookahead(self, proposal):
         value = proposal["value"]
         if value < -1:
-            raise ValueError(tr("FillInDemo.lookahead must be -1 (the whole sentence) or an "
-                                "int >= 0 (characters read past each blank), got {value}",
-                                value=repr(value)))
+            raise ValueError(
+                tr(
+                    "FillInDemo.lookahead must be -1 (the whole sentence) or an "
+                    "int >= 0 (characters read past each blank), got {value}",
+                    value=repr(value),
+                )
+            )
         return value
 
-    def __init__(self, one_direction, bidirectional, vocab, text="the time tr_veller",
-                 examples=(), lang=None, lookahead=None):
-        if lookahead is not None and (isinstance(lookahead, bool)
-                                      or not isinstance(lookahead, (int, np.integer))
-                                      or lookahead < -1):
-            raise ValueError(tr("FillInDemo(lookahead=...) must be None or -1 (the whole "
-                                "sentence) or an int >= 0 (characters read past each blank), "
-                                "got {value}", value=repr(lookahead)))
+    def __init__(
+        self,
+        one_direction,
+        bidirectional,
+        vocab,
+        text="the time tr_veller",
+        examples=(),
+        lang=None,
+        lookahead=None,
+    ):
+        if lookahead is not None and (
+            isinstance(lookahead, bool)
+            or not isinstance(lookahead, (int, np.integer))
+            or lookahead < -1
+        ):
+            raise ValueError(
+                tr(
+                    "FillInDemo(lookahead=...) must be None or -1 (the whole "
+                    "sentence) or an int >= 0 (characters read past each blank), "
+                    "got {value}",
+                    value=repr(lookahead),
+                )
+            )
         super().__init__()
         self.data = export_models(one_direction, bidirectional, vocab)
         examples = list(examples)
         for sentence in [text, *examples]:
-            parse(sentence, vocab)      # a broken example is the author's error: raise now
+            parse(sentence, vocab)  # a broken example is the author's error: raise now
         self.text, self.examples, self.lang = text, examples, lang or language()
         self.words = view_words(VIEW, self.lang)
         self.lookahead = -1 if lookahead is None else int(lookahead)
@@ -311,7 +391,10 @@ class FillInDemo(anywidget.AnyWidget):
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         sentence = f"<code>{html.escape(self.text)}</code>"
-        note = tr("The fill-in-the-blank demo runs here once this cell is run (sentence: "
-                  "{sentence}).", self.lang, sentence=sentence)
+        note = tr(
+            "The fill-in-the-blank demo runs here once this cell is run (sentence: {sentence}).",
+            self.lang,
+            sentence=sentence,
+        )
         note = f"<p><em>{note}</em></p>"
         return {**data, "text/html": note}, metadata

@@ -16,6 +16,7 @@ translations``. A constant translated later is marked with :func:`N_`. The JavaS
 hold no words: they call ``t("...")`` and look the words up in the table the widget sends
 them (:func:`view_words`); the website's script gets its table at build time the same way.
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,13 +29,13 @@ from pathlib import Path
 
 LANGUAGES = ("en", "zh")
 CHINESE_FOLDER = "zh_CN"
-LOCALES = {"zh": "zh_CN"}                  # language -> gettext locale of its catalog
+LOCALES = {"zh": "zh_CN"}  # language -> gettext locale of its catalog
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "book"
 # What marks a word for the catalog (tools/translate.py extracts the first argument):
-PYTHON_KEYWORDS = ("tr", "N_")             # in book/, tools/ and the notebooks' code cells
-JS_KEYWORDS = ("t",)                       # in the JavaScript views and _static/*.js
-COMMENT_TAGS = ("Translators:",)           # a comment so tagged reaches the translator
+PYTHON_KEYWORDS = ("tr", "N_")  # in book/, tools/ and the notebooks' code cells
+JS_KEYWORDS = ("t",)  # in the JavaScript views and _static/*.js
+COMMENT_TAGS = ("Translators:",)  # a comment so tagged reaches the translator
 
 
 def normalise(value: str | None) -> str | None:
@@ -52,15 +53,17 @@ def language() -> str:
         return chosen
     try:
         here = Path.cwd().resolve()
-    except OSError:                      # the folder was removed under the kernel
+    except OSError:  # the folder was removed under the kernel
         return "en"
     return "zh" if CHINESE_FOLDER in here.parts else "en"
 
 
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a monospace font: two for a wide (CJK) character."""
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
 
 
 _SPEC = re.compile(r"^(?:(.)?([<>^]))?(\d+)$")
@@ -132,9 +135,16 @@ def extract(source: str | bytes, kind: str, keywords=None) -> list[tuple[int, st
     method = {"python": extract_python, "javascript": extract_javascript}[kind]
     keywords = keywords or (PYTHON_KEYWORDS if kind == "python" else JS_KEYWORDS)
     data = source.encode("utf-8") if isinstance(source, str) else source
-    found = [(line, msgid, comments) for line, msgid, comments, _ in
-             babel_extract(method, io.BytesIO(data), keywords=dict.fromkeys(keywords),
-                           comment_tags=COMMENT_TAGS, strip_comment_tags=True)]
+    found = [
+        (line, msgid, comments)
+        for line, msgid, comments, _ in babel_extract(
+            method,
+            io.BytesIO(data),
+            keywords=dict.fromkeys(keywords),
+            comment_tags=COMMENT_TAGS,
+            strip_comment_tags=True,
+        )
+    ]
     if kind == "python":
         seen = {msgid for _, msgid, _ in found}
         found += [e for e in _calls(data.decode("utf-8"), keywords) if e[1] not in seen]
@@ -149,22 +159,25 @@ def _calls(source: str, keywords) -> list[tuple[int, str, list[str]]]:
 
     try:
         tree = ast.parse(source)
-    except SyntaxError:                        # a notebook cell with IPython magics
+    except SyntaxError:  # a notebook cell with IPython magics
         return []
     found = []
     for call in ast.walk(tree):
-        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-                and call.func.id in keywords and call.args
-                and isinstance(call.args[0], ast.Constant)
-                and isinstance(call.args[0].value, str)):
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name)
+            and call.func.id in keywords
+            and call.args
+            and isinstance(call.args[0], ast.Constant)
+            and isinstance(call.args[0].value, str)
+        ):
             found.append((call.lineno, call.args[0].value, []))
     return found
 
 
 @functools.cache
 def _view_msgids(path: Path, mtime: float) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(msgid for _, msgid, _ in
-                               extract(path.read_bytes(), "javascript")))
+    return tuple(dict.fromkeys(msgid for _, msgid, _ in extract(path.read_bytes(), "javascript")))
 
 
 def view_msgids(path: str | Path) -> tuple[str, ...]:

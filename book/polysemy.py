@@ -11,6 +11,7 @@ embedding table supplies the static vectors it is compared with.
 Everything is generated in code and seeded, so the corpus, the trained weights and every
 similarity printed from them are the same on every run.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -23,8 +24,15 @@ from book.shapes import validate_size
 from book.text import TokenRNN, Vocab, masked_batches, masked_loss
 from book.train import seeded, train
 
-__all__ = ["WORD", "SENSES", "Example", "make_corpus", "probe_sentences", "train_encoder",
-           "cosine_table"]
+__all__ = [
+    "WORD",
+    "SENSES",
+    "Example",
+    "make_corpus",
+    "probe_sentences",
+    "train_encoder",
+    "cosine_table",
+]
 
 WORD = "bank"
 SENSES = ("river", "money")
@@ -52,6 +60,7 @@ _CUE_NOUN = {
 @dataclass(frozen=True)
 class Example:
     """A sentence, the position of the ambiguous word, its sense and where the cue sits."""
+
     tokens: tuple[str, ...]
     position: int
     sense: str
@@ -59,8 +68,9 @@ class Example:
     group: int = -1  # probes only: the group of four sharing one side's words
 
 
-def _sentence(prefix: str, adjective: str, connector: str, noun: str, sense: str, cue: str,
-              group: int = -1) -> Example:
+def _sentence(
+    prefix: str, adjective: str, connector: str, noun: str, sense: str, cue: str, group: int = -1
+) -> Example:
     left = tuple(prefix.split()) + ("the", adjective)
     tokens = left + (WORD,) + tuple(connector.split()) + (noun,)
     return Example(tokens, len(left), sense, cue, group)
@@ -70,9 +80,11 @@ def _all_examples() -> list[Example]:
     out = []
     for sense in SENSES:
         for prefix, connector in itertools.product(_PREFIXES, _CONNECTORS):
-            pairs = {"right": itertools.product(_NEUTRAL_ADJ, _CUE_NOUN[sense]),
-                     "left": itertools.product(_CUE_ADJ[sense], _NEUTRAL_NOUN),
-                     "both": itertools.product(_CUE_ADJ[sense], _CUE_NOUN[sense])}
+            pairs = {
+                "right": itertools.product(_NEUTRAL_ADJ, _CUE_NOUN[sense]),
+                "left": itertools.product(_CUE_ADJ[sense], _NEUTRAL_NOUN),
+                "both": itertools.product(_CUE_ADJ[sense], _CUE_NOUN[sense]),
+            }
             for cue, combos in pairs.items():
                 for adj, noun in combos:
                     out.append(_sentence(prefix, adj, connector, noun, sense, cue))
@@ -96,11 +108,25 @@ def probe_sentences() -> list[Example]:
             for sense in SENSES:
                 for j in (k, (k + 1) % 4):
                     if cue == "right":
-                        e = _sentence(_PREFIXES[k], _NEUTRAL_ADJ[k], connector,
-                                      _CUE_NOUN[sense][j], sense, cue, group)
+                        e = _sentence(
+                            _PREFIXES[k],
+                            _NEUTRAL_ADJ[k],
+                            connector,
+                            _CUE_NOUN[sense][j],
+                            sense,
+                            cue,
+                            group,
+                        )
                     else:
-                        e = _sentence(_PREFIXES[k], _CUE_ADJ[sense][j], connector,
-                                      _NEUTRAL_NOUN[k], sense, cue, group)
+                        e = _sentence(
+                            _PREFIXES[k],
+                            _CUE_ADJ[sense][j],
+                            connector,
+                            _NEUTRAL_NOUN[k],
+                            sense,
+                            cue,
+                            group,
+                        )
                     probes.append(e)
     return probes
 
@@ -111,8 +137,7 @@ def make_corpus() -> list[Example]:
     return [e for e in _all_examples() if e.tokens not in held_out]
 
 
-def train_encoder(num_steps=200, batch_size=128, hidden_size=32, embed_size=16, lr=0.015,
-                  seed=0):
+def train_encoder(num_steps=200, batch_size=128, hidden_size=32, embed_size=16, lr=0.015, seed=0):
     """Train a bidirectional :class:`~book.text.TokenRNN` on :func:`make_corpus` by
     masked-word prediction.
 
@@ -129,15 +154,21 @@ def train_encoder(num_steps=200, batch_size=128, hidden_size=32, embed_size=16, 
     validate_size("batch_size", batch_size, owner="train_encoder", maximum=4096)
     corpus = make_corpus()
     vocab = Vocab(w for e in corpus for w in e.tokens)
-    windows = torch.stack([vocab.encode(e.tokens) for e in corpus])        # (N, T)
+    windows = torch.stack([vocab.encode(e.tokens) for e in corpus])  # (N, T)
     # Matrices this small gain nothing from several threads, and on a busy machine the
     # threads' synchronisation makes training many times slower.
     with seeded(seed, num_threads=1):
         gen = torch.Generator().manual_seed(seed)
         encoder = TokenRNN(len(vocab), hidden_size, bidirectional=True, embed_size=embed_size)
-        history = train(encoder, masked_loss,
-                        lambda: masked_batches(windows, batch_size, 1, vocab, generator=gen),
-                        num_steps, lr=lr, eval_every=20, desc=tr("polysemy encoder"))
+        history = train(
+            encoder,
+            masked_loss,
+            lambda: masked_batches(windows, batch_size, 1, vocab, generator=gen),
+            num_steps,
+            lr=lr,
+            eval_every=20,
+            desc=tr("polysemy encoder"),
+        )
     return encoder, vocab, history
 
 

@@ -19,6 +19,7 @@ Held-out blanks (:func:`centre_blanks`) are single hidden characters with
 :class:`LeftCounts` is the count-table baseline: the character that most often follows the
 previous few characters in the training text.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,12 +34,29 @@ from book.data import load_time_machine
 from book.i18n import N_, tr
 from book.text import TokenRNN, Vocab, mask_tokens, preprocess
 
-__all__ = ["CONTEXT", "RECIPE", "READERS", "models_dir", "manifest", "corpus",
-           "make_model", "random_windows", "fill_in_batches", "load", "centre_blanks",
-           "LeftCounts", "table_right", "both_sides", "EXAMPLES", "classify", "accuracy",
-           "lookahead_accuracy", "next_char_loss"]
+__all__ = [
+    "CONTEXT",
+    "RECIPE",
+    "READERS",
+    "models_dir",
+    "manifest",
+    "corpus",
+    "make_model",
+    "random_windows",
+    "fill_in_batches",
+    "load",
+    "centre_blanks",
+    "LeftCounts",
+    "table_right",
+    "both_sides",
+    "EXAMPLES",
+    "classify",
+    "accuracy",
+    "lookahead_accuracy",
+    "next_char_loss",
+]
 
-CONTEXT = 24                       # characters each side of a held-out blank
+CONTEXT = 24  # characters each side of a held-out blank
 # The readers' names are message ids (book.i18n.tr shows them in the learner's language).
 READERS = (N_("left to right"), N_("right to left"), N_("bidirectional"))
 # Hidden units per direction: the one-direction readers' width is chosen so that their
@@ -51,19 +69,28 @@ RECIPE = {
     "embed_size": 16,
     "hidden_size": HIDDEN,
     "fill_in": {
-        "window": 2 * CONTEXT + 1, "blanks_per_window": 2, "batch_size": 128,
-        "steps": 2400, "seeds": [0, 1, 2],
+        "window": 2 * CONTEXT + 1,
+        "blanks_per_window": 2,
+        "batch_size": 128,
+        "steps": 2400,
+        "seeds": [0, 1, 2],
         "windows": "random start positions in the training text, drawn per batch",
     },
     "language_model": {
-        "window": 2 * CONTEXT + 1, "batch_size": 64, "steps": 1600, "seeds": [0],
+        "window": 2 * CONTEXT + 1,
+        "batch_size": 64,
+        "steps": 1600,
+        "seeds": [0],
         "readers": ["left to right", "bidirectional"],
     },
     "optimizer": "Adam (book.train.Adam), betas 0.9/0.999, gradient norm clipped to 1",
     "lr": {"peak": 0.01, "warmup_steps": 100, "schedule": "cosine decay to 5% of the peak"},
     "threads": 1,
-    "held_out": {"stride": 7, "context": CONTEXT,
-                 "blanks": "one hidden character in the middle of each held-out window"},
+    "held_out": {
+        "stride": 7,
+        "context": CONTEXT,
+        "blanks": "one hidden character in the middle of each held-out window",
+    },
     "count_table": {"order": 6, "backoff": "shorter left contexts until one was seen"},
 }
 
@@ -92,10 +119,20 @@ def corpus():
 def make_model(reader: str, vocab_size: int = 29) -> TokenRNN:
     """A fresh model of the recipe's size for ``reader`` (one of :data:`READERS`)."""
     if reader not in HIDDEN:
-        raise ValueError(tr("reader must be one of {readers}, got {reader}", readers=READERS,
-                            reader=repr(reader)))
-    return TokenRNN(vocab_size, HIDDEN[reader], bidirectional=reader == "bidirectional",
-                    embed_size=RECIPE["embed_size"], reverse=reader == "right to left")
+        raise ValueError(
+            tr(
+                "reader must be one of {readers}, got {reader}",
+                readers=READERS,
+                reader=repr(reader),
+            )
+        )
+    return TokenRNN(
+        vocab_size,
+        HIDDEN[reader],
+        bidirectional=reader == "bidirectional",
+        embed_size=RECIPE["embed_size"],
+        reverse=reader == "right to left",
+    )
 
 
 def random_windows(ids, num_steps, batch_size, generator):
@@ -109,15 +146,20 @@ def fill_in_batches(ids, vocab, generator):
     """Endless masked batches ``(inputs, tokens, masked)`` of the fill-in recipe."""
     spec = RECIPE["fill_in"]
     for tokens in random_windows(ids, spec["window"], spec["batch_size"], generator):
-        inputs, masked = mask_tokens(tokens, spec["blanks_per_window"], mask_id=vocab.mask_id,
-                                     pad_id=vocab.pad_id, generator=generator)
+        inputs, masked = mask_tokens(
+            tokens,
+            spec["blanks_per_window"],
+            mask_id=vocab.mask_id,
+            pad_id=vocab.pad_id,
+            generator=generator,
+        )
         yield inputs, tokens, masked
 
 
 def next_char_loss(model, tokens):
     """Cross-entropy of predicting every character from the ones before it (and, for a
     bidirectional model, after it: the leak)."""
-    logits = model(tokens[:-1])                                    # (T - 1, n, q)
+    logits = model(tokens[:-1])  # (T - 1, n, q)
     return torch.nn.functional.cross_entropy(logits.flatten(0, 1), tokens[1:].flatten())
 
 
@@ -128,11 +170,19 @@ def _file(task: str, reader: str, seed: int) -> Path:
 def load(reader: str, seed: int = 0, task: str = "fill_in") -> TokenRNN:
     """The shipped model of ``task`` ("fill_in" or "language_model"), in eval mode."""
     from safetensors.torch import load_file
+
     path = _file(task, reader, seed)
     if not path.exists():
-        raise ValueError(tr("no shipped {task} model for reader={reader}, seed={seed} "
-                            "(expected {name}; make train-models writes them)", task=task,
-                            reader=repr(reader), seed=seed, name=path.name))
+        raise ValueError(
+            tr(
+                "no shipped {task} model for reader={reader}, seed={seed} "
+                "(expected {name}; make train-models writes them)",
+                task=task,
+                reader=repr(reader),
+                seed=seed,
+                name=path.name,
+            )
+        )
     model = make_model(reader)
     model.load_state_dict(load_file(path))
     return model.eval()
@@ -147,7 +197,7 @@ def centre_blanks(ids=None, cut=None, stride=None, mask_id=Vocab.mask_id):
     held = ids[cut:]
     width = 2 * CONTEXT + 1
     starts = torch.arange(0, len(held) - width + 1, stride)
-    windows = held[starts[None, :] + torch.arange(width)[:, None]]    # (width, n)
+    windows = held[starts[None, :] + torch.arange(width)[:, None]]  # (width, n)
     truth = windows[CONTEXT].clone()
     inputs = windows.clone()
     inputs[CONTEXT] = mask_id
@@ -167,12 +217,12 @@ class LeftCounts:
         self.table = defaultdict(Counter)
         for k in range(order + 1):
             for i in range(k, len(text)):
-                self.table[text[i - k:i]][text[i]] += 1
+                self.table[text[i - k : i]][text[i]] += 1
 
     def context(self, left: str) -> str:
         for k in range(min(self.order, len(left)), -1, -1):
-            if left[len(left) - k:] in self.table:
-                return left[len(left) - k:]
+            if left[len(left) - k :] in self.table:
+                return left[len(left) - k :]
         return ""
 
     def guess(self, left: str) -> str:
@@ -189,8 +239,9 @@ def table_right(table: LeftCounts, inputs, truth, vocab: Vocab) -> torch.Tensor:
     """(n,) bool: the held-out questions whose blank the count table fills from the
     ``CONTEXT`` characters on its left."""
     lefts = [vocab.decode(inputs[:CONTEXT, i]) for i in range(len(truth))]
-    return torch.tensor([table.guess(left) == vocab.idx_to_token[int(c)]
-                         for left, c in zip(lefts, truth)])
+    return torch.tensor(
+        [table.guess(left) == vocab.idx_to_token[int(c)] for left, c in zip(lefts, truth)]
+    )
 
 
 def accuracy(model, inputs, truth, position=CONTEXT, right=None):
@@ -211,8 +262,11 @@ def both_sides(text: str, left: str, right: str, width: int = 3):
     """What fills ``left[-width:] ? right[:width]`` in ``text``: ``(count, [(char, share),
     ...])``, most frequent first (the evidence that both sides together give)."""
     a, b = left[-width:], right[:width]
-    counts = Counter(text[i] for i in range(len(a), len(text) - len(b))
-                     if text.startswith(a, i - len(a)) and text.startswith(b, i + 1))
+    counts = Counter(
+        text[i]
+        for i in range(len(a), len(text) - len(b))
+        if text.startswith(a, i - len(a)) and text.startswith(b, i + 1)
+    )
     total = sum(counts.values())
     return total, [(c, n / total) for c, n in counts.most_common(3)]
 
@@ -221,10 +275,17 @@ def both_sides(text: str, left: str, right: str, width: int = 3):
 # notebook sorts them by what the training text's counts say (:func:`classify`) and asserts
 # what each model does with them.
 EXAMPLES = {
-    "the w_ite sphinx": "h", "he th_n said": "e", "weena was _ery small": "v",
-    "my _ands were": "h", "a c_ild": "h", "the _orlocks": "m", "i felt _ery": "v",
-    "i _ent into the garden": "w", "the _iver": "r",
-    "the time tr_veller": "a", "the q_een": "u",
+    "the w_ite sphinx": "h",
+    "he th_n said": "e",
+    "weena was _ery small": "v",
+    "my _ands were": "h",
+    "a c_ild": "h",
+    "the _orlocks": "m",
+    "i felt _ery": "v",
+    "i _ent into the garden": "w",
+    "the _iver": "r",
+    "the time tr_veller": "a",
+    "the q_een": "u",
     "the la_p was lit": "m",
 }
 
@@ -242,7 +303,7 @@ def classify(table: LeftCounts, text: str, sentence: str, truth: str) -> str:
     * ``"other"``: anything else.
     """
     t = sentence.index("_")
-    left, right = sentence[:t], sentence[t + 1:]
+    left, right = sentence[:t], sentence[t + 1 :]
     _, _, ranked = table.evidence(left, top=1)
     count, both = both_sides(text, left, right)
     if ranked[0][0] == truth and ranked[0][1] >= 0.9:

@@ -6,6 +6,7 @@ scores every tag at every step. Two things keep the padding out of the result: p
 padding) and a loss that averages over the valid positions only (:func:`masked_tag_loss`).
 "Using bidirectional RNNs" shows that either one alone is not enough.
 """
+
 from __future__ import annotations
 
 import torch
@@ -23,11 +24,23 @@ def _lengths(lengths, T: int, n: int, owner: str) -> torch.Tensor:
     if not isinstance(lengths, torch.Tensor):
         lengths = torch.as_tensor(lengths)
     if lengths.shape != (n,) or lengths.dtype.is_floating_point:
-        raise ValueError(tr("{owner} expected lengths of shape ({n},), integers, one per "
-                            "sequence, got {value}", owner=owner, n=n, value=describe(lengths)))
+        raise ValueError(
+            tr(
+                "{owner} expected lengths of shape ({n},), integers, one per sequence, got {value}",
+                owner=owner,
+                n=n,
+                value=describe(lengths),
+            )
+        )
     if (lengths < 1).any() or (lengths > T).any():
-        raise ValueError(tr("{owner} expected every length in 1..{T} (the padded length), got "
-                            "{lengths}", owner=owner, T=T, lengths=lengths.tolist()))
+        raise ValueError(
+            tr(
+                "{owner} expected every length in 1..{T} (the padded length), got {lengths}",
+                owner=owner,
+                T=T,
+                lengths=lengths.tolist(),
+            )
+        )
     return lengths.long()
 
 
@@ -52,14 +65,25 @@ def masked_tag_loss(logits, tags, lengths) -> torch.Tensor:
         contribute nothing, whatever their scores or tags.
     """
     if not isinstance(logits, torch.Tensor) or logits.dim() != 3:
-        raise ValueError(tr("masked_tag_loss expected logits of shape (T, n, num_tags), got "
-                            "{value}", value=describe(logits)))
+        raise ValueError(
+            tr(
+                "masked_tag_loss expected logits of shape (T, n, num_tags), got {value}",
+                value=describe(logits),
+            )
+        )
     T, n, _ = logits.shape
     if not isinstance(tags, torch.Tensor) or tags.shape != (T, n):
-        raise ValueError(tr("masked_tag_loss expected tags of shape ({T}, {n}) to match the "
-                            "logits, got {value}", T=T, n=n, value=describe(tags)))
-    mask = valid_mask(_lengths(lengths, T, n, "masked_tag_loss"), T)        # (T, n)
-    return F.cross_entropy(logits[mask], tags[mask])                        # valid only
+        raise ValueError(
+            tr(
+                "masked_tag_loss expected tags of shape ({T}, {n}) to match the "
+                "logits, got {value}",
+                T=T,
+                n=n,
+                value=describe(tags),
+            )
+        )
+    mask = valid_mask(_lengths(lengths, T, n, "masked_tag_loss"), T)  # (T, n)
+    return F.cross_entropy(logits[mask], tags[mask])  # valid only
 
 
 class Tagger(nn.Module):
@@ -83,28 +107,39 @@ class Tagger(nn.Module):
         logits: (T, n, num_tags); rows past a sequence's end are not meaningful.
     """
 
-    def __init__(self, vocab_size, num_tags, hidden_size, embed_size=8, pack=True,
-                 bidirectional=True):
+    def __init__(
+        self, vocab_size, num_tags, hidden_size, embed_size=8, pack=True, bidirectional=True
+    ):
         super().__init__()
-        self.embedding = nn.Embedding(validate_size("vocab_size", vocab_size, owner="Tagger"),
-                                      validate_size("embed_size", embed_size, owner="Tagger"))
+        self.embedding = nn.Embedding(
+            validate_size("vocab_size", vocab_size, owner="Tagger"),
+            validate_size("embed_size", embed_size, owner="Tagger"),
+        )
         directions = 2 if bidirectional else 1
-        self.rnn = nn.GRU(embed_size, validate_size("hidden_size", hidden_size, owner="Tagger"),
-                          bidirectional=bool(bidirectional))
-        self.head = nn.Linear(directions * hidden_size,
-                              validate_size("num_tags", num_tags, owner="Tagger"))
+        self.rnn = nn.GRU(
+            embed_size,
+            validate_size("hidden_size", hidden_size, owner="Tagger"),
+            bidirectional=bool(bidirectional),
+        )
+        self.head = nn.Linear(
+            directions * hidden_size, validate_size("num_tags", num_tags, owner="Tagger")
+        )
         self.pack = bool(pack)
 
     def forward(self, X, lengths):
         if not isinstance(X, torch.Tensor) or X.dim() != 2 or X.dtype != torch.long:
-            raise ValueError(tr("Tagger expected X of shape (T, n) with integer token ids, "
-                                "got {value}", value=describe(X)))
+            raise ValueError(
+                tr(
+                    "Tagger expected X of shape (T, n) with integer token ids, got {value}",
+                    value=describe(X),
+                )
+            )
         T, n = X.shape
         lengths = _lengths(lengths, T, n, "Tagger")
-        embedded = self.embedding(X)                                        # (T, n, e)
+        embedded = self.embedding(X)  # (T, n, e)
         if self.pack:
             packed = pack_padded_sequence(embedded, lengths, enforce_sorted=False)
             outputs, _ = pad_packed_sequence(self.rnn(packed)[0], total_length=T)
         else:
-            outputs, _ = self.rnn(embedded)                                 # reads the padding
-        return self.head(outputs)                                           # (T, n, num_tags)
+            outputs, _ = self.rnn(embedded)  # reads the padding
+        return self.head(outputs)  # (T, n, num_tags)

@@ -4,6 +4,7 @@ The fill-in-the-blank and language-modelling experiments of "Context in action" 
 polysemy lab of the exercises share this pipeline. Sequences are time-first, ``(T, n)``
 token ids, as everywhere in the chapter.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,19 @@ from torch import nn
 from book.i18n import tr
 from book.shapes import describe, validate_size
 
-__all__ = ["PAD", "MASK", "preprocess", "Vocab", "split_windows", "batches",
-           "mask_tokens", "masked_batches", "masked_loss", "TokenRNN", "count_parameters"]
+__all__ = [
+    "PAD",
+    "MASK",
+    "preprocess",
+    "Vocab",
+    "split_windows",
+    "batches",
+    "mask_tokens",
+    "masked_batches",
+    "masked_loss",
+    "TokenRNN",
+    "count_parameters",
+]
 
 PAD = "<pad>"
 MASK = "<mask>"
@@ -55,8 +67,13 @@ class Vocab:
         if unknown:
             known = self.idx_to_token[2:]
             shown = "".join(known) if all(len(t) == 1 for t in known) else known
-            raise ValueError(tr("Vocab.encode: {unknown} not in the vocabulary {shown}",
-                                unknown=unknown, shown=repr(shown)))
+            raise ValueError(
+                tr(
+                    "Vocab.encode: {unknown} not in the vocabulary {shown}",
+                    unknown=unknown,
+                    shown=repr(shown),
+                )
+            )
         return torch.tensor([self.token_to_idx[t] for t in tokens], dtype=torch.long)
 
     def decode(self, ids, mask: str = "_", pad: str = "", sep: str = "") -> str:
@@ -67,8 +84,9 @@ class Vocab:
         out = []
         for i in ids:
             if not 0 <= i < len(self):
-                raise ValueError(tr("Vocab.decode: id {i} is outside 0..{last}", i=i,
-                                    last=len(self) - 1))
+                raise ValueError(
+                    tr("Vocab.decode: id {i} is outside 0..{last}", i=i, last=len(self) - 1)
+                )
             out.append(shown.get(i, self.idx_to_token[i]))
         return sep.join(out)
 
@@ -81,12 +99,18 @@ def split_windows(ids: torch.Tensor, num_steps: int) -> torch.Tensor:
     """
     num_steps = validate_size("num_steps", num_steps, owner="split_windows")
     if not isinstance(ids, torch.Tensor) or ids.dim() != 1:
-        raise ValueError(tr("split_windows expected a 1-D id tensor, got {value}",
-                            value=describe(ids)))
+        raise ValueError(
+            tr("split_windows expected a 1-D id tensor, got {value}", value=describe(ids))
+        )
     num_windows = len(ids) // num_steps
     if num_windows == 0:
-        raise ValueError(tr("split_windows: {count} ids make no window of {num_steps}",
-                            count=len(ids), num_steps=num_steps))
+        raise ValueError(
+            tr(
+                "split_windows: {count} ids make no window of {num_steps}",
+                count=len(ids),
+                num_steps=num_steps,
+            )
+        )
     return ids[: num_windows * num_steps].reshape(num_windows, num_steps)
 
 
@@ -101,16 +125,22 @@ def batches(windows: torch.Tensor, batch_size: int, *, generator=None, shuffle=T
     """
     batch_size = validate_size("batch_size", batch_size, owner="batches")
     if not isinstance(windows, torch.Tensor) or windows.dim() != 2:
-        raise ValueError(tr("batches expected windows of shape (num_windows, T), got {value}",
-                            value=describe(windows)))
-    order = (torch.randperm(len(windows), generator=generator) if shuffle
-             else torch.arange(len(windows)))
+        raise ValueError(
+            tr(
+                "batches expected windows of shape (num_windows, T), got {value}",
+                value=describe(windows),
+            )
+        )
+    order = (
+        torch.randperm(len(windows), generator=generator) if shuffle else torch.arange(len(windows))
+    )
     for start in range(0, len(windows), batch_size):
-        yield windows[order[start:start + batch_size]].T.contiguous()   # (T, n)
+        yield windows[order[start : start + batch_size]].T.contiguous()  # (T, n)
 
 
-def mask_tokens(tokens: torch.Tensor, num_masked: int, *, mask_id: int, pad_id: int,
-                generator=None):
+def mask_tokens(
+    tokens: torch.Tensor, num_masked: int, *, mask_id: int, pad_id: int, generator=None
+):
     """Hide ``num_masked`` random non-padding characters of every sequence.
 
     Inputs:
@@ -122,38 +152,47 @@ def mask_tokens(tokens: torch.Tensor, num_masked: int, *, mask_id: int, pad_id: 
     """
     num_masked = validate_size("num_masked", num_masked, owner="mask_tokens")
     if not isinstance(tokens, torch.Tensor) or tokens.dim() != 2:
-        raise ValueError(tr("mask_tokens expected tokens of shape (T, n), got {value}",
-                            value=describe(tokens)))
-    real = tokens != pad_id                                        # (T, n)
+        raise ValueError(
+            tr("mask_tokens expected tokens of shape (T, n), got {value}", value=describe(tokens))
+        )
+    real = tokens != pad_id  # (T, n)
     fewest = int(real.sum(0).min())
     if fewest < num_masked:
-        raise ValueError(tr("mask_tokens: a sequence has only {fewest} non-padding tokens, "
-                            "cannot mask {num_masked}", fewest=fewest, num_masked=num_masked))
+        raise ValueError(
+            tr(
+                "mask_tokens: a sequence has only {fewest} non-padding tokens, "
+                "cannot mask {num_masked}",
+                fewest=fewest,
+                num_masked=num_masked,
+            )
+        )
     # Random keys, with padding pushed below every real key: the top num_masked keys of
     # each column are then distinct, uniformly chosen, real positions.
     keys = torch.rand(tokens.shape, generator=generator).masked_fill(~real, -1.0)
-    chosen = keys.topk(num_masked, dim=0).indices                  # (num_masked, n)
-    masked = torch.zeros_like(real).scatter_(0, chosen, True)      # (T, n)
+    chosen = keys.topk(num_masked, dim=0).indices  # (num_masked, n)
+    masked = torch.zeros_like(real).scatter_(0, chosen, True)  # (T, n)
     return tokens.masked_fill(masked, mask_id), masked
 
 
-def masked_batches(windows: torch.Tensor, batch_size: int, num_masked: int, vocab: Vocab,
-                   *, generator=None):
+def masked_batches(
+    windows: torch.Tensor, batch_size: int, num_masked: int, vocab: Vocab, *, generator=None
+):
     """One pass of fill-in-the-blank batches: ``(inputs, tokens, masked)`` each ``(T, n)``.
 
     Shuffles ``windows`` (num_windows, T) with :func:`batches` and hides ``num_masked``
     tokens of every sequence with :func:`mask_tokens`, all drawn from ``generator``.
     """
-    for tokens in batches(windows, batch_size, generator=generator):          # (T, n)
-        inputs, masked = mask_tokens(tokens, num_masked, mask_id=vocab.mask_id,
-                                     pad_id=vocab.pad_id, generator=generator)
+    for tokens in batches(windows, batch_size, generator=generator):  # (T, n)
+        inputs, masked = mask_tokens(
+            tokens, num_masked, mask_id=vocab.mask_id, pad_id=vocab.pad_id, generator=generator
+        )
         yield inputs, tokens, masked
 
 
 def masked_loss(model, batch) -> torch.Tensor:
     """Cross-entropy of ``model``'s guesses at the hidden positions of a masked batch."""
     inputs, tokens, masked = batch
-    logits = model(inputs)                                         # (T, n, q)
+    logits = model(inputs)  # (T, n, q)
     return nn.functional.cross_entropy(logits[masked], tokens[masked])
 
 
@@ -185,29 +224,38 @@ class TokenRNN(nn.Module):
     def __init__(self, vocab_size, hidden_size, bidirectional, embed_size=16, reverse=False):
         super().__init__()
         if reverse and bidirectional:
-            raise ValueError(tr("TokenRNN: reverse=True is for a one-direction model; a "
-                                "bidirectional one already reads both ways"))
+            raise ValueError(
+                tr(
+                    "TokenRNN: reverse=True is for a one-direction model; a "
+                    "bidirectional one already reads both ways"
+                )
+            )
         self.reverse = bool(reverse)
         self.vocab_size = validate_size("vocab_size", vocab_size, owner="TokenRNN")
         self.hidden_size = validate_size("hidden_size", hidden_size, owner="TokenRNN")
         self.bidirectional = bool(bidirectional)
-        self.embedding = nn.Embedding(vocab_size, validate_size("embed_size", embed_size,
-                                                                owner="TokenRNN"))
+        self.embedding = nn.Embedding(
+            vocab_size, validate_size("embed_size", embed_size, owner="TokenRNN")
+        )
         self.rnn = nn.GRU(embed_size, hidden_size, bidirectional=self.bidirectional)
         self.head = nn.Linear(hidden_size * (2 if self.bidirectional else 1), vocab_size)
 
     def states(self, X):
         """The GRU's states at every step: (T, n, h), or (T, n, 2h) forward half first."""
         if not isinstance(X, torch.Tensor) or X.dim() != 2 or X.dtype != torch.long:
-            raise ValueError(tr("TokenRNN expected X of shape (T, n) and dtype torch.int64, "
-                                "got {value}", value=describe(X)))
+            raise ValueError(
+                tr(
+                    "TokenRNN expected X of shape (T, n) and dtype torch.int64, got {value}",
+                    value=describe(X),
+                )
+            )
         if self.reverse:
             X = X.flip(0)
-        outputs, _ = self.rnn(self.embedding(X))                   # (T, n, h or 2h)
+        outputs, _ = self.rnn(self.embedding(X))  # (T, n, h or 2h)
         return outputs.flip(0) if self.reverse else outputs
 
     def forward(self, X):
-        return self.head(self.states(X))                           # (T, n, q)
+        return self.head(self.states(X))  # (T, n, q)
 
 
 def count_parameters(model: nn.Module) -> int:

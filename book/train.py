@@ -9,6 +9,7 @@ the generator and the thread count as they were, so library code that trains or 
 models in a learner's kernel (the polysemy encoder, the shape explorer's measurement, the
 exercise checks) neither depends on nor disturbs the learner's own random stream.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -48,8 +49,8 @@ class Adam:
     @torch.no_grad()
     def step(self):
         self.steps += 1
-        step_size = self.lr / (1 - self.beta1 ** self.steps)
-        correction2_sqrt = math.sqrt(1 - self.beta2 ** self.steps)
+        step_size = self.lr / (1 - self.beta1**self.steps)
+        correction2_sqrt = math.sqrt(1 - self.beta2**self.steps)
         for p, m, v in zip(self.params, self.exp_avg, self.exp_avg_sq):
             if p.grad is None:
                 continue
@@ -74,8 +75,20 @@ def seeded(seed: int, num_threads: int | None = None):
             torch.set_num_threads(previous)
 
 
-def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
-          eval_every=50, desc=None, schedule=None, on_step=None):
+def train(
+    model,
+    loss_fn,
+    data,
+    num_steps,
+    *,
+    lr=0.01,
+    clip=1.0,
+    evaluate=None,
+    eval_every=50,
+    desc=None,
+    schedule=None,
+    on_step=None,
+):
     """Train ``model`` with Adam for ``num_steps`` updates and return its history.
 
     Args:
@@ -99,9 +112,14 @@ def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
         record) and, with ``evaluate``, ``val_loss``.
     """
     if num_steps < 1 or eval_every < 1:
-        raise ValueError(tr("train expected num_steps >= 1 and eval_every >= 1, got "
-                            "num_steps={num_steps}, eval_every={eval_every}",
-                            num_steps=num_steps, eval_every=eval_every))
+        raise ValueError(
+            tr(
+                "train expected num_steps >= 1 and eval_every >= 1, got "
+                "num_steps={num_steps}, eval_every={eval_every}",
+                num_steps=num_steps,
+                eval_every=eval_every,
+            )
+        )
     optimizer = Adam(model.parameters(), lr=lr)
     history = {"step": [], "train_loss": []}
     if evaluate is not None:
@@ -117,8 +135,13 @@ def train(model, loss_fn, data, num_steps, *, lr=0.01, clip=1.0, evaluate=None,
                 model.train()
                 loss = loss_fn(model, batch)
                 if not math.isfinite(loss.item()):
-                    raise FloatingPointError(tr("train: the loss became {loss} at step {step}",
-                                                loss=loss.item(), step=step))
+                    raise FloatingPointError(
+                        tr(
+                            "train: the loss became {loss} at step {step}",
+                            loss=loss.item(),
+                            step=step,
+                        )
+                    )
                 optimizer.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), clip)

@@ -4,6 +4,7 @@ The browser refuses every request that does not go to the local server, and each
 page records console errors, page errors and failed requests so tests can assert
 that a page works offline and cleanly.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,9 +18,16 @@ from urllib.parse import urlparse
 import pytest
 from paths import HTML
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def chromium_path() -> str:
@@ -65,16 +73,19 @@ def browser():
 @dataclass
 class PageLog:
     """What went wrong while a page loaded and ran."""
+
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     blocked_requests: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
-        return ([f"console error: {m}" for m in self.console_errors]
-                + [f"page error: {m}" for m in self.page_errors]
-                + [f"failed request: {m}" for m in self.failed_requests]
-                + [f"blocked non-local request: {m}" for m in self.blocked_requests])
+        return (
+            [f"console error: {m}" for m in self.console_errors]
+            + [f"page error: {m}" for m in self.page_errors]
+            + [f"failed request: {m}" for m in self.failed_requests]
+            + [f"blocked non-local request: {m}" for m in self.blocked_requests]
+        )
 
 
 @pytest.fixture
@@ -89,7 +100,7 @@ def open_page(browser, book_url):
     def _open(path: str, viewport=None, init_script=None):
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
         contexts.append(context)
-        if init_script:                    # runs before the page's own scripts
+        if init_script:  # runs before the page's own scripts
             context.add_init_script(init_script)
         log = PageLog()
 
@@ -105,10 +116,20 @@ def open_page(browser, book_url):
         page = context.new_page()
         page.on("console", lambda msg: msg.type == "error" and log.console_errors.append(msg.text))
         page.on("pageerror", lambda err: log.page_errors.append(str(err)))
-        page.on("requestfailed", lambda req: req.url not in log.blocked_requests
-                and log.failed_requests.append(f"{req.url} ({req.failure})"))
-        page.on("response", lambda resp: resp.status >= 400
-                and log.failed_requests.append(f"{resp.url} (HTTP {resp.status})"))
+        page.on(
+            "requestfailed",
+            lambda req: (
+                req.url not in log.blocked_requests
+                and log.failed_requests.append(f"{req.url} ({req.failure})")
+            ),
+        )
+        page.on(
+            "response",
+            lambda resp: (
+                resp.status >= 400
+                and log.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
+            ),
+        )
         page.goto(f"{book_url}/{path.lstrip('/')}", wait_until="load")
         return page, log
 

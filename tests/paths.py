@@ -1,4 +1,5 @@
 """Paths the tests share, defined once (the tests import them as ``from paths import ...``)."""
+
 import os
 from pathlib import Path
 

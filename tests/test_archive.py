@@ -12,6 +12,7 @@ The lock's wheels come from ``make wheelhouse`` (``.venv/wheelhouse``, which ``m
 fills once per lock, as ``make setup`` installs packages) or ``$BIRNN_WHEELHOUSE``
 (folders, separated by ``os.pathsep``); the test itself downloads nothing.
 """
+
 from __future__ import annotations
 
 import os
@@ -49,28 +50,40 @@ def test_each_archive_holds_its_edition(built_book):
         top = f"{NAME}-{edition.locale}/"
         files = _members(_archive(edition))
         assert all(name.startswith(top) for name in files)
-        names = {name[len(top):] for name in files}
+        names = {name[len(top) :] for name in files}
         notebooks = nbrefs.chapters(ROOT / edition.source)
-        want = {p.relative_to(ROOT / edition.source if edition.lang == "en" else ROOT)
-                .as_posix() for p in notebooks}
+        want = {
+            p.relative_to(ROOT / edition.source if edition.lang == "en" else ROOT).as_posix()
+            for p in notebooks
+        }
         assert want <= names, want - names
         for p in notebooks:
             rel = p.relative_to(ROOT / edition.source if edition.lang == "en" else ROOT)
             assert files[top + rel.as_posix()] == p.read_bytes()
-        assert {"README.md", "requirements.txt", "LICENSE", "LICENSE-TEXT.md",
-                "CITATION.cff"} <= names
-        wheel = [n for n in names
-                 if re.fullmatch(r"wheels/birnn_chapter-[\d.]+-py3-none-any\.whl", n)]
+        assert {
+            "README.md",
+            "requirements.txt",
+            "LICENSE",
+            "LICENSE-TEXT.md",
+            "CITATION.cff",
+        } <= names
+        wheel = [
+            n for n in names if re.fullmatch(r"wheels/birnn_chapter-[\d.]+-py3-none-any\.whl", n)
+        ]
         assert len(wheel) == 1, names
         wheels.add(files[top + wheel[0]])
         readme = files[top + "README.md"].decode().strip().splitlines()
         steps = [l for l in readme if re.match(r"\d\. ", l)]
-        assert len(steps) == 3 and "venv" in steps[0] and "pip install -r requirements.txt" \
-            in steps[1] and sorted(want)[0] in steps[2], readme
+        assert (
+            len(steps) == 3
+            and "venv" in steps[0]
+            and "pip install -r requirements.txt" in steps[1]
+            and sorted(want)[0] in steps[2]
+        ), readme
         lock = (ROOT / "requirements.txt").read_text().splitlines()
         reqs = files[top + "requirements.txt"].decode().splitlines()
         assert f"./{wheel[0]}" in reqs and "-e file:." not in reqs
-        assert [l for l in lock if l != "-e file:."] == reqs[-len(lock) + 1:][:len(lock) - 1]
+        assert [l for l in lock if l != "-e file:."] == reqs[-len(lock) + 1 :][: len(lock) - 1]
         with zipfile.ZipFile(_archive(edition)) as z:
             inner = z.open(top + wheel[0])
             with zipfile.ZipFile(inner) as w:
@@ -102,8 +115,10 @@ def fresh_env(tmp_path_factory, built_book):
     the Chinese archive unpacked beside it."""
     folders = wheelhouses()
     if not folders:
-        pytest.fail("no wheels of the lock to install offline: run `make wheelhouse` (make test "
-                    "does), or set BIRNN_WHEELHOUSE to a folder of them")
+        pytest.fail(
+            "no wheels of the lock to install offline: run `make wheelhouse` (make test "
+            "does), or set BIRNN_WHEELHOUSE to a folder of them"
+        )
     work = tmp_path_factory.mktemp("archive")
     for edition in EDITIONS.values():
         with zipfile.ZipFile(_archive(edition)) as z:
@@ -116,10 +131,23 @@ def fresh_env(tmp_path_factory, built_book):
     english = work / f"{NAME}-{EDITIONS['en'].locale}"
     log = work / "pip.log"
     with log.open("w") as out:
-        result = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install",
-                                 "--no-index", *links, "-r", "requirements.txt"],
-                                cwd=english, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                timeout=1800)
+        result = subprocess.run(
+            [
+                str(venv / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--no-index",
+                *links,
+                "-r",
+                "requirements.txt",
+            ],
+            cwd=english,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=1800,
+        )
     assert result.returncode == 0, log.read_text()[-4000:]
     return work, venv, env
 
@@ -127,19 +155,33 @@ def fresh_env(tmp_path_factory, built_book):
 def test_the_archive_installs_offline_and_its_notebooks_run(fresh_env):
     work, venv, env = fresh_env
     python = venv / "bin" / "python"
-    where = subprocess.run([str(python), "-c", "import book, torch; print(book.__file__); "
-                            "print(torch.__version__)"], capture_output=True, text=True,
-                           cwd=work, env=env, timeout=300, check=True).stdout.split()
+    where = subprocess.run(
+        [str(python), "-c", "import book, torch; print(book.__file__); print(torch.__version__)"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env=env,
+        timeout=300,
+        check=True,
+    ).stdout.split()
     assert Path(where[0]).is_relative_to(venv), f"book imported from {where[0]}, not the wheel"
     assert where[1] == "2.13.0+cpu", where
     for edition in EDITIONS.values():
         top = work / f"{NAME}-{edition.locale}"
         first = nbrefs.chapters(ROOT / edition.source)[0]
-        notebook = top / (first.relative_to(ROOT / edition.source) if edition.lang == "en"
-                          else first.relative_to(ROOT))
-        result = subprocess.run([str(venv / "bin" / "jupyter"), "execute", "--inplace",
-                                 notebook.name], cwd=notebook.parent, env=env,
-                                capture_output=True, text=True, timeout=900)
+        notebook = top / (
+            first.relative_to(ROOT / edition.source)
+            if edition.lang == "en"
+            else first.relative_to(ROOT)
+        )
+        result = subprocess.run(
+            [str(venv / "bin" / "jupyter"), "execute", "--inplace", notebook.name],
+            cwd=notebook.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         ran = nbformat.read(notebook, as_version=4)
         counts = [c.execution_count for c in ran.cells if c.cell_type == "code"]
@@ -150,14 +192,30 @@ def test_a_chinese_notebook_of_the_archive_speaks_chinese(fresh_env):
     """A kernel started beside the Chinese notebooks (a zh_CN folder) gives Chinese feedback."""
     work, venv, env = fresh_env
     folder = work / f"{NAME}-{EDITIONS['zh'].locale}" / "zh_CN" / "chapters"
-    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "from book.exercises import check_summary\n"
-        "check_summary(lambda output, h_n: output[-1])")])
-    probe.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}
+    probe = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "from book.exercises import check_summary\n"
+                "check_summary(lambda output, h_n: output[-1])"
+            )
+        ]
+    )
+    probe.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(probe, folder / "probe.ipynb")
-    subprocess.run([str(venv / "bin" / "jupyter"), "execute", "--inplace", "probe.ipynb"],
-                   cwd=folder, env=env, capture_output=True, text=True, timeout=600, check=True)
-    text = "".join(o.get("text", "") for o in nbformat.read(folder / "probe.ipynb", 4)
-                   .cells[0].outputs)
+    subprocess.run(
+        [str(venv / "bin" / "jupyter"), "execute", "--inplace", "probe.ipynb"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    text = "".join(
+        o.get("text", "") for o in nbformat.read(folder / "probe.ipynb", 4).cells[0].outputs
+    )
     assert re.search(r"[\u4e00-\u9fff]", text), text

@@ -1,14 +1,29 @@
 """The benchmark's report format, on a tiny configuration (no timing thresholds here)."""
+
 import json
 
 import nbformat
 
 from tools import bench
 
-KEYS = {"notebooks_s", "chapter_exec_s", "slowest_notebook_s", "build_s",
-        "fwd_ratio_scratch_vs_torch", "fwdbwd_ratio_scratch_vs_torch", "widget_update_ms",
-        "peak_rss_mb", "goals", "notes", "birnn_ms", "config", "machine", "floor_notebook_s",
-        "chapter_over_floor", "slowest_over_floor"}
+KEYS = {
+    "notebooks_s",
+    "chapter_exec_s",
+    "slowest_notebook_s",
+    "build_s",
+    "fwd_ratio_scratch_vs_torch",
+    "fwdbwd_ratio_scratch_vs_torch",
+    "widget_update_ms",
+    "peak_rss_mb",
+    "goals",
+    "notes",
+    "birnn_ms",
+    "config",
+    "machine",
+    "floor_notebook_s",
+    "chapter_over_floor",
+    "slowest_over_floor",
+}
 
 
 def _tiny_chapters(tmp_path):
@@ -24,9 +39,30 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
     chapters = _tiny_chapters(tmp_path)
     original = {p.name: p.read_text() for p in chapters.iterdir()}
     out = tmp_path / "bench.json"
-    assert bench.main(["--out", str(out), "--chapters", str(chapters), "--skip-build",
-                       "--T", "3", "--n", "2", "--size", "4", "--repeats", "3",
-                       "--notebook-rounds", "1", "--skip-fillin", "--skip-pages"]) == 0
+    assert (
+        bench.main(
+            [
+                "--out",
+                str(out),
+                "--chapters",
+                str(chapters),
+                "--skip-build",
+                "--T",
+                "3",
+                "--n",
+                "2",
+                "--size",
+                "4",
+                "--repeats",
+                "3",
+                "--notebook-rounds",
+                "1",
+                "--skip-fillin",
+                "--skip-pages",
+            ]
+        )
+        == 0
+    )
     report = json.loads(out.read_text())
     assert KEYS <= set(report)
     assert set(report["notebooks_s"]) == set(original)
@@ -56,9 +92,9 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
     assert report["fwd_ratio_scratch_vs_torch"] == report["birnn_ms"]["fwd"]["ratio"]
     assert report["fwdbwd_ratio_scratch_vs_torch"] == report["birnn_ms"]["fwdbwd"]["ratio"]
     # The widget timing is a number, or null with a note saying why.
-    assert (isinstance(report["widget_update_ms"], float)
-            or (report["widget_update_ms"] is None
-                and "not measured" in report["notes"]["widget_update_ms"]))
+    assert isinstance(report["widget_update_ms"], float) or (
+        report["widget_update_ms"] is None and "not measured" in report["notes"]["widget_update_ms"]
+    )
     assert report["fillin_update_ms"] is None and report["fillin_update_ms_cpu4x"] is None
     assert "skipped" in report["notes"]["fillin_update_ms"]
     assert report["pages"] == {} and "skipped" in report["notes"]["pages"]
@@ -75,23 +111,39 @@ def test_report_has_every_key_with_the_right_types(tmp_path, capsys):
 
 
 def test_table_marks_missed_goals_without_failing():
-    report = {"notebooks_s": {"a.ipynb": 30.0}, "chapter_exec_s": 30.0,
-              "slowest_notebook_s": 30.0, "build_s": None, "floor_notebook_s": 5.0,
-              "chapter_over_floor": 6.0, "slowest_over_floor": 6.0,
-              "fwd_ratio_scratch_vs_torch": 2.0, "fwdbwd_ratio_scratch_vs_torch": 1.0,
-              "widget_update_ms": None, "fillin_update_ms": 40.0,
-              "fillin_update_ms_cpu4x": 160.0, "peak_rss_mb": 100.0,
-              "pages_lcp_ms_max": 3000.0, "pages_cls_max": 0.05, "pages_tbt_ms_max": None,
-              "pages_desktop_cls_max": 0.0,
-              "notes": {"build_s": "skipped"},
-              "birnn_ms": {k: {"fast_ms": 2.0, "torch_ms": 1.0, "ratio": 2.0,
-                               "ratio_of_medians": 2.0}
-                           for k in ("fwd", "fwdbwd")}}
-    report["goals"] = {k: {"goal_max": g, "value": report[k],
-                           "met": None if report[k] is None else report[k] <= g}
-                       for k, g in bench.GOALS.items()}
-    rows = {line.split("|")[1].strip(): line for line in bench.table(report).splitlines()
-            if line.startswith("| ")}
+    report = {
+        "notebooks_s": {"a.ipynb": 30.0},
+        "chapter_exec_s": 30.0,
+        "slowest_notebook_s": 30.0,
+        "build_s": None,
+        "floor_notebook_s": 5.0,
+        "chapter_over_floor": 6.0,
+        "slowest_over_floor": 6.0,
+        "fwd_ratio_scratch_vs_torch": 2.0,
+        "fwdbwd_ratio_scratch_vs_torch": 1.0,
+        "widget_update_ms": None,
+        "fillin_update_ms": 40.0,
+        "fillin_update_ms_cpu4x": 160.0,
+        "peak_rss_mb": 100.0,
+        "pages_lcp_ms_max": 3000.0,
+        "pages_cls_max": 0.05,
+        "pages_tbt_ms_max": None,
+        "pages_desktop_cls_max": 0.0,
+        "notes": {"build_s": "skipped"},
+        "birnn_ms": {
+            k: {"fast_ms": 2.0, "torch_ms": 1.0, "ratio": 2.0, "ratio_of_medians": 2.0}
+            for k in ("fwd", "fwdbwd")
+        },
+    }
+    report["goals"] = {
+        k: {"goal_max": g, "value": report[k], "met": None if report[k] is None else report[k] <= g}
+        for k, g in bench.GOALS.items()
+    }
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in bench.table(report).splitlines()
+        if line.startswith("| ")
+    }
     assert rows["fwd_ratio_scratch_vs_torch"].rstrip(" |").endswith("NO")
     assert rows["fwdbwd_ratio_scratch_vs_torch"].rstrip(" |").endswith("yes")
     assert rows["slowest_over_floor"].rstrip(" |").endswith("NO")
@@ -106,19 +158,25 @@ def test_table_marks_missed_goals_without_failing():
 def test_page_table_names_the_goals_each_page_missed():
     from tools import pagespeed
 
-    row = {"fcp_ms": 900.0, "lcp_ms": 2600.0, "cls": 0.01, "tbt_ms": 50.0, "bytes": 512_000,
-           "desktop_cls": 0.2}
+    row = {
+        "fcp_ms": 900.0,
+        "lcp_ms": 2600.0,
+        "cls": 0.01,
+        "tbt_ms": 50.0,
+        "bytes": 512_000,
+        "desktop_cls": 0.2,
+    }
     row["met"] = {k: row[k] <= g for k, g in pagespeed.GOALS.items()}
     good = {**row, "lcp_ms": 1000.0, "desktop_cls": 0.0}
     good["met"] = {k: good[k] <= g for k, g in pagespeed.GOALS.items()}
     text = pagespeed.table({"pages": {"a.html": row, "b.html": good}, "note": "n"})
-    rows = {line.split("|")[1].strip(): line for line in text.splitlines()
-            if line.startswith("| ")}
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ")}
     assert rows["a.html"].rstrip(" |").endswith("NO: lcp_ms, desktop_cls")
     assert rows["b.html"].rstrip(" |").endswith("yes") and "500" in rows["b.html"]
 
 
 def test_benchmark_update_returns_milliseconds():
     from tools.bench import benchmark_update
+
     ms = benchmark_update(repeats=3)
     assert isinstance(ms, float) and ms > 0

@@ -1,4 +1,5 @@
 """Every work in references.bib is cited somewhere in the chapter, and every citation is in it."""
+
 from pybtex.database import parse_file
 
 from tools import nbrefs
@@ -11,7 +12,7 @@ def _cited() -> set[str]:
     for path in nbrefs.chapters():
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
-            if cell.cell_type == "markdown":     # roles, or the links make export writes
+            if cell.cell_type == "markdown":  # roles, or the links make export writes
                 keys |= nbrefs.cited_keys(cell.source)
     return keys
 
@@ -19,8 +20,9 @@ def _cited() -> set[str]:
 def test_every_bibliography_entry_is_cited():
     entries = set(parse_file(nbrefs.ROOT / "references.bib").entries)
     uncited = sorted(entries - _cited())
-    assert not uncited, ("cite these where they are used, or remove them from "
-                         f"references.bib: {uncited}")
+    assert not uncited, (
+        f"cite these where they are used, or remove them from references.bib: {uncited}"
+    )
 
 
 def test_every_citation_is_in_the_bibliography():

@@ -4,6 +4,7 @@ These tests build a two-page book that uses the project's own _config.yml, once 
 valid equation reference (must pass) and once with a broken one (must fail), so the
 strictness that `make book` relies on is proven rather than assumed.
 """
+
 import shutil
 import subprocess
 import sys
@@ -33,8 +34,9 @@ def _build(tmp_path, ref):
     (tmp_path / "_vendor/vendor/widget_setup.js").touch()
     # The config's local Sphinx extensions and the modules and files they use (sphinx_site
     # reads the words of _static/site.js).
-    shutil.copytree(ROOT / "tools", tmp_path / "tools",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "tools", tmp_path / "tools", ignore=shutil.ignore_patterns("__pycache__")
+    )
     shutil.copytree(ROOT / "assets", tmp_path / "assets")  # the favicon the config names
     # Every page's own scripts and styles; sphinx_site reads site.js for its words.
     shutil.copytree(ROOT / "_static", tmp_path / "_static")
@@ -49,7 +51,11 @@ def _build(tmp_path, ref):
     with log.open("w") as out:
         result = subprocess.run(
             [str(JB), "build", "--all", "-W", "-n", "--keep-going", str(tmp_path)],
-            stdout=out, stderr=subprocess.STDOUT, text=True, timeout=600)
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=600,
+        )
     result.stdout, result.stderr = log.read_text(), ""
     return result
 

@@ -15,6 +15,7 @@ In headless Chromium: when Binder reports a failed start, or has not started a k
 its time, Live Code tells the reader so in plain words (Binder's thebe is replaced by a
 stand-in that reports those statuses; nothing leaves the machine).
 """
+
 from __future__ import annotations
 
 import re
@@ -32,9 +33,15 @@ from tools.editions import PLAIN, TEXT_LICENCE, for_language, site_url
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPOSITORY = CONFIG["repository"]["url"].rstrip("/")
-NOTEBOOK_PAGES = [p.relative_to(HTML).as_posix() for p in sorted(HTML.rglob("*.html"))
-                  if (ROOT / p.relative_to(HTML)).with_suffix(".ipynb").exists()] \
-    if HTML.is_dir() else ["chapters/01_looking_both_ways.html"]
+NOTEBOOK_PAGES = (
+    [
+        p.relative_to(HTML).as_posix()
+        for p in sorted(HTML.rglob("*.html"))
+        if (ROOT / p.relative_to(HTML)).with_suffix(".ipynb").exists()
+    ]
+    if HTML.is_dir()
+    else ["chapters/01_looking_both_ways.html"]
+)
 
 
 def _html(path: str) -> str:
@@ -46,8 +53,8 @@ def _edition(path: str):
 
 
 def _menu(html: str, name: str) -> list[str]:
-    block = html[html.index(f"dropdown-{name}"):]
-    block = block[:block.index("</ul>")]
+    block = html[html.index(f"dropdown-{name}") :]
+    block = block[: block.index("</ul>")]
     return re.findall(r'href="([^"]+)"', block)
 
 
@@ -102,17 +109,24 @@ def test_the_footer_states_the_licences(built_book, path):
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
 def test_citations_are_bibtex_citations_with_the_words_jupyter_shows(built_book, path):
     nb = nbformat.read(ROOT / Path(path).with_suffix(".ipynb"), as_version=4)
-    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"
-                         and "remove-cell" not in c.metadata.get("tags", []))
+    markdown = "\n".join(
+        c.source
+        for c in nb.cells
+        if c.cell_type == "markdown" and "remove-cell" not in c.metadata.get("tags", [])
+    )
     written = [text for text, _ in nbrefs.CITE_LINK.findall(markdown)]
     html = _html(path)
     shown = re.findall(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', html, re.S)
-    texts = [re.sub(r"<[^>]+>", "", a) for span in shown
-             for a in re.findall(r"<a [^>]*>(.*?)</a>", span, re.S)]
+    texts = [
+        re.sub(r"<[^>]+>", "", a)
+        for span in shown
+        for a in re.findall(r"<a [^>]*>(.*?)</a>", span, re.S)
+    ]
     assert len(texts) == len(written), (texts, written)
     assert [" ".join(t.split()) for t in texts] == written
-    assert "#cite-" not in html.split('<article class="bd-article">', 1)[1], \
+    assert "#cite-" not in html.split('<article class="bd-article">', 1)[1], (
         f"{path}: a citation link reached the website as a link"
+    )
     if written:
         assert 'class="citation' in html, f"{path}: no bibliography"
 
@@ -132,8 +146,9 @@ window.thebelab = {
 
 @pytest.mark.browser
 @pytest.mark.parametrize("status", ["failed", "slow"])
-@pytest.mark.parametrize("path", ["chapters/02_from_scratch.html",
-                                  "zh_CN/chapters/02_from_scratch.html"])
+@pytest.mark.parametrize(
+    "path", ["chapters/02_from_scratch.html", "zh_CN/chapters/02_from_scratch.html"]
+)
 def test_live_code_says_so_when_binder_cannot_start(browser, book_url, path, status):
     from sphinx_thebe import THEBE_VERSION
 
@@ -143,8 +158,9 @@ def test_live_code_says_so_when_binder_cannot_start(browser, book_url, path, sta
     def route(route):
         url = route.request.url
         if url == thebe:
-            return route.fulfill(content_type="text/javascript",
-                                 body=f'const STATUS = "{status}";' + THEBE_STAND_IN)
+            return route.fulfill(
+                content_type="text/javascript", body=f'const STATUS = "{status}";' + THEBE_STAND_IN
+            )
         return route.continue_() if url.startswith(book_url) else route.abort()
 
     context.route("**/*", route)
@@ -156,7 +172,7 @@ def test_live_code_says_so_when_binder_cannot_start(browser, book_url, path, sta
         page.goto(f"{book_url}/{path}", wait_until="load")
         page.locator(".dropdown-launch-buttons > button").click()
         page.locator(".btn-launch-thebe").click()
-        page.wait_for_timeout(500)            # thebe's stand-in loads (a real request)
+        page.wait_for_timeout(500)  # thebe's stand-in loads (a real request)
         # Page time, not the test's: a second for a failure, five minutes for a slow start.
         page.clock.run_for(1000 if status == "failed" else 5 * 60 * 1000)
         note = page.locator(".birnn-launch-note")

@@ -1,4 +1,5 @@
 """The measuring tools in book.cost count what they claim to count."""
+
 import torch
 from torch import nn
 
@@ -11,7 +12,7 @@ def test_op_counter_counts_matmuls_and_elements():
         C = torch.tanh(A @ B + 1)
     assert ops.matmuls == 1 and ops.counts["tanh"] == 1
     assert ops.elements["tanh"] == C.numel() == 15
-    assert ops.others == 2                     # add and tanh; the product is not "other"
+    assert ops.others == 2  # add and tanh; the product is not "other"
 
 
 def test_op_counter_sees_the_backward_pass():
@@ -19,12 +20,12 @@ def test_op_counter_sees_the_backward_pass():
     loss = (torch.randn(2, 4) @ W).sum()
     with OpCounter() as ops:
         loss.backward()
-    assert ops.matmuls >= 1                    # the gradient of W is a product
+    assert ops.matmuls >= 1  # the gradient of W is a product
 
 
 def test_saved_bytes_excludes_given_tensors_and_counts_storage_once():
     x = torch.randn(10, requires_grad=True)
-    y = torch.tanh(x)                          # saves its output for backward
+    y = torch.tanh(x)  # saves its output for backward
     assert saved_bytes(lambda: torch.tanh(x), exclude=[x]) == y.numel() * 4
     # x * x saves x twice; excluded, nothing is left.
     assert saved_bytes(lambda: x * x, exclude=[x]) == 0
@@ -46,6 +47,7 @@ def test_interleaved_medians_calls_each_function_and_returns_seconds():
     def make(name):
         def run():
             calls[name] += 1
+
         return run
 
     medians = interleaved_medians({"a": make("a"), "b": make("b")}, repeats=3, warmup=1)
@@ -71,7 +73,7 @@ def test_count_graph_nodes_sees_every_in_place_write():
     X = torch.randn(5, 2, 3)
     assert count_graph_nodes(bidirectional_preallocated(model, X))["CopySlices"] == 2 * 5
     nodes = count_graph_nodes(model(X)[0])
-    assert nodes["CopySlices"] == 0 and nodes["AccumulateGrad"] == 6   # six parameters
+    assert nodes["CopySlices"] == 0 and nodes["AccumulateGrad"] == 6  # six parameters
 
 
 def test_counting_does_not_import_the_compiler():
@@ -79,9 +81,13 @@ def test_counting_does_not_import_the_compiler():
     torch._dynamo (about a second in a fresh kernel) at the first count."""
     import subprocess
     import sys
-    code = ("import sys, torch; from book.cost import OpCounter\n"
-            "with OpCounter() as ops: torch.nn.RNN(3, 4)(torch.randn(2, 1, 3))\n"
-            "print(ops.matmuls, 'torch._dynamo' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120, check=True)
+
+    code = (
+        "import sys, torch; from book.cost import OpCounter\n"
+        "with OpCounter() as ops: torch.nn.RNN(3, 4)(torch.randn(2, 1, 3))\n"
+        "print(ops.matmuls, 'torch._dynamo' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
     assert out.stdout.split() == ["3", "False"]

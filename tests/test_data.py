@@ -1,4 +1,5 @@
 """The shipped copy of The Time Machine and its integrity check."""
+
 import hashlib
 
 import pytest
@@ -12,8 +13,10 @@ def test_shipped_file_has_the_pinned_digest():
     assert hashlib.sha256(raw).hexdigest() == TIME_MACHINE_SHA256
 
 
-@pytest.mark.skipif(not (SHARED / "timemachine.txt.sha256").exists(),
-                    reason="the shared data folder is not beside this checkout")
+@pytest.mark.skipif(
+    not (SHARED / "timemachine.txt.sha256").exists(),
+    reason="the shared data folder is not beside this checkout",
+)
 def test_pinned_digest_matches_the_published_one():
     published = (SHARED / "timemachine.txt.sha256").read_text().split()[0]
     assert published == TIME_MACHINE_SHA256

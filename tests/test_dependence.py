@@ -1,4 +1,5 @@
 """book.dependence: the Jacobian-norm maps of which inputs each state depends on."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,6 +9,7 @@ from book import BiRNNScratch
 from book.dependence import direction_jacobians, jacobian_norms
 
 # --- Jacobian maps ------------------------------------------------------------------------
+
 
 def test_direction_jacobians_are_triangular():
     torch.manual_seed(0)

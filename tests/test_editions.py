@@ -9,6 +9,7 @@ words move its tight bounding box by a few pixels). Outputs that nbval ignores
 (``nbval-ignore-output``: timings, widget views) differ between any two runs, so only their
 kinds are compared. The saved widgets of the Chinese notebooks speak Chinese.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,7 +24,7 @@ from paths import NOTEBOOKS, ROOT
 CJK = re.compile(r"[\u3400-\u9fff]")
 NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 PAIRS = [(path, ROOT / "zh_CN" / path.relative_to(ROOT)) for path in NOTEBOOKS]
-SIZE_TOLERANCE = 0.03                        # of each side of a figure, in pixels
+SIZE_TOLERANCE = 0.03  # of each side of a figure, in pixels
 
 
 def _png_size(data: str) -> tuple[int, int]:
@@ -39,7 +40,7 @@ def _texts(output) -> list[str]:
         return [output.evalue]
     data = output.get("data", {})
     if any("widget-view" in kind for kind in data):
-        return []                                   # a view and its fallback drawing
+        return []  # a view and its fallback drawing
     return [data[kind] for kind in ("text/plain", "text/html", "text/markdown") if kind in data]
 
 
@@ -56,9 +57,13 @@ def summary(cell) -> dict:
     if "nbval-ignore-output" in cell.metadata.get("tags", []):
         return {"kinds": kinds}
     texts = [streams] + [t for o in others for t in _texts(o)]
-    return {"kinds": kinds, "numbers": Counter(n for t in texts for n in NUMBER.findall(t)),
-            "figures": [_png_size(o.data["image/png"]) for o in others
-                        if "image/png" in o.get("data", {})]}
+    return {
+        "kinds": kinds,
+        "numbers": Counter(n for t in texts for n in NUMBER.findall(t)),
+        "figures": [
+            _png_size(o.data["image/png"]) for o in others if "image/png" in o.get("data", {})
+        ],
+    }
 
 
 def _code_cells(path):
@@ -78,11 +83,15 @@ def test_both_editions_printed_the_same_numbers(english, chinese):
             continue
         assert a["numbers"] == b["numbers"], (
             f"{where}: numbers only in English {a['numbers'] - b['numbers']}, only in "
-            f"Chinese {b['numbers'] - a['numbers']}")
+            f"Chinese {b['numbers'] - a['numbers']}"
+        )
         assert len(a["figures"]) == len(b["figures"]), where
         for (w1, h1), (w2, h2) in zip(a["figures"], b["figures"]):
             assert abs(w1 - w2) <= SIZE_TOLERANCE * w1 and abs(h1 - h2) <= SIZE_TOLERANCE * h1, (
-                where, (w1, h1), (w2, h2))
+                where,
+                (w1, h1),
+                (w2, h2),
+            )
 
 
 @pytest.mark.parametrize("english, chinese", PAIRS, ids=lambda p: p.name)
@@ -101,8 +110,12 @@ def test_the_chinese_run_printed_chinese_where_the_english_printed_words(english
 
 @pytest.mark.parametrize("chinese", [zh for _, zh in PAIRS], ids=lambda p: p.name)
 def test_the_chinese_notebooks_saved_widgets_speak_chinese(chinese):
-    state = nbformat.read(chinese, as_version=4).metadata.get("widgets", {}).get(
-        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    state = (
+        nbformat.read(chinese, as_version=4)
+        .metadata.get("widgets", {})
+        .get("application/vnd.jupyter.widget-state+json", {})
+        .get("state", {})
+    )
     views = [m["state"] for m in state.values() if m["model_module"] == "anywidget"]
     for view in views:
         assert view["lang"] == "zh" and view["words"], chinese.name

@@ -1,5 +1,6 @@
 """The rendered exercises page: every solution and hint stays folded until its title is
 clicked, the solution's executed code sits inside the fold, and the page loads cleanly."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,7 @@ def _click_title(box):
 
 def _body(box):
     """The first visible-by-design element of a dropdown's body (anything but its title)."""
-    return box.locator(":scope > *:not(.admonition-title):not(button), "
-                       ":scope > section > *").first
+    return box.locator(":scope > *:not(.admonition-title):not(button), :scope > section > *").first
 
 
 @pytest.mark.browser
@@ -56,8 +56,10 @@ def test_solutions_are_hidden_until_clicked(open_page):
 def test_hints_are_folded_and_stubs_and_checks_are_shown(open_page):
     page, log = open_page(PAGE)
     page.wait_for_load_state("networkidle")
-    hints = page.locator("div.admonition.dropdown:not(.solution)",
-                         has=page.locator(".admonition-title", has_text="Hint"))
+    hints = page.locator(
+        "div.admonition.dropdown:not(.solution)",
+        has=page.locator(".admonition-title", has_text="Hint"),
+    )
     assert hints.count() == NUM_HINTS
     for i in range(NUM_HINTS):
         hint = hints.nth(i)

@@ -1,4 +1,5 @@
 """The shape explorer in Python: sizes, shapes, the drawn picture, the model check, bad values."""
+
 from __future__ import annotations
 
 import base64
@@ -84,12 +85,18 @@ def test_the_matplotlib_drawing_shows_every_shape_to_scale(sizes):
     blocks = layout(sizes)
     for b in blocks:
         assert f"{b.name}\n{b.formula} = {shape_text(b.shape)}" in texts
-    coloured = [p for p in ax.patches
-                if isinstance(p, Rectangle) and p.get_facecolor() != (1, 1, 1, 1)]
+    coloured = [
+        p for p in ax.patches if isinstance(p, Rectangle) and p.get_facecolor() != (1, 1, 1, 1)
+    ]
     for b in blocks:
         # The front slab of every block: one rectangle, or two side by side (forward, backward).
-        front = [p for p in coloured if p.get_x() >= b.x - 1e-9 and p.get_y() == pytest.approx(b.y)
-                 and p.get_x() < b.x + max(b.width, 1.5) - 1e-9]
+        front = [
+            p
+            for p in coloured
+            if p.get_x() >= b.x - 1e-9
+            and p.get_y() == pytest.approx(b.y)
+            and p.get_x() < b.x + max(b.width, 1.5) - 1e-9
+        ]
         assert front, b.key
         assert sum(p.get_width() for p in front) == pytest.approx(b.width)
         assert all(p.get_height() == pytest.approx(b.height) for p in front)
@@ -132,14 +139,31 @@ def test_constructor_sizes_and_the_torch_check():
 
 
 # Each is bad for every size (every upper limit is below 65).
-BAD_VALUES = [0, -1, -64, 2.5, 1e-9, "7", "abc", "", None, True, [3], float("nan"),
-              float("inf"), 10**6, 65, object()]
+BAD_VALUES = [
+    0,
+    -1,
+    -64,
+    2.5,
+    1e-9,
+    "7",
+    "abc",
+    "",
+    None,
+    True,
+    [3],
+    float("nan"),
+    float("inf"),
+    10**6,
+    65,
+    object(),
+]
 
 
 @pytest.mark.parametrize("name", list(LIMITS))
 # Stable ids (an object's repr holds its address, which differs between xdist workers).
-@pytest.mark.parametrize("bad", BAD_VALUES,
-                         ids=lambda v: "object()" if type(v) is object else repr(v))
+@pytest.mark.parametrize(
+    "bad", BAD_VALUES, ids=lambda v: "object()" if type(v) is object else repr(v)
+)
 def test_bad_values_explain_themselves_and_keep_the_picture(name, bad):
     w = ShapeExplorer()
     sizes, blocks, check = w.sizes, w.blocks, w.check
@@ -171,11 +195,23 @@ def test_the_view_code_ships_with_the_package():
     assert w._esm == js and w._css == css
     assert "export default { render }" in js
     # Every layout constant the view needs travels with the widget.
-    for key in ("max_side_px", "max_scale_px", "min_panel_px", "char_px", "gap_px",
-                "row_gap_px", "line_gap_px", "max_row_px", "stack_shown", "stack_offset_px",
-                "limits", "palette", "row_titles", "block_table"):
+    for key in (
+        "max_side_px",
+        "max_scale_px",
+        "min_panel_px",
+        "char_px",
+        "gap_px",
+        "row_gap_px",
+        "line_gap_px",
+        "max_row_px",
+        "stack_shown",
+        "stack_offset_px",
+        "limits",
+        "palette",
+        "row_titles",
+        "block_table",
+    ):
         assert key in w.config
-
 
 
 def test_measuring_leaves_the_learners_random_stream_alone():
@@ -197,7 +233,7 @@ def test_the_mime_bundle_carries_a_picture_and_a_readable_repr():
     assert png == explorer.static_png(w.sizes) and png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = Image.open(io.BytesIO(png)).size
     right = max(b.x + explorer._panel_width(b, 0) for b in layout(w.sizes))
-    assert right <= width <= right + 40 and height > 300      # one pixel a data unit
+    assert right <= width <= right + 40 and height > 300  # one pixel a data unit
     assert data["text/plain"] == repr(w) == "ShapeExplorer(T=4, n=3, d=5, h_f=9, h_b=4, q=2, L=2)"
     w.h_f = 0  # invalid: the picture stays that of the last valid sizes
     assert base64.b64decode(w._repr_mimebundle_()[0]["image/png"]) == png
@@ -207,9 +243,12 @@ def test_the_mime_bundle_carries_a_picture_and_a_readable_repr():
 def test_the_static_picture_is_the_drawing_and_a_note_in_the_language(lang):
     fig = explorer._static_figure(validate_sizes(h_f=9), lang)
     texts = [t.get_text() for t in fig.texts + fig.axes[0].texts]
-    assert texts[0] == tr("Shape explorer, drawn for {sizes}. Run this cell to get the sliders; "
-                          "the drawing and the model check then follow every change.", lang,
-                          sizes="T=4, n=3, d=5, h_f=9, h_b=4, q=2, L=2")
+    assert texts[0] == tr(
+        "Shape explorer, drawn for {sizes}. Run this cell to get the sliders; "
+        "the drawing and the model check then follow every change.",
+        lang,
+        sizes="T=4, n=3, d=5, h_f=9, h_b=4, q=2, L=2",
+    )
     drawn = [t.get_text() for t in draw_shapes(validate_sizes(h_f=9), lang=lang).axes[0].texts]
     assert texts[1:] == drawn
     if lang == "zh":

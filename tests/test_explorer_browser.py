@@ -5,6 +5,7 @@ no widget manager; every other host is refused by the ``open_page`` fixture) and
 picture when a slider moves or a number is typed. The drawn blocks are compared with :func:`book.explorer.layout`,
 so the JavaScript and the Python layouts cannot drift apart.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,9 @@ PAGE = "chapters/04_shape_explorer.html"
 
 def drawn_blocks(page) -> dict[str, dict]:
     """key -> shape, size and label text of every block in the widget's SVG."""
-    return page.eval_on_selector_all(".birnn-explorer svg g.birnn-block", """gs => Object.fromEntries(
+    return page.eval_on_selector_all(
+        ".birnn-explorer svg g.birnn-block",
+        """gs => Object.fromEntries(
         gs.map(g => [g.dataset.key, {
             shape: g.dataset.shape.split(",").map(Number),
             width: Number(g.dataset.width), height: Number(g.dataset.height),
@@ -32,7 +35,8 @@ def drawn_blocks(page) -> dict[str, dict]:
             label: g.querySelector(".birnn-label").textContent,
             rects: Array.from(g.querySelectorAll("rect")).filter(r => r.getAttribute("fill") !== "white")
               .map(r => [Number(r.getAttribute("width")), Number(r.getAttribute("height"))]),
-        }]))""")
+        }]))""",
+    )
 
 
 def assert_drawn(page, sizes):
@@ -110,12 +114,19 @@ def test_typing_numbers_and_bad_values(explorer_page):
     sizes = {**DEFAULTS, "L": 3, "T": 9}
     assert slider(page, "L").input_value() == "3"
     drawn = assert_drawn(page, sizes)
-    assert drawn["input_3"]["label"] == f"T×n×(h_f+h_b) = 9×{sizes['n']}×{sizes['h_f'] + sizes['h_b']}"
+    assert (
+        drawn["input_3"]["label"] == f"T×n×(h_f+h_b) = 9×{sizes['n']}×{sizes['h_f'] + sizes['h_b']}"
+    )
     assert page.inner_text(".birnn-message") == ""
 
     low, high, _ = LIMITS["h_b"]
-    for bad, reason in (("0", "got 0"), ("-2", "got -2"), ("2.5", "not a whole number"),
-                        ("", "empty"), ("100000", "too large")):
+    for bad, reason in (
+        ("0", "got 0"),
+        ("-2", "got -2"),
+        ("2.5", "not a whole number"),
+        ("", "empty"),
+        ("100000", "too large"),
+    ):
         number_box(page, "h_b").fill(bad)
         number_box(page, "h_b").press("Enter")
         message = page.inner_text(".birnn-message")
@@ -134,12 +145,15 @@ def drawn_sizes(page) -> dict[str, int]:
     return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", label)}
 
 
-@pytest.mark.parametrize("typed, final, reason", [
-    ("10000", None, "too large"),
-    ("2.5", None, "not a whole number"),
-    ("1e2", None, "too large"),
-    ("12", 12, None),
-])
+@pytest.mark.parametrize(
+    "typed, final, reason",
+    [
+        ("10000", None, "too large"),
+        ("2.5", None, "not a whole number"),
+        ("1e2", None, "too large"),
+        ("12", 12, None),
+    ],
+)
 def test_typing_draws_only_committed_values(explorer_page, typed, final, reason):
     """Typing character by character never draws a prefix (1, 10, 100 of 10000; 2 of 2.5;
     1 of 1e2); the box says why a value is invalid; a valid value is drawn once the reader
@@ -158,8 +172,9 @@ def test_typing_draws_only_committed_values(explorer_page, typed, final, reason)
     box.click()
     box.press("Control+a")
     box.press_sequentially(typed, delay=120)  # a reader typing at about eight keys a second
-    seen = {int(re.search(r"h_f=(\d+)", label).group(1))
-            for label in page.evaluate("window.birnnDrawn")}
+    seen = {
+        int(re.search(r"h_f=(\d+)", label).group(1)) for label in page.evaluate("window.birnnDrawn")
+    }
     assert seen == {DEFAULTS["h_f"]}, f"typing {typed} drew h_f = {seen}"
     if reason:
         assert reason in page.inner_text(".birnn-message")
@@ -213,19 +228,28 @@ def test_every_widget_page_loads_the_self_served_view_and_only_anywidget_models(
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     scripts = list(config["sphinx"]["config"]["nb_ipywidgets_js"])
     assert scripts == ["../vendor/widget_setup.js"], scripts
-    pages = [p for p in built_book.rglob("*.html")
-             if "application/vnd.jupyter.widget-state+json" in p.read_text(errors="ignore")]
+    pages = [
+        p
+        for p in built_book.rglob("*.html")
+        if "application/vnd.jupyter.widget-state+json" in p.read_text(errors="ignore")
+    ]
     assert built_book / PAGE in pages
     for page in pages:
         text = page.read_text()
         assert (built_book / "_static" / scripts[0]).resolve().is_file(), "run `make vendor`"
         # The site's own copy (the Chinese pages share the English edition's).
-        sources = [(page.parent / src).resolve() for src in
-                   re.findall(r'<script [^>]*src="([^"?]+widget_setup\.js)', text)]
+        sources = [
+            (page.parent / src).resolve()
+            for src in re.findall(r'<script [^>]*src="([^"?]+widget_setup\.js)', text)
+        ]
         assert sources == [(built_book / "vendor" / "widget_setup.js").resolve()], page
         state = page_widget_state(page)["state"]
-        for view in re.findall(r'<script type="application/vnd.jupyter.widget-view\+json">'
-                               r'(.*?)</script>', text, re.S):
+        for view in re.findall(
+            r'<script type="application/vnd.jupyter.widget-view\+json">'
+            r"(.*?)</script>",
+            text,
+            re.S,
+        ):
             model = state[json.loads(view)["model_id"]]
             assert model["model_module"] == "anywidget", (page, model["model_name"])
 
@@ -253,8 +277,11 @@ def test_step_buttons_and_slider_resolution(explorer_page):
     assert drawn_sizes(page)["h_f"] == DEFAULTS["h_f"] + 1
     step("h_f", -1)
     step("h_f", -1)
-    assert number_box(page, "h_f").input_value() == slider(page, "h_f").input_value() == \
-        str(DEFAULTS["h_f"] - 1)
+    assert (
+        number_box(page, "h_f").input_value()
+        == slider(page, "h_f").input_value()
+        == str(DEFAULTS["h_f"] - 1)
+    )
     assert_drawn(page, {**DEFAULTS, "h_f": DEFAULTS["h_f"] - 1})
     for _ in range(DEFAULTS["L"] + 1):  # past the lower limit: stays at 1
         step("L", -1)

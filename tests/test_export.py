@@ -1,4 +1,5 @@
 """book/ modules exported from notebooks never drift from the notebooks."""
+
 import shutil
 
 import nbformat
@@ -17,8 +18,11 @@ def test_an_edited_notebook_is_detected(tmp_path):
     assert nbtools.stale(tmp_path) == []
     path = tmp_path / "chapters" / "02_from_scratch.ipynb"
     nb = nbformat.read(path, as_version=4)
-    cell = next(c for c in nb.cells
-                if c.source.startswith(nbtools.MARKER) and "class RNNScratch" in c.source)
+    cell = next(
+        c
+        for c in nb.cells
+        if c.source.startswith(nbtools.MARKER) and "class RNNScratch" in c.source
+    )
     cell.source = cell.source.replace("torch.tanh(", "torch.sigmoid(")
     nbformat.write(nb, path)
     assert nbtools.stale(tmp_path) == ["book/scratch.py"]

@@ -1,4 +1,5 @@
 """The fast scratch BiRNN: parity with nn.RNN (values and gradients) and input checks."""
+
 import pytest
 import torch
 from torch import nn
@@ -51,7 +52,7 @@ def test_gradients_match_nn_rnn(T, n, d, h, batched):
     rnn, fast = _pair(d, h, seed=7, batched=batched)
     X = torch.randn(T, n, d, dtype=torch.float64)
     X_rnn, X_fast = X.clone().requires_grad_(), X.clone().requires_grad_()
-    weights = torch.randn(T, n, 2 * h, dtype=torch.float64)   # a loss that mixes every output
+    weights = torch.randn(T, n, 2 * h, dtype=torch.float64)  # a loss that mixes every output
     (rnn(X_rnn)[0] * weights).sum().backward()
     (fast(X_fast)[0] * weights).sum().backward()
     torch.testing.assert_close(X_fast.grad, X_rnn.grad)
@@ -75,7 +76,7 @@ def test_batched_chooses_the_operations():
     from book.cost import OpCounter
 
     X = torch.randn(5, 2, 3)
-    for batched, baddbmm in ((True, 5), (False, 0), (None, 0)):   # None on CPU: not batched
+    for batched, baddbmm in ((True, 5), (False, 0), (None, 0)):  # None on CPU: not batched
         with OpCounter() as ops:
             BiRNNFast(3, 4, batched=batched)(X)
         assert ops.counts["baddbmm"] == baddbmm
@@ -87,7 +88,7 @@ def test_same_results_as_naive_scratch(h_f, h_b):
     torch.manual_seed(3)
     naive = BiRNNScratch(4, h_f, h_b, sigma=0.3).double()
     fast = BiRNNFast(4, h_f, h_b).double()
-    fast.load_state_dict(naive.state_dict())            # same parameter names and shapes
+    fast.load_state_dict(naive.state_dict())  # same parameter names and shapes
     X = torch.randn(6, 2, 4, dtype=torch.float64)
     state = (torch.randn(2, h_f, dtype=torch.float64), torch.randn(2, h_b, dtype=torch.float64))
     want, (want_f, want_b) = naive(X, state)
@@ -106,13 +107,19 @@ def test_direction_dependence():
     assert_direction_dependence(BiRNNFast(3, 4, 2, sigma=0.5), hidden_size=4)
 
 
-@pytest.mark.parametrize("X,match", [
-    (torch.zeros(5, 3), r"rank 3.*got shape \(5, 3\)"),
-    (torch.zeros(5, 2, 4), r"\(T, n, 3\).*got shape \(5, 2, 4\)"),
-    (torch.zeros(0, 2, 3), r"T >= 1"),
-    (torch.zeros(5, 2, 3, dtype=torch.float64), r"dtype torch.float32.*got dtype torch.float64"),
-    ([[1.0, 2.0, 3.0]], r"tensor of shape"),
-])
+@pytest.mark.parametrize(
+    "X,match",
+    [
+        (torch.zeros(5, 3), r"rank 3.*got shape \(5, 3\)"),
+        (torch.zeros(5, 2, 4), r"\(T, n, 3\).*got shape \(5, 2, 4\)"),
+        (torch.zeros(0, 2, 3), r"T >= 1"),
+        (
+            torch.zeros(5, 2, 3, dtype=torch.float64),
+            r"dtype torch.float32.*got dtype torch.float64",
+        ),
+        ([[1.0, 2.0, 3.0]], r"tensor of shape"),
+    ],
+)
 def test_bad_input_raises_value_error(X, match):
     with pytest.raises(ValueError, match=match):
         BiRNNFast(3, 4)(X)

@@ -6,6 +6,7 @@ common colour-vision deficiencies) or a grey, and the two directions' colours, t
 every figure depends on, stay far apart when protanopia, deuteranopia and tritanopia are
 simulated (Machado, Oliveira and Fernandes 2009, full severity).
 """
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -29,9 +30,12 @@ def test_architecture_figure_has_every_state(num_steps):
     fig = draw_birnn(num_steps)
     texts = [t.get_text() for t in fig.axes[0].texts]
     for t in range(1, num_steps + 1):
-        for label in (rf"$\mathbf{{x}}_{t}$", rf"$\mathbf{{o}}_{t}$",
-                      rf"$\overrightarrow{{\mathbf{{H}}}}_{t}$",
-                      rf"$\overleftarrow{{\mathbf{{H}}}}_{t}$"):
+        for label in (
+            rf"$\mathbf{{x}}_{t}$",
+            rf"$\mathbf{{o}}_{t}$",
+            rf"$\overrightarrow{{\mathbf{{H}}}}_{t}$",
+            rf"$\overleftarrow{{\mathbf{{H}}}}_{t}$",
+        ):
             assert label in texts
     edges = {to_hex(p.get_edgecolor()) for p in fig.axes[0].patches}
     assert {PALETTE["forward"].lower(), PALETTE["backward"].lower()} <= edges
@@ -45,8 +49,7 @@ def test_architecture_figure_refuses_bad_sizes(bad):
 
 
 def _texts(fig):
-    return [t.get_text() for ax in fig.axes for t in ax.texts] + \
-        [ax.get_title() for ax in fig.axes]
+    return [t.get_text() for ax in fig.axes for t in ax.texts] + [ax.get_title() for ax in fig.axes]
 
 
 @pytest.mark.parametrize("num_steps", [1, 3, 5])
@@ -61,8 +64,7 @@ def test_stacks_figure_draws_both_wirings(num_steps):
             assert texts.count(rf"$\overrightarrow{{\mathbf{{H}}}}^{{({layer})}}_{t}$") == 2
     assert any("interleaved" in t for t in texts) and any("ELMo" in t for t in texts)
     # only the interleaved panel has the dashed leak path
-    dashed = [sum(p.get_linestyle() not in ("-", "solid") for p in ax.patches)
-              for ax in fig.axes]
+    dashed = [sum(p.get_linestyle() not in ("-", "solid") for p in ax.patches) for ax in fig.axes]
     assert dashed[0] > 0 and dashed[1] == 0
     plt.close(fig)
 
@@ -108,13 +110,16 @@ def test_posterior_change_figure_checks_its_maps():
 
 # --- dependence maps and learning curves ----------------------------------------------
 
+
 def test_draw_dependence_shares_one_colour_scale():
-    maps = {"a": torch.tensor([[1.0, 0.0], [0.5, 2.0]]),
-            "b": torch.tensor([[3.0, 0.1], [0.0, 1.0]])}
+    maps = {
+        "a": torch.tensor([[1.0, 0.0], [0.5, 2.0]]),
+        "b": torch.tensor([[3.0, 0.1], [0.0, 1.0]]),
+    }
     fig = draw_dependence(maps)
     images = [ax.images[0] for ax in fig.axes if ax.images]
     assert len(images) == 2
-    for im in images:                                          # the same scale everywhere
+    for im in images:  # the same scale everywhere
         assert (im.norm.vmin, im.norm.vmax) == (pytest.approx(0.1), pytest.approx(3.0))
     assert all(ax.get_xlabel() for ax in fig.axes[:2])
     with pytest.raises(ValueError, match="square"):
@@ -123,8 +128,11 @@ def test_draw_dependence_shares_one_colour_scale():
 
 def test_plot_learning_curves_labels_axes_and_colours():
     from book.figures import PALETTE
-    histories = {"one": {"step": [1, 2], "train_loss": [2.0, 1.0], "val_loss": [2.1, 1.2]},
-                 "two": {"step": [1, 2], "train_loss": [1.5, 0.5]}}
+
+    histories = {
+        "one": {"step": [1, 2], "train_loss": [2.0, 1.0], "val_loss": [2.1, 1.2]},
+        "two": {"step": [1, 2], "train_loss": [1.5, 0.5]},
+    }
     fig = plot_learning_curves(histories)
     ax = fig.axes[0]
     assert ax.get_xlabel() == "training step" and ax.get_ylabel()
@@ -134,27 +142,36 @@ def test_plot_learning_curves_labels_axes_and_colours():
 
 # --- the palette --------------------------------------------------------------------------
 
-OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
-             "#CC79A7"}
+OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
 # Machado et al. (2009) simulation matrices, severity 1.0, for linear RGB.
 CVD = {
-    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
-                   [-0.003882, -0.048116, 1.051998]],
-    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
-                     [-0.011820, 0.042940, 0.968881]],
-    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
-                   [0.004733, 0.691367, 0.303900]],
+    "protanopia": [
+        [0.152286, 1.052583, -0.204868],
+        [0.114503, 0.786281, 0.099216],
+        [-0.003882, -0.048116, 1.051998],
+    ],
+    "deuteranopia": [
+        [0.367322, 0.860646, -0.227968],
+        [0.280085, 0.672501, 0.047413],
+        [-0.011820, 0.042940, 0.968881],
+    ],
+    "tritanopia": [
+        [1.255528, -0.076749, -0.178779],
+        [-0.078411, 0.930809, 0.147602],
+        [0.004733, 0.691367, 0.303900],
+    ],
 }
 
 
 def _linear(hex_colour):
-    c = np.array([int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    c = np.array([int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
 def _lab(linear_rgb):
-    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
-                    [0.0193, 0.1192, 0.9505]]) @ np.clip(linear_rgb, 0, 1)
+    xyz = np.array(
+        [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]
+    ) @ np.clip(linear_rgb, 0, 1)
     xyz = xyz / np.array([0.95047, 1.0, 1.08883])
     f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
     return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
@@ -166,8 +183,9 @@ def _is_grey(hex_colour):
 
 def test_every_colour_is_okabe_ito_or_grey():
     for name, colour in PALETTE.items():
-        assert colour.upper() in OKABE_ITO or _is_grey(colour.upper()), \
+        assert colour.upper() in OKABE_ITO or _is_grey(colour.upper()), (
             f"PALETTE[{name!r}] = {colour} is neither an Okabe-Ito colour nor a grey"
+        )
 
 
 @pytest.mark.parametrize("deficiency", sorted(CVD))

@@ -2,6 +2,7 @@
 messages, the reference influence is what its definition says, and a look-ahead cuts the
 sentence for the bidirectional model only (the JavaScript view is compared with these in
 tests/test_fillin_browser.py)."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,10 @@ VOCAB = Vocab("abcdefghijklmnopqrstuvwxyz ")
 
 def models(seed=0):
     torch.manual_seed(seed)
-    return (TokenRNN(len(VOCAB), 12, bidirectional=False, embed_size=5),
-            TokenRNN(len(VOCAB), 7, bidirectional=True, embed_size=5))
+    return (
+        TokenRNN(len(VOCAB), 12, bidirectional=False, embed_size=5),
+        TokenRNN(len(VOCAB), 7, bidirectional=True, embed_size=5),
+    )
 
 
 def test_packed_models_reload_bit_for_bit_and_stay_compact():
@@ -42,7 +45,7 @@ def test_packed_models_reload_bit_for_bit_and_stay_compact():
     text = json.dumps(packed)
     params = sum(p.numel() for m in (uni, bi) for p in m.parameters())
     assert packed["models"]["uni"]["parameters"] + packed["models"]["bi"]["parameters"] == params
-    assert len(text) < 4 * params * 4 / 3 + 2000           # base64 float32 plus a small header
+    assert len(text) < 4 * params * 4 / 3 + 2000  # base64 float32 plus a small header
     loaded, vocab = load_models(json.loads(text))
     assert vocab.idx_to_token == VOCAB.idx_to_token
     ids = parse("the qu_ck brown fox", VOCAB)
@@ -64,15 +67,21 @@ def test_export_refuses_swapped_or_foreign_models():
         load_models({"format": "something else"})
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "Type a sentence, with _ for each character to guess."),
-    ("   ", "Type a sentence, with _ for each character to guess."),
-    ("no blank here", "No blank yet: type _ where a character is hidden."),
-    ("x" * 2000, f"The sentence has 2000 characters; the demo reads at most {MAX_CHARS}."),
-    ("h3llo, w_rld", "The models know only a-z and the space (the book was read in lower "
-                     "case, without digits or punctuation); remove ',' '3'."),
-    ("caf\u00e9 _", "remove '\u00e9'."),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "Type a sentence, with _ for each character to guess."),
+        ("   ", "Type a sentence, with _ for each character to guess."),
+        ("no blank here", "No blank yet: type _ where a character is hidden."),
+        ("x" * 2000, f"The sentence has 2000 characters; the demo reads at most {MAX_CHARS}."),
+        (
+            "h3llo, w_rld",
+            "The models know only a-z and the space (the book was read in lower "
+            "case, without digits or punctuation); remove ',' '3'.",
+        ),
+        ("caf\u00e9 _", "remove '\u00e9'."),
+    ],
+)
 def test_parse_explains_what_it_cannot_read(text, message):
     with pytest.raises(ValueError) as err:
         parse(text, VOCAB)
@@ -116,7 +125,7 @@ def test_influence_is_the_change_when_a_character_is_hidden():
     for model in (uni, bi):
         scores = influence(model, ids, 0)
         assert scores.shape == (len(text),)
-        assert (scores[ids == VOCAB.mask_id] == 0).all()           # blanks are not scored
+        assert (scores[ids == VOCAB.mask_id] == 0).all()  # blanks are not scored
         assert ((scores >= 0) & (scores <= 1)).all()
         # One entry by hand: hide character 2 and compare the distributions at the blank.
         hidden = ids.clone()
@@ -127,8 +136,8 @@ def test_influence_is_the_change_when_a_character_is_hidden():
         assert blank_probs(model, ids)[0].equal(before)
         assert scores[2] == pytest.approx(expected.item(), abs=1e-12)
     # Left to right, nothing after the blank can matter; both ways, something does.
-    assert (influence(uni, ids, 0)[t + 1:] == 0).all()
-    assert influence(bi, ids, 0)[t + 1:].max() > 0
+    assert (influence(uni, ids, 0)[t + 1 :] == 0).all()
+    assert influence(bi, ids, 0)[t + 1 :].max() > 0
 
 
 def test_the_demo_reads_as_far_as_the_models_were_trained():
@@ -150,8 +159,12 @@ def test_lookahead_leaves_the_left_to_right_model_alone(text):
         # The same numbers but for float32 rounding: a shorter run sums in another order.
         assert torch.allclose(blank_probs(uni, ids, lookahead=k), whole, rtol=0, atol=1e-7)
         for blank in range(len(whole)):
-            assert torch.allclose(influence(uni, ids, blank, lookahead=k),
-                                  influence(uni, ids, blank), rtol=0, atol=1e-7)
+            assert torch.allclose(
+                influence(uni, ids, blank, lookahead=k),
+                influence(uni, ids, blank),
+                rtol=0,
+                atol=1e-7,
+            )
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -160,44 +173,49 @@ def test_lookahead_cuts_the_sentence_for_the_bidirectional_model(text):
     ids = parse(text, VOCAB)
     positions = [i for i, c in enumerate(text) if c == BLANK]
     whole = blank_probs(bi, ids)
-    for k in (len(text), len(text) + 5):               # reading past the end: the whole text
+    for k in (len(text), len(text) + 5):  # reading past the end: the whole text
         assert blank_probs(bi, ids, lookahead=k).equal(whole)
     for k in (0, 1, 3):
         probs = blank_probs(bi, ids, lookahead=k)
         assert probs.shape == whole.shape and probs.dtype == torch.float64
         for i, t in enumerate(positions):
             with torch.no_grad():
-                expected = bi(ids[:t + k + 1, None])[t, 0].double().softmax(-1)
+                expected = bi(ids[: t + k + 1, None])[t, 0].double().softmax(-1)
             assert probs[i].equal(expected)
             scores = influence(bi, ids, i, lookahead=k)
             assert scores.shape == (len(text),)
-            assert (scores[t + k + 1:] == 0).all()          # never read, so never decisive
+            assert (scores[t + k + 1 :] == 0).all()  # never read, so never decisive
             assert (scores[ids == VOCAB.mask_id] == 0).all()
             # One entry by hand, on the cut sentence: hide the first character.
             if t > 0:
-                cut = ids[:t + k + 1].clone()
+                cut = ids[: t + k + 1].clone()
                 cut[0] = VOCAB.mask_id
                 with torch.no_grad():
                     after = bi(cut[:, None])[t, 0].double().softmax(-1)
-                assert scores[0] == pytest.approx(0.5 * (after - expected).abs().sum().item(),
-                                                  abs=1e-12)
+                assert scores[0] == pytest.approx(
+                    0.5 * (after - expected).abs().sum().item(), abs=1e-12
+                )
     # The cut matters: a look-ahead of 0 hides the right context the whole sentence gives.
     if len(text) > positions[0] + 1:
         assert not torch.allclose(blank_probs(bi, ids, lookahead=0)[0], whole[0])
-        assert influence(bi, ids, 0)[positions[0] + 1:].max() > 0
+        assert influence(bi, ids, 0)[positions[0] + 1 :].max() > 0
 
 
 @pytest.mark.parametrize("bad", [-1, -5, 1.5, "2", True])
 def test_a_bad_lookahead_is_refused_with_what_was_expected(bad):
     uni, bi = models()
     ids = parse("the c_t", VOCAB)
-    for call, name in ((lambda: blank_probs(bi, ids, lookahead=bad), "blank_probs"),
-                       (lambda: influence(uni, ids, 0, lookahead=bad), "influence"),
-                       (lambda: top_guesses(bi, VOCAB, "the c_t", bad), "blank_probs")):
+    for call, name in (
+        (lambda: blank_probs(bi, ids, lookahead=bad), "blank_probs"),
+        (lambda: influence(uni, ids, 0, lookahead=bad), "influence"),
+        (lambda: top_guesses(bi, VOCAB, "the c_t", bad), "blank_probs"),
+    ):
         with pytest.raises(ValueError) as err:
             call()
-        assert str(err.value) == (f"{name}: lookahead must be None (the whole sentence) or "
-                                  f"an int >= 0 (characters read past each blank), got {bad!r}")
+        assert str(err.value) == (
+            f"{name}: lookahead must be None (the whole sentence) or "
+            f"an int >= 0 (characters read past each blank), got {bad!r}"
+        )
 
 
 def test_the_demo_keeps_its_lookahead_in_a_synced_trait():
@@ -211,11 +229,17 @@ def test_the_demo_keeps_its_lookahead_in_a_synced_trait():
     demo.lookahead = 16
     assert demo.get_state()["lookahead"] == 16
     for bad in (-2, 2.5, "all", True):
-        with pytest.raises(ValueError, match=r"FillInDemo\(lookahead=\.\.\.\) must be None or "
-                                             r"-1 \(the whole sentence\) or an int >= 0 .* got "):
+        with pytest.raises(
+            ValueError,
+            match=r"FillInDemo\(lookahead=\.\.\.\) must be None or "
+            r"-1 \(the whole sentence\) or an int >= 0 .* got ",
+        ):
             FillInDemo(uni, bi, VOCAB, text="the c_t", lookahead=bad)
-    with pytest.raises(ValueError, match=r"FillInDemo.lookahead must be -1 \(the whole sentence\)"
-                                         r" or an int >= 0 .*, got -3"):
+    with pytest.raises(
+        ValueError,
+        match=r"FillInDemo.lookahead must be -1 \(the whole sentence\)"
+        r" or an int >= 0 .*, got -3",
+    ):
         demo.lookahead = -3
     assert demo.lookahead == 16
 
@@ -248,7 +272,6 @@ def test_the_views_colours_are_the_palettes():
     assert "root.style.setProperty(`--birnn-${role}`, colour)" in js
 
 
-
 @pytest.mark.site
 def test_the_compiled_kernel_in_fillin_js_is_current():
     """book/fillin.js carries book/fillin_kernel.wat compiled (tools/wasm.mjs, wabt from
@@ -259,6 +282,7 @@ def test_the_compiled_kernel_in_fillin_js_is_current():
 
     if not (ROOT / "node_modules" / "wabt").is_dir():
         pytest.fail("wabt is missing: run `npm ci` (make vendor does)")
-    out = subprocess.run(["node", "tools/wasm.mjs", "--check"], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        ["node", "tools/wasm.mjs", "--check"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr

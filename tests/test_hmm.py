@@ -1,4 +1,5 @@
 """The forward-backward recursions of book.hmm against brute-force enumeration."""
+
 import pytest
 import torch
 
@@ -16,9 +17,11 @@ from book.hmm import (
 
 def random_hmm(K, V, seed):
     gen = torch.Generator().manual_seed(seed)
-    return HMM(torch.rand(K, generator=gen).softmax(0),
-               (3 * torch.rand(K, K, generator=gen)).softmax(1),
-               (3 * torch.rand(K, V, generator=gen)).softmax(1))
+    return HMM(
+        torch.rand(K, generator=gen).softmax(0),
+        (3 * torch.rand(K, K, generator=gen)).softmax(1),
+        (3 * torch.rand(K, V, generator=gen)).softmax(1),
+    )
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -60,14 +63,23 @@ def test_the_garden_path_sentence_flips_with_its_right_context():
     assert tags[int(smoothed(TAGGER, "the old man slept")[man].argmax())] == "NOUN"
 
 
-@pytest.mark.parametrize("bad, match", [
-    (dict(initial=[0.5, 0.6], transition=[[1, 0], [0, 1]], emission=[[1, 0], [0, 1]]),
-     "probability distribution"),
-    (dict(initial=[0.5, 0.5], transition=[[1, 0]], emission=[[1, 0], [0, 1]]),
-     r"transition of shape \(2, 2\)"),
-    (dict(initial=[0.5, 0.5], transition=[[1, 0], [0, 1]], emission=[1, 0]),
-     r"emission of shape \(K, V\)"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (
+            dict(initial=[0.5, 0.6], transition=[[1, 0], [0, 1]], emission=[[1, 0], [0, 1]]),
+            "probability distribution",
+        ),
+        (
+            dict(initial=[0.5, 0.5], transition=[[1, 0]], emission=[[1, 0], [0, 1]]),
+            r"transition of shape \(2, 2\)",
+        ),
+        (
+            dict(initial=[0.5, 0.5], transition=[[1, 0], [0, 1]], emission=[1, 0]),
+            r"emission of shape \(K, V\)",
+        ),
+    ],
+)
 def test_bad_parameters_are_refused_with_their_shapes(bad, match):
     with pytest.raises(ValueError, match=match):
         HMM(**bad)

@@ -5,6 +5,7 @@ message id; words pad by display width in format specs, so tables line up in Chi
 the JavaScript views' words are their t("...") calls (Babel's extractor), sent as a table;
 Python's extractor also sees calls inside f-strings and inside another call's arguments.
 """
+
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,8 @@ def test_words_pad_by_display_width():
     assert f"[{tr('reader', 'zh'):<6}]" == "[读法  ]"
     assert f"[{tr('reader', 'zh'):>6}]" == "[  读法]"
     assert f"[{Text('ab'):^5}]" == f"[{'ab':^5}]"
-    assert f"{tr('reader', 'en'):<15}|" == f"{'reader':<15}|"      # English as str pads it
-    assert f"{Text('abc'):.2}" == "ab"                              # other specs as for str
+    assert f"{tr('reader', 'en'):<15}|" == f"{'reader':<15}|"  # English as str pads it
+    assert f"{Text('abc'):.2}" == "ab"  # other specs as for str
     assert isinstance("  " + tr("reader", "zh"), Text)
 
 
@@ -45,23 +46,31 @@ def test_words_are_the_translations_that_differ():
 
 
 def test_extraction_reads_python_fstrings_and_javascript():
-    python = ('x = tr("plain")\n'
-              'y = f"{tr(\'in an f-string\'):<15}"\n'
-              '# Translators: a note\n'
-              'z = N_("marked " "and joined")\n'
-              'w = tr(variable)\n'
-              'v = tr("outer {why}", why=explain(tr("nested")))\n')
+    python = (
+        'x = tr("plain")\n'
+        "y = f\"{tr('in an f-string'):<15}\"\n"
+        "# Translators: a note\n"
+        'z = N_("marked " "and joined")\n'
+        "w = tr(variable)\n"
+        'v = tr("outer {why}", why=explain(tr("nested")))\n'
+    )
     found = [(msgid, comments) for _, msgid, comments in extract(python, "python")]
-    assert found == [("plain", []), ("in an f-string", []),
-                     ("marked and joined", ["a note"]), ("outer {why}", []), ("nested", [])]
+    assert found == [
+        ("plain", []),
+        ("in an f-string", []),
+        ("marked and joined", ["a note"]),
+        ("outer {why}", []),
+        ("nested", []),
+    ]
     js = 'const a = t("one " + "two", { k: 1 });\nother("not a word");\nt("three");'
     assert [m for _, m, _ in extract(js, "javascript")] == ["one two", "three"]
 
 
 def test_the_views_words_are_their_t_calls(tmp_path):
     view = tmp_path / "view.js"
-    view.write_text('const a = t("bidirectional"); const b = t("bidirectional"), '
-                    'c = t("not in the catalog");')
+    view.write_text(
+        'const a = t("bidirectional"); const b = t("bidirectional"), c = t("not in the catalog");'
+    )
     assert view_msgids(view) == ("bidirectional", "not in the catalog")
     assert view_words(view, "zh") == {"bidirectional": "双向"}
     assert view_words(view, "en") == {}
@@ -90,7 +99,7 @@ def test_chinese_figures_get_chinese_labels_in_a_cjk_font(monkeypatch):
         monkeypatch.setitem(CJK_FONTS, "sans-serif", "No Such Font CJK")
         with pytest.warns(UserWarning, match="apt-get install fonts-noto-cjk"):
             assert not use_language_font("zh")
-    assert use_language_font("en")                     # English needs nothing
+    assert use_language_font("en")  # English needs nothing
 
 
 def test_the_chinese_folder_is_the_editions_one():

@@ -10,6 +10,7 @@ and execute each guard's own source twice, with process launching intercepted: o
 is here (must launch nothing) and once with `book` reported missing (must launch exactly
 one pip install of the repository).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -51,12 +52,14 @@ def test_the_repository_is_named_once():
 @pytest.mark.parametrize("path", BOTH, ids=_id)
 def test_first_code_cell_is_the_generated_install_guard(path):
     cell = _guard(path)
-    assert cell.source == nbrefs.install_guard(ROOT), \
-        f"{_id(path)}: the first code cell is not the install guard _config.yml makes: " \
+    assert cell.source == nbrefs.install_guard(ROOT), (
+        f"{_id(path)}: the first code cell is not the install guard _config.yml makes: "
         "run `make export`"
+    )
     assert cell.metadata.get("book", {}).get("generated") == nbrefs.GUARD
-    assert "remove-cell" in cell.metadata.get("tags", []), \
+    assert "remove-cell" in cell.metadata.get("tags", []), (
         f"{_id(path)}: tag the guard remove-cell so the book does not show it"
+    )
     assert not cell.outputs, f"{_id(path)}: the guard printed something when it ran here"
 
 

@@ -15,6 +15,7 @@ as named exports beside their default one (tests/js_parity.mjs runs them):
 Both languages' words are checked. The last tests change a copy of each view, one rule at a
 time, and expect these checks to find it: they can fail.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,21 +42,32 @@ def node(module: Path, calls: list, *, setup: list | None = None, globals_=None)
     if shutil.which("node") is None:
         pytest.fail("node is missing: the project needs Node 20 (README)")
     request = {"module": str(module), "globals": globals_ or {}, "setup": setup, "calls": calls}
-    out = subprocess.run(["node", str(RUNNER)], input=json.dumps(request), capture_output=True,
-                         text=True, timeout=300, cwd=ROOT)
+    out = subprocess.run(
+        ["node", str(RUNNER)],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
 
 # ---- The explorer --------------------------------------------------------------------------
 
+
 def size_sets(count: int = 60, seed: int = 0) -> list[dict]:
     """The smallest and largest sizes, the defaults, and ``count`` random valid sets."""
     rng = random.Random(seed)
-    sets = [ex.DEFAULTS, {k: low for k, (low, _, _) in ex.LIMITS.items()},
-            {k: high for k, (_, high, _) in ex.LIMITS.items()}]
-    sets += [{k: rng.randint(low, high) for k, (low, high, _) in ex.LIMITS.items()}
-             for _ in range(count)]
+    sets = [
+        ex.DEFAULTS,
+        {k: low for k, (low, _, _) in ex.LIMITS.items()},
+        {k: high for k, (_, high, _) in ex.LIMITS.items()},
+    ]
+    sets += [
+        {k: rng.randint(low, high) for k, (low, high, _) in ex.LIMITS.items()} for _ in range(count)
+    ]
     return sets
 
 
@@ -72,8 +84,12 @@ def expected_validation(raw: dict, lang: str):
             try:
                 value = float(value)
             except ValueError:
-                return None, tr("{allowed}; got {value}", lang, allowed=_allowed(name, lang),
-                                value=json.dumps(value))
+                return None, tr(
+                    "{allowed}; got {value}",
+                    lang,
+                    allowed=_allowed(name, lang),
+                    value=json.dumps(value),
+                )
         try:
             numbers.update({name: ex.validate_sizes({name: value}, lang=lang)[name]})
         except ValueError as err:
@@ -83,8 +99,14 @@ def expected_validation(raw: dict, lang: str):
 
 def _allowed(name: str, lang: str) -> str:
     low, high, _ = ex.LIMITS[name]
-    return tr("{name} ({desc}) must be a whole number from {low} to {high}", lang, name=name,
-              desc=tr(ex.DESCRIPTIONS[name], lang), low=low, high=high)
+    return tr(
+        "{name} ({desc}) must be a whole number from {low} to {high}",
+        lang,
+        name=name,
+        desc=tr(ex.DESCRIPTIONS[name], lang),
+        low=low,
+        high=high,
+    )
 
 
 # Values in both languages' notation alike (2.5, 1000000); Python writes 1e-9 as 1e-09 and
@@ -100,22 +122,25 @@ def validation_cases(seed: int = 0) -> list[dict]:
         for value in [low, high, (low + high) // 2, low - 1, high + 1, *NUMBERS, *BOX_TEXTS]:
             cases.append({**ex.DEFAULTS, name: value})
     pool = [*NUMBERS, *BOX_TEXTS, 1, 2, 4]
-    for _ in range(60):             # several bad sizes at once: the first one is reported
-        cases.append({k: rng.choice(pool) if rng.random() < 0.4 else v
-                      for k, v in ex.DEFAULTS.items()})
+    for _ in range(60):  # several bad sizes at once: the first one is reported
+        cases.append(
+            {k: rng.choice(pool) if rng.random() < 0.4 else v for k, v in ex.DEFAULTS.items()}
+        )
     return cases
 
 
 def explorer_mismatches(view: Path = ex.VIEW) -> list[str]:
     """Every disagreement between ``view``'s rules and Python's, in both languages."""
     found, sizes = [], size_sets()
-    widths = [ex.MAX_ROW_PX, 363, 120]              # a desktop column, a phone, a sliver
+    widths = [ex.MAX_ROW_PX, 363, 120]  # a desktop column, a phone, a sliver
     for lang in LANGS:
         cfg, t = ex.view_config(lang), {"$words": view_words(ex.VIEW, lang)}
         cases = validation_cases()
-        calls = ([["validate", raw, cfg, t] for raw in cases]
-                 + [["shapesOf", s] for s in sizes]
-                 + [["layout", s, {**cfg, "max_row_px": w}] for s in sizes for w in widths])
+        calls = (
+            [["validate", raw, cfg, t] for raw in cases]
+            + [["shapesOf", s] for s in sizes]
+            + [["layout", s, {**cfg, "max_row_px": w}] for s in sizes for w in widths]
+        )
         answers = iter(node(view, calls)["answers"])
         for raw in cases:
             got = next(answers).get("value")
@@ -127,8 +152,11 @@ def explorer_mismatches(view: Path = ex.VIEW) -> list[str]:
                 found.append(f"shapesOf {s}: {got} != {want}")
         for s in sizes:
             for w in widths:
-                found += _layout_mismatches(next(answers), ex.layout(s, lang=lang, max_row_px=w),
-                                            f"{lang} layout {s} at {w}px")
+                found += _layout_mismatches(
+                    next(answers),
+                    ex.layout(s, lang=lang, max_row_px=w),
+                    f"{lang} layout {s} at {w}px",
+                )
     return found
 
 
@@ -138,9 +166,15 @@ def _layout_mismatches(answer: dict, blocks: list, where: str) -> list[str]:
         return [f"{where}: blocks {[b.get('key') for b in got]} ({answer.get('error')})"]
     found = []
     for js, b in zip(got, blocks):
-        same = (js["name"], js["formula"], tuple(js["shape"]), js["role"], js["row"],
-                js["split"], js["label"]) == (b.name, b.formula, b.shape, b.role, b.row,
-                                              b.split, b.label)
+        same = (
+            js["name"],
+            js["formula"],
+            tuple(js["shape"]),
+            js["role"],
+            js["row"],
+            js["split"],
+            js["label"],
+        ) == (b.name, b.formula, b.shape, b.role, b.row, b.split, b.label)
         close = all(abs(js[k] - getattr(b, k)) <= 1e-9 for k in ("x", "y", "width", "height"))
         if not (same and close):
             found.append(f"{where}: {b.key}: {js} != {b}")
@@ -156,8 +190,13 @@ def test_the_cases_reach_every_message():
     valid sizes too."""
     outcomes = [expected_validation(raw, "en") for raw in validation_cases()]
     messages = " | ".join(m for _, m in outcomes if m)
-    for ending in ("the box is empty", "got 0 |", 'got "abc"', "which is not a whole number",
-                   "which is too large to draw or to check quickly here"):
+    for ending in (
+        "the box is empty",
+        "got 0 |",
+        'got "abc"',
+        "which is not a whole number",
+        "which is too large to draw or to check quickly here",
+    ):
         assert ending in messages, ending
     assert any(sizes for sizes, _ in outcomes)
 
@@ -165,23 +204,55 @@ def test_the_cases_reach_every_message():
 # ---- The fill-in demo ----------------------------------------------------------------------
 
 VOCAB = Vocab("abcdefghijklmnopqrstuvwxyz ")
-SENTENCES = ["in _he night", "the t_me tr_veller", "_he time machine is a strange devic_",
-             "_ _ _", "a_b"]
-LOOKAHEADS = [0, 1, 2, 3, 4, 8, 16, None]       # the control's steps, and one between them
+SENTENCES = [
+    "in _he night",
+    "the t_me tr_veller",
+    "_he time machine is a strange devic_",
+    "_ _ _",
+    "a_b",
+]
+LOOKAHEADS = [0, 1, 2, 3, 4, 8, 16, None]  # the control's steps, and one between them
 PARSE_TEXTS = [
-    "", "   ", "\t\n", "\x1c", "\x85", "\u3000", "\ufeff", "\u200b", "no blank here",
-    "x" * 2000, "a" * 48 + "_", "a" * 49 + "_", "h3llo, w_rld", "caf\u00e9 _", "日本語の_",
-    "emoji \U0001f600 _", "\U0001f600\U0001f601 a_", "The _at", "IN _HE NIGHT",
-    "\u0130stanbul _", "\u03a3\u039f\u03a3 _", "ﬁ _", "_", "__", "_ _ _", "a_b_c",
-    "the time traveller said that it was a very good _", "tab\t_", "dash-_", "\u00a0_",
+    "",
+    "   ",
+    "\t\n",
+    "\x1c",
+    "\x85",
+    "\u3000",
+    "\ufeff",
+    "\u200b",
+    "no blank here",
+    "x" * 2000,
+    "a" * 48 + "_",
+    "a" * 49 + "_",
+    "h3llo, w_rld",
+    "caf\u00e9 _",
+    "日本語の_",
+    "emoji \U0001f600 _",
+    "\U0001f600\U0001f601 a_",
+    "The _at",
+    "IN _HE NIGHT",
+    "\u0130stanbul _",
+    "\u03a3\u039f\u03a3 _",
+    "ﬁ _",
+    "_",
+    "__",
+    "_ _ _",
+    "a_b_c",
+    "the time traveller said that it was a very good _",
+    "tab\t_",
+    "dash-_",
+    "\u00a0_",
 ]
 
 
 def tiny_models(seed: int = 0):
     """Random models; the bidirectional one's odd hidden size pads the WebAssembly rows."""
     torch.manual_seed(seed)
-    return (TokenRNN(len(VOCAB), 12, bidirectional=False, embed_size=5),
-            TokenRNN(len(VOCAB), 7, bidirectional=True, embed_size=5))
+    return (
+        TokenRNN(len(VOCAB), 12, bidirectional=False, embed_size=5),
+        TokenRNN(len(VOCAB), 7, bidirectional=True, embed_size=5),
+    )
 
 
 def shipped_models():
@@ -212,14 +283,17 @@ def test_parse_equals_pythons_ids_and_messages():
 def test_the_mask_id_is_the_vocabularys():
     data = fillin.export_models(*tiny_models(), VOCAB)
     moved = {**data, "tokens": ["a", "<pad>", "b", "<mask>"]}
-    answers = node(fillin.VIEW, [["maskIdOf", data], ["maskIdOf", moved],
-                                 ["maskIdOf", {**data, "tokens": ["a", "b"]}]])["answers"]
+    answers = node(
+        fillin.VIEW,
+        [["maskIdOf", data], ["maskIdOf", moved], ["maskIdOf", {**data, "tokens": ["a", "b"]}]],
+    )["answers"]
     assert [a.get("value") for a in answers[:2]] == [Vocab.mask_id, 3]
     assert "no <mask> token" in answers[2]["error"]
 
 
-def model_mismatches(models, engine: str, view: Path = fillin.VIEW,
-                     sentences=SENTENCES, lookaheads=LOOKAHEADS) -> list[str]:
+def model_mismatches(
+    models, engine: str, view: Path = fillin.VIEW, sentences=SENTENCES, lookaheads=LOOKAHEADS
+) -> list[str]:
     """The view's logits, blank distributions (1e-5) and highlights (5e-6) against PyTorch's
     (float32 PyTorch against the kernel's float32 or plain JavaScript's float64)."""
     uni, bi = models
@@ -238,8 +312,9 @@ def model_mismatches(models, engine: str, view: Path = fillin.VIEW,
                 for blank in range(blanks):
                     calls.append(["influence", role, text, blank, k])
                     expected.append((fillin.influence(model, ids, blank, lookahead=k), 5e-6))
-    answer = node(view, calls, setup=["debugApi", data],
-                  globals_={"BIRNN_FILLIN_NO_WASM": engine == "js"})
+    answer = node(
+        view, calls, setup=["debugApi", data], globals_={"BIRNN_FILLIN_NO_WASM": engine == "js"}
+    )
     found = [] if answer["engine"] == engine else [f"engine {answer['engine']}, not {engine}"]
     for call, got, (want, tol) in zip(calls, answer["answers"], expected):
         value = got.get("value")
@@ -259,11 +334,16 @@ def test_random_models_equal_pytorch(engine):
 def test_the_shipped_models_equal_pytorch(engine):
     """The website's models, on one sentence (PyTorch's reference highlights re-run the
     model once a character: seconds for these sizes)."""
-    assert model_mismatches(shipped_models(), engine, sentences=["the t_me tr_veller"],
-                            lookaheads=[2, None]) == []
+    assert (
+        model_mismatches(
+            shipped_models(), engine, sentences=["the t_me tr_veller"], lookaheads=[2, None]
+        )
+        == []
+    )
 
 
 # ---- These checks can fail -------------------------------------------------------------------
+
 
 def changed(view: Path, tmp_path: Path, old: str, new: str) -> Path:
     """A copy of ``view`` with one rule changed (``old`` must occur exactly once)."""
@@ -274,36 +354,55 @@ def changed(view: Path, tmp_path: Path, old: str, new: str) -> Path:
     return copy
 
 
-@pytest.mark.parametrize("old, new", [
-    ("if (value > high) {", "if (value >= high) {"),                         # a limit
-    ("const h = s.h_f + s.h_b;", "const h = s.h_f + s.h_b + (s.L > 3 ? 1 : 0);"),    # a shape
-    ('role === "concat" ? s.h_f : 0;', 'role === "concat" ? s.h_b : 0;'),      # a split
-    ("x + panel > cfg.max_row_px)", "x + panel > cfg.max_row_px + 40)"),       # wrapping
-    ("{allowed}; got {value}, which is not a whole", "{allowed}: got {value}, not whole"),
-])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("if (value > high) {", "if (value >= high) {"),  # a limit
+        ("const h = s.h_f + s.h_b;", "const h = s.h_f + s.h_b + (s.L > 3 ? 1 : 0);"),  # a shape
+        ('role === "concat" ? s.h_f : 0;', 'role === "concat" ? s.h_b : 0;'),  # a split
+        ("x + panel > cfg.max_row_px)", "x + panel > cfg.max_row_px + 40)"),  # wrapping
+        ("{allowed}; got {value}, which is not a whole", "{allowed}: got {value}, not whole"),
+    ],
+)
 def test_a_changed_explorer_rule_is_caught(tmp_path, old, new):
     assert explorer_mismatches(changed(ex.VIEW, tmp_path, old, new))
 
 
-@pytest.mark.parametrize("old, new", [
-    ("if (chars.length > data.max_chars) {", "if (chars.length > data.max_chars + 1) {"),
-    (".sort((a, b) => a.codePointAt(0) - b.codePointAt(0));", ";"),
-    ("\\x1c-\\x1f \\x85", " "),                                 # JavaScript's idea of space
-])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("if (chars.length > data.max_chars) {", "if (chars.length > data.max_chars + 1) {"),
+        (".sort((a, b) => a.codePointAt(0) - b.codePointAt(0));", ";"),
+        ("\\x1c-\\x1f \\x85", " "),  # JavaScript's idea of space
+    ],
+)
 def test_a_changed_parse_rule_is_caught(tmp_path, old, new):
     assert parse_mismatches(changed(fillin.VIEW, tmp_path, old, new))
 
 
-@pytest.mark.parametrize("engine, old, new", [
-    ("js", "H[off + j] = (1 - z) * n + z * H[off + j];",               # the GRU update
-     "H[off + j] = (1 - z) * n + z * H[off + j] * 0.99;"),
-    ("wasm", "b[row] = dir.bhh[j];", "b[row] = 1.01 * dir.bhh[j];"),   # the kernel's weights
-    ("wasm", "const end = k < 0 ? ids.length : Math.min(ids.length, t + k + 1);",   # the cut
-     "const end = k < 0 ? ids.length : Math.min(ids.length, t + k + 2);"),
-    ("js", "if (ids[s] !== maskId) (s < t ? before : after).push(s);",   # which are hidden
-     "if (ids[s] !== maskId && s !== 0) (s < t ? before : after).push(s);"),
-])
+@pytest.mark.parametrize(
+    "engine, old, new",
+    [
+        (
+            "js",
+            "H[off + j] = (1 - z) * n + z * H[off + j];",  # the GRU update
+            "H[off + j] = (1 - z) * n + z * H[off + j] * 0.99;",
+        ),
+        ("wasm", "b[row] = dir.bhh[j];", "b[row] = 1.01 * dir.bhh[j];"),  # the kernel's weights
+        (
+            "wasm",
+            "const end = k < 0 ? ids.length : Math.min(ids.length, t + k + 1);",  # the cut
+            "const end = k < 0 ? ids.length : Math.min(ids.length, t + k + 2);",
+        ),
+        (
+            "js",
+            "if (ids[s] !== maskId) (s < t ? before : after).push(s);",  # which are hidden
+            "if (ids[s] !== maskId && s !== 0) (s < t ? before : after).push(s);",
+        ),
+    ],
+)
 def test_a_changed_model_rule_is_caught(tmp_path, engine, old, new):
     view = changed(fillin.VIEW, tmp_path, old, new)
-    assert model_mismatches(tiny_models(), engine, view, sentences=SENTENCES[:2],
-                            lookaheads=[1, None])
+    assert model_mismatches(
+        tiny_models(), engine, view, sentences=SENTENCES[:2], lookaheads=[1, None]
+    )

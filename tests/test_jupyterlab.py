@@ -6,6 +6,7 @@ of the chapter's notebooks (plus a probe notebook using every construct the chap
 uses), open each in headless Chromium and check that admonitions, exercises, solutions,
 maths and equation references are rendered and no directive syntax is left as text.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,9 @@ from support.jupyter import (
 
 
 def test_jupyterlab_myst_is_installed_and_enabled():
-    out = subprocess.run([str(BIN / "jupyter"), "labextension", "list"],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [str(BIN / "jupyter"), "labextension", "list"], capture_output=True, text=True, timeout=120
+    )
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", l) for l in (out.stdout + out.stderr).splitlines()]
     myst = [l for l in lines if "jupyterlab-myst" in l and " v" in l]
     assert myst, "jupyterlab-myst is not installed: `make setup` (requirements.txt) installs it"
@@ -91,12 +93,16 @@ def test_chapter_notebook_renders_myst(browser, lab, path):
         # Every reference resolves to readable text (jupyterlab-myst marks the ones it
         # cannot resolve, showing the bare label).
         unresolved = page.eval_on_selector_all(
-            '.jp-Notebook [title="Cross Reference Not Found"]', "els => els.map(e => e.innerText)")
+            '.jp-Notebook [title="Cross Reference Not Found"]', "els => els.map(e => e.innerText)"
+        )
         assert not unresolved, f"{path.name}: unresolved references {unresolved}"
         check_citations(page, path)
         # Every figure has its caption, numbered as on the website.
-        figures = [c.metadata["mystnb"]["figure"] for c in nb.cells
-                   if c.cell_type == "code" and c.metadata.get("mystnb", {}).get("figure")]
+        figures = [
+            c.metadata["mystnb"]["figure"]
+            for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("mystnb", {}).get("figure")
+        ]
         captions = [t for t in texts if re.match(r"Fig\. \d+\.\d+: ", t)]
         assert len(captions) == len(figures), f"{path.name}: {len(figures)} figures, {captions}"
     finally:
@@ -124,8 +130,10 @@ def test_solutions_stay_hidden_until_opened(browser, lab):
         assert not shown["open"], shown["open"]
         assert shown["solutions"] == 8, shown
         assert len(shown["inputs"]) >= 7 and all(
-            t.startswith("# The solution's code") for t in shown["inputs"]), shown["inputs"]
-        assert all(t.startswith("What the solution prints:") for t in shown["outputs"]), \
-            shown["outputs"]
+            t.startswith("# The solution's code") for t in shown["inputs"]
+        ), shown["inputs"]
+        assert all(t.startswith("What the solution prints:") for t in shown["outputs"]), shown[
+            "outputs"
+        ]
     finally:
         context.close()

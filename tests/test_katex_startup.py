@@ -1,4 +1,5 @@
 """The build's KaTeX renderer start survives a socket that exists before it is listened on."""
+
 import sys
 
 import pytest

@@ -10,6 +10,7 @@
   repository, site, version and licences the rest of the project names;
 * the README states both licences. (The site's footer is checked in tests/test_clients.py.)
 """
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,12 @@ def test_the_text_is_cc_by_sa_with_its_attribution_and_legal_code():
     assert name == "CC BY-SA 4.0" and url in text
     assert f'"{CONFIG["title"]}" by {CONFIG["author"]}' in text
     assert CONFIG["repository"]["url"] in text
-    for clause in ("Attribution-ShareAlike 4.0 International", "Section 1 -- Definitions.",
-                   "Section 3 -- License Conditions.", "ShareAlike."):
+    for clause in (
+        "Attribution-ShareAlike 4.0 International",
+        "Section 1 -- Definitions.",
+        "Section 3 -- License Conditions.",
+        "ShareAlike.",
+    ):
         assert clause in text, clause
 
 

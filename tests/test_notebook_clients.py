@@ -17,6 +17,7 @@
 Servers use temporary config, data (notary), runtime, settings and workspace folders, so
 the learner's own Jupyter set-up (a notebook they trusted) cannot change what is seen.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,10 @@ EXPLORER = "04_shape_explorer.ipynb"
 TRUSTED = "04_shape_explorer_trusted.ipynb"  # a copy signed with `jupyter trust`
 # What plain Markdown leaves of the chapter's roles and directives once it has rendered
 # their backticks and fences away, e.g. "{eq}eq-forward" (RAW catches them unrendered).
-LEFT_OVER = re.compile(r"\{(eq|ref|numref|doc|term|cite|admonition|exercise|solution|"
-                       r"solution-start|solution-end|note|figure)\}")
+LEFT_OVER = re.compile(
+    r"\{(eq|ref|numref|doc|term|cite|admonition|exercise|solution|"
+    r"solution-start|solution-end|note|figure)\}"
+)
 
 
 @pytest.fixture(scope="module", params=list(APPS), ids=list(APPS.values()))
@@ -65,8 +68,13 @@ def client(request, tmp_path_factory):
     trusted = nbformat.read(work / EXPLORER, as_version=4)
     trusted.metadata["birnn_test_copy"] = "trusted"
     nbformat.write(trusted, work / TRUSTED)
-    subprocess.run([str(BIN / "jupyter"), "trust", str(work / TRUSTED)], env=env, check=True,
-                   capture_output=True, timeout=60)
+    subprocess.run(
+        [str(BIN / "jupyter"), "trust", str(work / TRUSTED)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     with jupyter_server(app, home, work, env) as url:
         yield app, url
 
@@ -74,8 +82,9 @@ def client(request, tmp_path_factory):
 def _open(browser, client, name: str):
     app, url = client
     workspace = re.sub(r"\W", "", name)  # one workspace a notebook: no tab restored
-    path = (f"/lab/workspaces/{workspace}/tree/{name}?reset" if app == "lab"
-            else f"/notebooks/{name}?")
+    path = (
+        f"/lab/workspaces/{workspace}/tree/{name}?reset" if app == "lab" else f"/notebooks/{name}?"
+    )
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.goto(f"{url}{path}&token={TOKEN}")
@@ -116,8 +125,11 @@ def _run_all(page):
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_text("Run All Cells", exact=True).click()
         try:  # a queued or running cell shows [*]
-            page.wait_for_function("""() => [...document.querySelectorAll('.jp-InputPrompt')]
-                .some(p => p.innerText.includes('[*]'))""", timeout=15_000)
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.jp-InputPrompt')]
+                .some(p => p.innerText.includes('[*]'))""",
+                timeout=15_000,
+            )
             return
         except PlaywrightTimeoutError:
             continue
@@ -126,8 +138,9 @@ def _run_all(page):
 
 def test_labextension_list_reports_jupyterlab_myst_compatible():
     """The README tells learners to run this; an X or a conflict table would alarm them."""
-    out = subprocess.run([str(BIN / "jupyter"), "labextension", "list"],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [str(BIN / "jupyter"), "labextension", "list"], capture_output=True, text=True, timeout=120
+    )
     text = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout + out.stderr)
     myst = [line for line in text.splitlines() if "jupyterlab-myst" in line and " v" in line]
     assert myst, text
@@ -148,8 +161,12 @@ def test_saved_notebook_shows_a_picture_before_it_is_run(browser, client):
         assert image.count() == 1, f"no picture: {out.inner_text()!r}"
         src = image.get_attribute("src")
         assert src.startswith("data:image/png;base64,")
-        saved = [o["data"]["image/png"] for cell in nbformat.read(CHAPTERS / EXPLORER, 4).cells
-                 if "explorer = ShapeExplorer()" in cell.source for o in cell.outputs]
+        saved = [
+            o["data"]["image/png"]
+            for cell in nbformat.read(CHAPTERS / EXPLORER, 4).cells
+            if "explorer = ShapeExplorer()" in cell.source
+            for o in cell.outputs
+        ]
         assert [src.split(",", 1)[1]] == [s.replace("\n", "") for s in saved]
         width = image.evaluate("img => img.complete && img.naturalWidth")
         assert width > 300 and image.bounding_box()["width"] == pytest.approx(width, abs=1)
@@ -163,8 +180,9 @@ def test_trusted_saved_notebook_draws_the_saved_view(browser, client):
     try:
         page.wait_for_selector(".birnn-explorer svg g.birnn-block", timeout=60_000)
         assert _drawn(page) == DEFAULTS
-        assert {_box(page, k).input_value() for k in DEFAULTS} == {str(v) for v in
-                                                                   DEFAULTS.values()}
+        assert {_box(page, k).input_value() for k in DEFAULTS} == {
+            str(v) for v in DEFAULTS.values()
+        }
         assert "ShapeExplorer object at" not in page.inner_text(".jp-Notebook")
         assert _explorer_output(page).locator("img").count() == 0
         # Not run yet, so no kernel behind the view: it still redraws, as on the website.
@@ -188,13 +206,15 @@ def test_slider_keys_and_step_buttons_in_a_running_kernel(browser, client):
         slider = page.locator('.birnn-explorer input[type="range"][data-size="h_f"]')
         slider.wait_for(timeout=180_000)
         # The kernel has checked the default sizes.
-        page.wait_for_function("() => document.querySelector('.birnn-explorer .birnn-ok')",
-                               timeout=60_000)
+        page.wait_for_function(
+            "() => document.querySelector('.birnn-explorer .birnn-ok')", timeout=60_000
+        )
         h_f = DEFAULTS["h_f"]
         slider.focus()
         slider.press("ArrowRight")
-        assert page.evaluate("document.activeElement.dataset.size") == "h_f", \
+        assert page.evaluate("document.activeElement.dataset.size") == "h_f", (
             f"{APPS[app]} took the key: focus left the slider"
+        )
         assert slider.input_value() == _box(page, "h_f").input_value() == str(h_f + 1)
         assert _drawn(page)["h_f"] == h_f + 1
         assert _block_label(page, "H_f_t") == f"n×h_f = {DEFAULTS['n']}×{h_f + 1}"
@@ -208,7 +228,9 @@ def test_slider_keys_and_step_buttons_in_a_running_kernel(browser, client):
         h = h_f + 1 + DEFAULTS["h_b"]
         page.wait_for_function(
             "t => document.querySelector('.birnn-explorer .birnn-check').innerText.includes(t)",
-            arg=f"outputs ({DEFAULTS['T']}, {DEFAULTS['n']}, {h})", timeout=30_000)
+            arg=f"outputs ({DEFAULTS['T']}, {DEFAULTS['n']}, {h})",
+            timeout=30_000,
+        )
         assert page.locator(".birnn-explorer .birnn-ok").count() == 1
         # Typing still works, and Enter in a box commits the value there.
         _box(page, "T").fill("9")
@@ -232,11 +254,14 @@ def test_notebook7_renders_myst(browser, client, name):
     context, page = _open(browser, client, name)
     try:
         texts = rendered(page, len(markdown))
-        raw = [(i, m.group(0)) for i, t in enumerate(texts)
-               for m in [RAW.search(t) or LEFT_OVER.search(t)] if m]
+        raw = [
+            (i, m.group(0))
+            for i, t in enumerate(texts)
+            for m in [RAW.search(t) or LEFT_OVER.search(t)]
+            if m
+        ]
         assert not raw, f"{name}: directive syntax shown as text in cells {raw}"
-        admonitions = sum(s.count("```{admonition}") + s.count(":::{admonition}")
-                          for s in markdown)
+        admonitions = sum(s.count("```{admonition}") + s.count(":::{admonition}") for s in markdown)
         shown = page.locator(".jp-Notebook .myst-admonition").count()
         assert shown >= admonitions, f"{name}: {admonitions} admonitions, {shown} rendered"
         if source is None:
@@ -269,6 +294,7 @@ def _watch_errors(page) -> list[str]:
         text = f"{err} {err.stack}"
         if not ("reading 'node'" in text and "notebook_core" in text):
             errors.append(text)
+
     page.on("pageerror", record)
     return errors
 
@@ -284,7 +310,7 @@ def test_fill_in_demo_runs_the_models_the_kernel_loaded(browser, client):
         _run_all(page)
         page.wait_for_selector('.birnn-fillin[data-state="ready"]', timeout=240_000)
         table = page.locator(".jp-Notebook .jp-CodeCell", has_text="from book.fillin import")
-        table.scroll_into_view_if_needed()          # cells off screen may be drawn late
+        table.scroll_into_view_if_needed()  # cells off screen may be drawn late
         output = table.locator(".jp-OutputArea-output")
         output.filter(has_text="the right decides").wait_for(timeout=30_000)
         # textContent: Notebook 7 skips drawing cells off screen, and innerText is then empty.
@@ -302,8 +328,10 @@ def test_fill_in_demo_runs_the_models_the_kernel_loaded(browser, client):
             assert page.get_attribute(".birnn-fillin", "data-state") == "ready"
             blank = page.locator(".birnn-fillin-blank")
             assert blank.count() == 1
-            assert (blank.get_attribute("data-top-uni"), blank.get_attribute("data-top-bi")) \
-                == (uni, bi), (APPS[app], sentence)
+            assert (blank.get_attribute("data-top-uni"), blank.get_attribute("data-top-bi")) == (
+                uni,
+                bi,
+            ), (APPS[app], sentence)
         assert sum(bi == truth != uni for _, truth, uni, bi in shown) >= 7
         type_text(page, "caf3 _")
         assert page.get_attribute(".birnn-fillin", "data-state") == "error"

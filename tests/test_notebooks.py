@@ -17,21 +17,23 @@ def test_every_notebook_is_in_the_toc_once_in_file_order():
     for edition in EDITIONS.values():
         book = toc(ROOT / edition.source)
         listed = [p.relative_to(ROOT / edition.source) for p in book.chapters]
-        assert listed == [p.relative_to(ROOT) for p in NOTEBOOKS], \
+        assert listed == [p.relative_to(ROOT) for p in NOTEBOOKS], (
             f"{edition.locale}: the toc's notebooks are not chapters/ in file order"
-        assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in
-                                                    range(1, len(NOTEBOOKS) + 1)]
+        )
+        assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(1, len(NOTEBOOKS) + 1)]
         kinds = [part.optional for part in book.parts]
-        assert kinds == sorted(kinds) and kinds[-1] and not kinds[0], \
+        assert kinds == sorted(kinds) and kinds[-1] and not kinds[0], (
             f"{edition.locale}: the core part comes first, the optional part last: {kinds}"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_from_one_top_to_bottom_run(path):
     nb = nbformat.read(path, as_version=4)
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
-    assert counts == list(range(1, len(counts) + 1)), \
+    assert counts == list(range(1, len(counts) + 1)), (
         f"{path.name}: execution counts {counts}; re-run with `make execute`"
+    )
     assert nb.metadata.kernelspec.name == "python3"
 
 

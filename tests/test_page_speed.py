@@ -12,6 +12,7 @@ the other Core Web Vitals (tools/pagespeed.py), never as a timed test.
 
 The sum of every layout shift counts here (stricter than CLS's largest session window).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -42,11 +43,17 @@ def test_every_page_is_measured():
 @pytest.mark.parametrize("path", MEASURED)
 def test_layout_does_not_shift_while_the_page_loads(browser, gzip_url, path, viewport):
     context = browser.new_context(**VIEWPORTS[viewport])
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(gzip_url)
-                  or r.request.url.startswith(("data:", "blob:")) else r.abort())
+    context.route(
+        "**/*",
+        lambda r: (
+            r.continue_()
+            if r.request.url.startswith(gzip_url) or r.request.url.startswith(("data:", "blob:"))
+            else r.abort()
+        ),
+    )
     try:
         page = context.new_page()
-        page.goto(gzip_url + path, wait_until="load")          # fills the cache
+        page.goto(gzip_url + path, wait_until="load")  # fills the cache
         page.wait_for_load_state("networkidle")
         page.goto("about:blank")
         context.add_init_script(pagespeed.OBSERVE_JS)
@@ -58,6 +65,8 @@ def test_layout_does_not_shift_while_the_page_loads(browser, gzip_url, path, vie
     finally:
         context.close()
     total = sum(s["value"] for s in shifts)
-    assert total <= GOAL, (f"{path} ({viewport}): layout shifts add up to {total:.3f} > "
-                           f"{GOAL}: " + "; ".join(f"{s['value']:.3f} at {s['t']:.0f} ms in "
-                                                   f"{s['sources']}" for s in shifts))
+    assert total <= GOAL, (
+        f"{path} ({viewport}): layout shifts add up to {total:.3f} > "
+        f"{GOAL}: "
+        + "; ".join(f"{s['value']:.3f} at {s['t']:.0f} ms in {s['sources']}" for s in shifts)
+    )

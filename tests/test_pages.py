@@ -13,6 +13,7 @@ in-site link and anchor (equation references included) resolves, display equatio
 are numbered, and notebook pages carry Binder, Colab and download links built from
 the one repository setting in _config.yml.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,6 +47,7 @@ def test_site_has_the_toc_pages(built_book):
 
 
 # --- in the browser -------------------------------------------------------------------
+
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", PAGES)
@@ -92,12 +94,15 @@ def test_every_math_block_is_typeset(open_page, path):
                 unreadable, fonts, styled, raw};
     }""")
     assert not result["untypeset"], f"{path}: math not typeset: {result['untypeset']}"
-    assert result["formulas"] == result["blocks"], \
+    assert result["formulas"] == result["blocks"], (
         f"{path}: {result['blocks']} math blocks but {result['formulas']} typeset formulas"
+    )
     assert not result["errors"], f"{path}: TeX errors: {result['errors']}"
     assert not result["unreadable"], f"{path}: formulas without MathML: {result['unreadable']}"
     if result["formulas"]:
-        assert result["styled"] and result["fonts"], f"{path}: KaTeX's stylesheet or fonts did not load"
+        assert result["styled"] and result["fonts"], (
+            f"{path}: KaTeX's stylesheet or fonts did not load"
+        )
     assert not result["raw"], f"{path}: raw TeX left in the text: {result['raw']}"
     assert not log.problems(), "\n".join(log.problems())
 
@@ -134,16 +139,19 @@ def test_solutions_hidden_until_clicked(open_page, path):
         solution = solutions.nth(i)
         title = solution.locator(".admonition-title").first
         name = title.inner_text().strip()
-        assert "dropdown" in (solution.get_attribute("class") or ""), \
+        assert "dropdown" in (solution.get_attribute("class") or ""), (
             f"{path}: solution '{name}' is not a dropdown (use :class: dropdown)"
+        )
         body = solution.locator(":scope > :not(.admonition-title)")
         assert body.count() > 0, f"{path}: solution '{name}' is empty"
-        assert all(not body.nth(j).is_visible() for j in range(body.count())), \
+        assert all(not body.nth(j).is_visible() for j in range(body.count())), (
             f"{path}: solution '{name}' is visible before its title is clicked"
+        )
         title.click()
         page.wait_for_timeout(100)
-        assert any(body.nth(j).is_visible() for j in range(body.count())), \
+        assert any(body.nth(j).is_visible() for j in range(body.count())), (
             f"{path}: solution '{name}' stays hidden after its title is clicked"
+        )
     assert not log.problems(), "\n".join(log.problems())
 
 
@@ -179,13 +187,16 @@ def test_phone_width_has_no_horizontal_scroll(open_page, path):
     page, _ = open_page(path, viewport=PHONE)
     wait_for_math(page)
     result = page.evaluate(_OVERFLOW_JS)
-    assert result["scrollWidth"] <= result["clientWidth"], \
+    assert result["scrollWidth"] <= result["clientWidth"], (
         f"{path}: page scrolls sideways at {PHONE['width']} px: {result}"
-    assert not result["offenders"], \
+    )
+    assert not result["offenders"], (
         f"{path}: content wider than the screen outside its own scroll box: {result['offenders']}"
+    )
 
 
 # --- static checks on the built HTML ----------------------------------------------------
+
 
 class _Collector(HTMLParser):
     def __init__(self):
@@ -231,8 +242,11 @@ def test_internal_links_and_anchors_resolve(built_book, path):
         if not target.exists():
             broken.append(href)
         elif url.fragment and target.suffix == ".html":
-            ids = here.ids if target == (HTML / path).resolve() else \
-                _parse(target.relative_to(HTML.resolve()).as_posix()).ids
+            ids = (
+                here.ids
+                if target == (HTML / path).resolve()
+                else _parse(target.relative_to(HTML.resolve()).as_posix()).ids
+            )
             if unquote(url.fragment) not in ids:
                 broken.append(href)
     assert not broken, f"{path}: links to missing pages or anchors: {broken}"
@@ -271,16 +285,18 @@ def test_launch_and_download_links_use_the_repository_setting(built_book, path):
     binder = f"{CONFIG['launch_buttons']['binderhub_url'].rstrip('/')}/v2/gh/{org_repo}/{branch}"
     # Colab opens the notebook's plain flavour (plain/, tools/plainnb.py; tests/test_clients.py).
     colab = f"{CONFIG['launch_buttons']['colab_url'].rstrip('/')}/github/{org_repo}/blob/{branch}/plain/{notebook}"
-    assert any(link.startswith(binder) and notebook in link for link in links), \
+    assert any(link.startswith(binder) and notebook in link for link in links), (
         f"{path}: no Binder link for {notebook} on {org_repo}@{branch}"
+    )
     assert colab in links, f"{path}: no Colab link {colab}"
     downloads = [link for link in links if link.endswith(".ipynb") and not urlparse(link).scheme]
     assert downloads, f"{path}: no notebook download link"
     for link in downloads:
         local = ((HTML / path).parent / link).resolve()
         assert local.exists(), f"{path}: download link {link} points at nothing"
-        assert local.read_bytes() == (ROOT / notebook).read_bytes(), \
+        assert local.read_bytes() == (ROOT / notebook).read_bytes(), (
             f"{path}: the downloadable notebook differs from {notebook}; rebuild the book"
+        )
     html = (HTML / path).read_text(encoding="utf-8")
     assert re.search(r'class="[^"]*btn-launch-thebe', html), f"{path}: no live-code (Thebe) button"
     assert f'repo: "{org_repo}"' in html, f"{path}: Thebe is not pointed at {org_repo}"
@@ -299,8 +315,9 @@ def test_live_code_fetches_thebe_only_when_clicked(open_page, path):
     page.locator(".dropdown-launch-buttons > button").click()
     page.locator(".btn-launch-thebe").click()
     page.wait_for_timeout(1000)
-    assert log.blocked_requests == [f"https://unpkg.com/thebe@{THEBE_VERSION}/lib/index.js"], \
+    assert log.blocked_requests == [f"https://unpkg.com/thebe@{THEBE_VERSION}/lib/index.js"], (
         log.blocked_requests
+    )
     assert not log.page_errors, log.page_errors
     # Offline the click cannot succeed; the reader is told why instead of a spinner.
     assert "network" in page.locator(".thebe-launch-button").inner_text()

@@ -11,6 +11,7 @@ errors, maths typeset, links, launch and download buttons, axe-core, phone width
 on both editions through tests/test_pages.py and tests/test_site_devices.py, whose page
 lists hold both.
 """
+
 from __future__ import annotations
 
 import json
@@ -93,10 +94,13 @@ def test_explorer_speaks_chinese_without_a_kernel(open_page):
     assert explorer.get_attribute("lang") == "zh-CN"
     slider = page.locator('.birnn-explorer input[type="range"][data-size="h_b"]')
     assert slider.get_attribute("aria-label") == "h_b, 反向隐藏单元数"
-    assert page.locator('.birnn-step[data-size="h_b"][data-step="-1"]').get_attribute(
-        "aria-label") == "减小 h_b"
-    captions = page.eval_on_selector_all(".birnn-explorer svg .birnn-caption",
-                                         "els => els.map(e => e.textContent)")
+    assert (
+        page.locator('.birnn-step[data-size="h_b"][data-step="-1"]').get_attribute("aria-label")
+        == "减小 h_b"
+    )
+    captions = page.eval_on_selector_all(
+        ".birnn-explorer svg .birnn-caption", "els => els.map(e => e.textContent)"
+    )
     assert captions[0] == "一个时间步 t（顶层）", captions
     assert re.search(CJK, page.locator(".birnn-explorer svg").get_attribute("aria-label"))
     # The saved check, from the Chinese notebook's own run (make execute).
@@ -124,14 +128,20 @@ def test_english_explorer_stays_english(open_page):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("query, page_name", [("困惑度", "05_context_in_action"),
-                                              ("隐状态", "01_looking_both_ways"),
-                                              ("打包", "03_concise")])
+@pytest.mark.parametrize(
+    "query, page_name",
+    [
+        ("困惑度", "05_context_in_action"),
+        ("隐状态", "01_looking_both_ways"),
+        ("打包", "03_concise"),
+    ],
+)
 def test_chinese_search_finds_chinese_words(open_page, query, page_name):
     page, log = open_page(f"{ZH}/search.html?q={query}")
     page.wait_for_selector("#search-results li", timeout=20_000)
-    hits = page.eval_on_selector_all("#search-results li a",
-                                     "links => links.map(a => a.getAttribute('href'))")
+    hits = page.eval_on_selector_all(
+        "#search-results li a", "links => links.map(a => a.getAttribute('href'))"
+    )
     assert any(page_name in h for h in hits), hits
     assert not log.problems(), log.problems()
 
@@ -160,7 +170,7 @@ def test_the_chinese_footer_and_site_words_come_from_the_catalog(built_book):
     from tools.translate import translator
 
     html = (HTML / ZH / "chapters" / "01_looking_both_ways.html").read_text(encoding="utf-8")
-    author = translator("book")("The BiRNN chapter authors")          # from book.po
+    author = translator("book")("The BiRNN chapter authors")  # from book.po
     assert author == "本章作者" and author in html and "The BiRNN chapter authors" not in html
     words = json.loads(re.search(r"const BIRNN_WORDS = (\{.*?\});", html).group(1))
     full_size = "Open the figure at full size"
@@ -171,6 +181,8 @@ def test_the_chinese_footer_and_site_words_come_from_the_catalog(built_book):
     words = json.loads(re.search(r"const BIRNN_WORDS = (\{.*?\});", english).group(1))
     assert words["words"] == {}
     # The switch names the Chinese edition in Chinese: the catalog's word for "English".
-    assert switch.search(english).groups() == (tr("Read this page in English", "zh"),
-                                               tr("English", "zh")) != (
-        "Read this page in English", "English")
+    assert (
+        switch.search(english).groups()
+        == (tr("Read this page in English", "zh"), tr("English", "zh"))
+        != ("Read this page in English", "English")
+    )

@@ -9,6 +9,7 @@ outside the text column's margins (``pdftotext -bbox``: a clipped or overflowing
 would), no raw MyST or website control text ("Show code cell source") is left, the widgets
 are drawn, the solutions come after the exercises in an appendix, and the pages are numbered.
 """
+
 from __future__ import annotations
 
 import html as html_module
@@ -24,17 +25,21 @@ from tools import pdfbook
 from tools.editions import EDITIONS, tr
 
 pytestmark = pytest.mark.site
-MARGIN_PT = 16 / 25.4 * 72             # the side margins, 16 mm
-RAW = re.compile(r"```\{|:::\{|\{(eq|ref|numref|cite(:\w+)?|exercise|solution(-start|-end)?|"
-                 r"admonition|bibliography)\}|^\([\w-]+\)=$|^:(label|class):|"
-                 r"Show code cell|Hide code cell|Click to show", re.M)
+MARGIN_PT = 16 / 25.4 * 72  # the side margins, 16 mm
+RAW = re.compile(
+    r"```\{|:::\{|\{(eq|ref|numref|cite(:\w+)?|exercise|solution(-start|-end)?|"
+    r"admonition|bibliography)\}|^\([\w-]+\)=$|^:(label|class):|"
+    r"Show code cell|Hide code cell|Click to show",
+    re.M,
+)
 
 
 def _tool(name, *args) -> str:
     if not shutil.which(name):
         pytest.fail(f"{name} is missing: `make system-deps` installs Debian's poppler-utils")
-    return subprocess.run([name, *map(str, args)], capture_output=True, text=True,
-                          check=True, timeout=300).stdout
+    return subprocess.run(
+        [name, *map(str, args)], capture_output=True, text=True, check=True, timeout=300
+    ).stdout
 
 
 def _plain(html: str) -> str:
@@ -47,16 +52,22 @@ def _site_texts(edition) -> dict:
     found = {"headings": [], "captions": [], "figures": 0, "code": []}
     for path in pdfbook.pages(edition):
         html = (ROOT / edition.html / path).read_text(encoding="utf-8")
-        article = html[html.find('<article class="bd-article">'):html.find("</article>")]
-        found["headings"] += [_plain(h) for _, h in
-                              re.findall(r"<h([123])[^>]*>(.*?)</h\1>", article, re.S)]
-        found["captions"] += [_plain(c.split('<span class="math')[0]) for c in
-                              re.findall(r"<figcaption>(.*?)</figcaption>", article, re.S)]
+        article = html[html.find('<article class="bd-article">') : html.find("</article>")]
+        found["headings"] += [
+            _plain(h) for _, h in re.findall(r"<h([123])[^>]*>(.*?)</h\1>", article, re.S)
+        ]
+        found["captions"] += [
+            _plain(c.split('<span class="math')[0])
+            for c in re.findall(r"<figcaption>(.*?)</figcaption>", article, re.S)
+        ]
         found["figures"] += len(re.findall(r"<figure\b", article))
-        shown = re.sub(r'<details class="[^"]*above-input[^"]*">.*?</details>', "", article,
-                       flags=re.S)
-        found["code"] += [html_module.unescape(re.sub(r"<[^>]+>", "", block))
-                          for block in re.findall(r"<pre[^>]*>(.*?)</pre>", shown, re.S)]
+        shown = re.sub(
+            r'<details class="[^"]*above-input[^"]*">.*?</details>', "", article, flags=re.S
+        )
+        found["code"] += [
+            html_module.unescape(re.sub(r"<[^>]+>", "", block))
+            for block in re.findall(r"<pre[^>]*>(.*?)</pre>", shown, re.S)
+        ]
     return found
 
 
@@ -106,8 +117,9 @@ def test_every_section_title_and_figure_is_in_it(pdf):
     assert not missing, f"section titles missing from the PDF: {missing}"
     for caption in site["captions"]:
         assert _squeezed(caption)[:60] in body, f"figure caption missing: {caption[:60]}"
-    images = [l for l in _tool("pdfimages", "-list", path).splitlines()[2:]
-              if l.split()[2] == "image"]
+    images = [
+        l for l in _tool("pdfimages", "-list", path).splitlines()[2:] if l.split()[2] == "image"
+    ]
     assert len(images) >= site["figures"] > 0, (len(images), site["figures"])
 
 
@@ -118,15 +130,19 @@ def test_every_code_line_and_output_is_there_in_full(pdf):
     break follows Chromium's painting, so lines, not blocks, are looked for)."""
     edition, path, _ = pdf
     title = yaml.safe_load((ROOT / edition.source / "_config.yml").read_text())["title"]
-    lines = [line for line in _tool("pdftotext", "-raw", path, "-").splitlines()
-             if line.strip() != title and not re.fullmatch(r"\s*\d+ / \d+\s*", line)]
+    lines = [
+        line
+        for line in _tool("pdftotext", "-raw", path, "-").splitlines()
+        if line.strip() != title and not re.fullmatch(r"\s*\d+ / \d+\s*", line)
+    ]
     body = _squeezed("\n".join(lines))
     blocks = _site_texts(edition)["code"]
     assert len(blocks) > 50, len(blocks)
     lines = [line for block in blocks for line in block.splitlines() if _squeezed(line)]
     missing = [line for line in lines if _squeezed(line) not in body]
-    assert len(lines) > 500 and not missing, \
+    assert len(lines) > 500 and not missing, (
         f"{len(missing)} of {len(lines)} code lines not whole in the PDF: {missing[:5]}"
+    )
 
 
 def test_no_word_runs_past_the_margins(pdf):
@@ -136,8 +152,8 @@ def test_no_word_runs_past_the_margins(pdf):
     outside = []
     for page, body in enumerate(bbox.split("<page ")[1:], start=1):
         for x0, x1, word in re.findall(
-                r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<',
-                body):
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', body
+        ):
             if float(x0) < MARGIN_PT - 1 or float(x1) > width - MARGIN_PT + 1:
                 outside.append((page, word, round(float(x0)), round(float(x1))))
     assert not outside, f"{len(outside)} words outside the text column: {outside[:10]}"
@@ -166,8 +182,8 @@ def test_solutions_are_in_the_appendix_and_pages_are_numbered(pdf):
 def test_widgets_are_drawn(pdf):
     _, _, text = pdf
     body = _squeezed(text)
-    assert _squeezed("the w_ite sphinx") in body        # the fill-in demo, drawn
-    assert "T=4" in body or "H_t" in body                # the shape explorer's drawing
+    assert _squeezed("the w_ite sphinx") in body  # the fill-in demo, drawn
+    assert "T=4" in body or "H_t" in body  # the shape explorer's drawing
 
 
 def test_the_contents_give_each_section_its_page(pdf):
@@ -176,9 +192,10 @@ def test_the_contents_give_each_section_its_page(pdf):
     pages = text.split("\f")
     headings = len(_site_texts(edition)["headings"])
     entries = []
-    for page in pages[1:4]:                     # the contents follow the cover
+    for page in pages[1:4]:  # the contents follow the cover
         entries += re.findall(r"^\s*(\S.*?\S)\s{2,}(\d+)\s*$", page, re.M)
     assert len(entries) >= headings // 2, entries[:5]
     for title, number in entries:
-        assert _squeezed(title) in _squeezed(pages[int(number) - 1]), \
+        assert _squeezed(title) in _squeezed(pages[int(number) - 1]), (
             f"contents: {title!r} is not on page {number}"
+        )

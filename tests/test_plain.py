@@ -20,6 +20,7 @@ plain flavour is written for them; these tests hold it to that:
   way to hide one, nor has VS Code; Colab hides the solution code, JupyterLab collapses
   it, and no renderer shows its output before the cell is run: it is saved without one.)
 """
+
 from __future__ import annotations
 
 import functools
@@ -38,16 +39,19 @@ from support.guard import REPOSITORY, run_guard
 from tools import nbrefs, plainnb
 from tools.editions import EDITIONS, PLAIN, edition_of
 
-SOURCES = [(edition, path) for edition in EDITIONS.values()
-           for path in plainnb.notebooks(edition)]
+SOURCES = [(edition, path) for edition in EDITIONS.values() for path in plainnb.notebooks(edition)]
 PLAIN_NOTEBOOKS = [ROOT / PLAIN / path.relative_to(ROOT) for _, path in SOURCES]
 # MyST that must not survive into the plain flavour (as source or as rendered text).
-MYST = re.compile(r"```\{|:::\{|\{(eq|ref|numref|doc|term|cite(:\w+)?|math|glue)\}`|"
-                  r"^\([\w-]+\)=\s*$|^\$\$\s*\([\w-]+\)|^\s*:(label|class|filter|keyprefix):",
-                  re.M)
+MYST = re.compile(
+    r"```\{|:::\{|\{(eq|ref|numref|doc|term|cite(:\w+)?|math|glue)\}`|"
+    r"^\([\w-]+\)=\s*$|^\$\$\s*\([\w-]+\)|^\s*:(label|class|filter|keyprefix):",
+    re.M,
+)
 # ... and what a Markdown renderer leaves of it once backticks and fences are drawn.
-LEFT_OVER = re.compile(r"\{(eq|ref|numref|doc|term|cite(:\w+)?|admonition|exercise|solution|"
-                       r"solution-start|solution-end|bibliography|note|figure)\}")
+LEFT_OVER = re.compile(
+    r"\{(eq|ref|numref|doc|term|cite(:\w+)?|admonition|exercise|solution|"
+    r"solution-start|solution-end|bibliography|note|figure)\}"
+)
 TEX = re.compile(r"\\[A-Za-z]{2,}|\$")
 ANCHOR = re.compile(r'<a id="([\w-]+)" name="\1"></a>')
 LINK = re.compile(r"\]\(([\w.-]*\.ipynb)?(?:#([\w-]+))?\)")
@@ -63,9 +67,13 @@ def _markdown(nb) -> list[str]:
 
 
 def _solution_code(nb) -> list:
-    return [c for c in nb.cells if c.cell_type == "code"
-            and c.source.startswith("#@title") and c.metadata.get("jupyter", {})
-            .get("source_hidden")]
+    return [
+        c
+        for c in nb.cells
+        if c.cell_type == "code"
+        and c.source.startswith("#@title")
+        and c.metadata.get("jupyter", {}).get("source_hidden")
+    ]
 
 
 def test_plain_notebooks_are_what_make_export_writes():
@@ -78,8 +86,9 @@ def test_one_plain_notebook_per_notebook_of_each_edition():
 
 
 def test_an_unknown_directive_is_an_error_not_raw_text(tmp_path):
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
-        "```{figure} x.png\nA figure.\n```")])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("```{figure} x.png\nA figure.\n```")]
+    )
     path = tmp_path / "x.ipynb"
     nbformat.write(nb, path)
     with pytest.raises(plainnb.PlainError, match="figure"):
@@ -97,8 +106,11 @@ def test_no_myst_left_and_every_link_lands(path):
         target = path.parent / file if file else path
         assert target.exists(), f"{path.name}: link to missing {file}"
         if label:
-            there = anchors if not file else set(ANCHOR.findall("\n".join(
-                _markdown(nbformat.read(target, as_version=4)))))
+            there = (
+                anchors
+                if not file
+                else set(ANCHOR.findall("\n".join(_markdown(nbformat.read(target, as_version=4)))))
+            )
             assert label in there, f"{path.name}: no anchor {label!r} in {target.name}"
 
 
@@ -109,8 +121,12 @@ def test_solutions_are_closed_and_their_code_hidden(path):
     solutions = sum("{solution-start}" in s for s in _markdown(nbformat.read(source, 4)))
     markdown = _markdown(nb)
     assert not any("<details open" in s for s in markdown)
-    summaries = [s for s in markdown if s.startswith("<details><summary>")
-                 and re.search(r"Exercise \d|练习", s.split("\n", 1)[0])]
+    summaries = [
+        s
+        for s in markdown
+        if s.startswith("<details><summary>")
+        and re.search(r"Exercise \d|练习", s.split("\n", 1)[0])
+    ]
     assert len(summaries) >= solutions, path.name
     code = _solution_code(nb)
     if solutions:
@@ -123,17 +139,24 @@ def test_solutions_are_closed_and_their_code_hidden(path):
     assert sum(bool(re.match(r"### <a id=\"ex-", s)) for s in markdown) == exercises
 
 
-@pytest.mark.parametrize("edition, source", SOURCES,
-                         ids=lambda x: getattr(x, "name", getattr(x, "lang", "")))
+@pytest.mark.parametrize(
+    "edition, source", SOURCES, ids=lambda x: getattr(x, "name", getattr(x, "lang", ""))
+)
 def test_outputs_are_the_source_notebooks(edition, source):
     """Every code cell but the solutions' keeps its source notebook's outputs (Chinese
     from zh_CN/chapters/), and Markdown cells keep their order."""
     plain = nbformat.read(ROOT / PLAIN / source.relative_to(ROOT), as_version=4)
     original = nbformat.read(source, as_version=4)
-    kept = [(c.outputs, c.execution_count) for c in plain.cells
-            if c.cell_type == "code" and c not in _solution_code(plain)]
-    want = [(c.outputs, c.execution_count) for c in original.cells
-            if c.cell_type == "code" and not c.metadata.get("jupyter", {}).get("source_hidden")]
+    kept = [
+        (c.outputs, c.execution_count)
+        for c in plain.cells
+        if c.cell_type == "code" and c not in _solution_code(plain)
+    ]
+    want = [
+        (c.outputs, c.execution_count)
+        for c in original.cells
+        if c.cell_type == "code" and not c.metadata.get("jupyter", {}).get("source_hidden")
+    ]
     assert kept == want
 
 
@@ -152,7 +175,8 @@ def test_the_guard_is_a_form_cell_and_sets_the_language(path, monkeypatch):
             with monkeypatch.context() as patch:
                 launched = run_guard(guard.source, patch, book_missing=book_missing)
                 assert [cmd[-1] for cmd, _ in launched] == (
-                    [f"git+{REPOSITORY}"] if book_missing else [])
+                    [f"git+{REPOSITORY}"] if book_missing else []
+                )
                 assert os.environ.pop("BOOK_LANG", None) == ("zh" if chinese else None)
     finally:
         if saved is not None:
@@ -163,12 +187,15 @@ def test_the_guard_is_a_form_cell_and_sets_the_language(path, monkeypatch):
 
 # --- real renderers ---------------------------------------------------------------------------
 
+
 def _expected(path) -> dict:
     nb = nbformat.read(path, as_version=4)
     markdown = "\n".join(_markdown(nb))
-    return {"tags": re.findall(r"\\tag\{([\d.]+)\}", markdown),
-            "details": markdown.count("<details>"),
-            "solution_code": len(_solution_code(nb))}
+    return {
+        "tags": re.findall(r"\\tag\{([\d.]+)\}", markdown),
+        "details": markdown.count("<details>"),
+        "solution_code": len(_solution_code(nb)),
+    }
 
 
 # In the page: what a reader would see of the Markdown cells.
@@ -201,13 +228,13 @@ OUTPUTS = """() => [...document.querySelectorAll('.jp-OutputArea')].map(o => o.t
 
 
 def _check_rendered(found: dict, expected: dict, name: str) -> None:
-    raw = [m.group(0) for pattern in (MYST, LEFT_OVER)
-           for m in pattern.finditer(found["rawText"])]
+    raw = [m.group(0) for pattern in (MYST, LEFT_OVER) for m in pattern.finditer(found["rawText"])]
     assert not raw, f"{name}: MyST shown as text: {raw}"
     tex = sorted(set(TEX.findall(found["text"])))
     assert not tex, f"{name}: maths left untypeset: {tex}"
-    assert sorted(found["tags"]) == sorted(f"({t})" for t in expected["tags"]), \
+    assert sorted(found["tags"]) == sorted(f"({t})" for t in expected["tags"]), (
         f"{name}: equation numbers {found['tags']}, want {expected['tags']}"
+    )
     assert found["details"] == expected["details"] and found["open"] == 0, found
     assert found["hidden"], f"{name}: a closed <details> shows its content"
     assert not found["unanchored"], f"{name}: links without a target {found['unanchored']}"
@@ -224,8 +251,9 @@ def nbconvert_site(tmp_path_factory):
         pytest.fail("node_modules/mathjax is missing: `make vendor` runs npm ci")
     site = tmp_path_factory.mktemp("nbconvert")
     (site / "mathjax").symlink_to(mathjax)
-    exporter = HTMLExporter(template_name="lab",
-                            mathjax_url="/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe")
+    exporter = HTMLExporter(
+        template_name="lab", mathjax_url="/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+    )
     for path in PLAIN_NOTEBOOKS:
         out = site / path.relative_to(ROOT / PLAIN).with_suffix(".html")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -243,20 +271,28 @@ def nbconvert_site(tmp_path_factory):
 @pytest.mark.parametrize("path", PLAIN_NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_nbconvert_html_reads_right(browser, nbconvert_site, path):
     context = browser.new_context()
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-        nbconvert_site) else route.abort())
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(nbconvert_site) else route.abort()
+        ),
+    )
     page = context.new_page()
     try:
         rel = path.relative_to(ROOT / PLAIN).with_suffix(".html").as_posix()
         page.goto(f"{nbconvert_site}/{rel}", wait_until="load")
-        page.wait_for_function("""() => window.MathJax && MathJax.Hub &&
+        page.wait_for_function(
+            """() => window.MathJax && MathJax.Hub &&
             MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0 &&
             document.querySelectorAll('.MathJax_Preview:not(:empty), .MathJax_Processing')
-              .length === 0""", timeout=120_000)
+              .length === 0""",
+            timeout=120_000,
+        )
         page.wait_for_timeout(300)
         found = page.evaluate(
-            PROBE, [".jp-MarkdownCell .jp-RenderedMarkdown", ".MathJax_CHTML, .MathJax",
-                    ".mjx-label"])
+            PROBE,
+            [".jp-MarkdownCell .jp-RenderedMarkdown", ".MathJax_CHTML, .MathJax", ".mjx-label"],
+        )
         _check_rendered(found, _expected(path), path.name)
         # No solution output before its cell runs (solution cells are saved without one).
         assert "What the solution prints" not in page.evaluate(OUTPUTS)
@@ -276,7 +312,8 @@ def plain_lab(tmp_path_factory):
     labconfig = home / "config" / "labconfig"
     labconfig.mkdir(parents=True)
     (labconfig / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"jupyterlab-myst": True}}))
+        json.dumps({"disabledExtensions": {"jupyterlab-myst": True}})
+    )
     with jupyter_server("lab", home, work, client_env(home)) as url:
         yield url
 
@@ -299,16 +336,26 @@ def test_jupyterlab_without_myst_reads_right(browser, plain_lab, path):
             """n => { const c = document.querySelectorAll('.jp-Notebook .jp-MarkdownCell');
                       return c.length === n && [...c].every(
                         x => x.querySelector('.jp-RenderedMarkdown') !== null); }""",
-            arg=n, timeout=60_000)
-        page.wait_for_function("""() => document.querySelectorAll(
+            arg=n,
+            timeout=60_000,
+        )
+        page.wait_for_function(
+            """() => document.querySelectorAll(
             '.jp-RenderedMarkdown mjx-container').length > 0 || !/\\$/.test(
             [...document.querySelectorAll('.jp-RenderedMarkdown')].map(e => e.innerText)
-            .join(''))""", timeout=60_000)
+            .join(''))""",
+            timeout=60_000,
+        )
         page.wait_for_timeout(1000)
         assert page.locator(".jp-Notebook .myst").count() == 0, "jupyterlab-myst is active"
         found = page.evaluate(
-            PROBE, [".jp-MarkdownCell .jp-RenderedMarkdown", "mjx-container",
-                    "mjx-assistive-mml mlabeledtr > mtd:first-child"])
+            PROBE,
+            [
+                ".jp-MarkdownCell .jp-RenderedMarkdown",
+                "mjx-container",
+                "mjx-assistive-mml mlabeledtr > mtd:first-child",
+            ],
+        )
         _check_rendered(found, expected, rel)
         assert "What the solution prints" not in page.evaluate(OUTPUTS)
         collapsed = page.locator(".jp-Notebook .jp-InputPlaceholder").count()
@@ -317,9 +364,12 @@ def test_jupyterlab_without_myst_reads_right(browser, plain_lab, path):
         if link.count():
             target = link.get_attribute("href")[1:]
             link.click()
-            page.wait_for_function("""id => { const r = document.querySelector(
+            page.wait_for_function(
+                """id => { const r = document.querySelector(
                 `[data-jupyter-id="${id}"]`).getBoundingClientRect();
-                return r.top >= 0 && r.top < window.innerHeight; }""", arg=target,
-                timeout=10_000)
+                return r.top >= 0 && r.top < window.innerHeight; }""",
+                arg=target,
+                timeout=10_000,
+            )
     finally:
         context.close()

@@ -16,6 +16,7 @@ corrupts (3), the trained models and their example table (5, the slowest), the p
 cosines (6), the HMM's posteriors (9) and the trained taggers (10). (All notebooks passed
 under these settings when this list was chosen.)
 """
+
 import os
 import subprocess
 import sys
@@ -23,10 +24,15 @@ import sys
 import pytest
 from paths import ROOT
 
-NOTEBOOKS = ["chapters/01_looking_both_ways.ipynb", "chapters/02_from_scratch.ipynb",
-             "chapters/03_concise.ipynb", "chapters/05_context_in_action.ipynb",
-             "chapters/06_summary_exercises.ipynb", "chapters/09_forward_backward.ipynb",
-             "chapters/10_using_birnns.ipynb"]
+NOTEBOOKS = [
+    "chapters/01_looking_both_ways.ipynb",
+    "chapters/02_from_scratch.ipynb",
+    "chapters/03_concise.ipynb",
+    "chapters/05_context_in_action.ipynb",
+    "chapters/06_summary_exercises.ipynb",
+    "chapters/09_forward_backward.ipynb",
+    "chapters/10_using_birnns.ipynb",
+]
 SETTINGS = {
     "generic-kernels": {"ATEN_CPU_CAPABILITY": "default"},
     "avx2-kernels": {"ATEN_CPU_CAPABILITY": "avx2"},
@@ -39,9 +45,29 @@ SETTINGS = {
 def test_notebooks_reproduce_their_outputs(setting):
     env = {**os.environ, **SETTINGS[setting], "TQDM_DISABLE": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-         "-o", "addopts=", "--nbval", "--nbval-current-env",
-         "--nbval-sanitize-with", "tests/sanitize.cfg", *NOTEBOOKS],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-o",
+            "addopts=",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            "tests/sanitize.cfg",
+            *NOTEBOOKS,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, (
-        f"with {SETTINGS[setting]} the notebooks' outputs differ:\n{result.stdout[-4000:]}")
+        f"with {SETTINGS[setting]} the notebooks' outputs differ:\n{result.stdout[-4000:]}"
+    )

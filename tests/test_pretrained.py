@@ -5,6 +5,7 @@ questions: the counts of right answers must be the recorded ones exactly. The fi
 the recipe are re-run for one model of each kind and must give the recorded losses, so
 ``tools/train_models.py`` is shown to be the recipe that made the weights.
 """
+
 from __future__ import annotations
 
 import math
@@ -36,7 +37,7 @@ def test_readers_match_in_size():
 
 def test_no_pickle_in_the_shipped_files():
     for path in P.models_dir().glob("*.safetensors"):
-        assert not path.read_bytes().startswith(b"\x80"), path   # a pickle's first byte
+        assert not path.read_bytes().startswith(b"\x80"), path  # a pickle's first byte
 
 
 @pytest.mark.parametrize("record", MODELS, ids=lambda m: f"{m['task']}-{m['reader']}-{m['seed']}")
@@ -46,24 +47,34 @@ def test_shipped_model_reproduces_its_recorded_figures(record):
     want = record["held_out"]
     for key, value in want.items():
         if isinstance(value, int):
-            assert got[key] == value, key                              # counts: exact
+            assert got[key] == value, key  # counts: exact
         else:
-            assert math.isclose(got[key], value, abs_tol=2e-4), key    # rounded floats
+            assert math.isclose(got[key], value, abs_tol=2e-4), key  # rounded floats
 
 
-@pytest.mark.parametrize("task,reader", [("fill_in", "bidirectional"),
-                                         ("fill_in", "right to left"),
-                                         ("language_model", "left to right")])
+@pytest.mark.parametrize(
+    "task,reader",
+    [
+        ("fill_in", "bidirectional"),
+        ("fill_in", "right to left"),
+        ("language_model", "left to right"),
+    ],
+)
 def test_the_script_is_the_recipe(task, reader):
     record = next(m for m in MODELS if m["task"] == task and m["reader"] == reader)
     _, fresh = train_models.run(task, reader, record["seed"], steps=5)
-    torch.testing.assert_close(torch.tensor(fresh["first_losses"]),
-                               torch.tensor(record["first_losses"][:5]), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(
+        torch.tensor(fresh["first_losses"]),
+        torch.tensor(record["first_losses"][:5]),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 def test_load_names_what_is_missing():
-    with pytest.raises(ValueError,
-                       match="no shipped fill_in model for reader='bidirectional', seed=9"):
+    with pytest.raises(
+        ValueError, match="no shipped fill_in model for reader='bidirectional', seed=9"
+    ):
         P.load("bidirectional", 9)
     with pytest.raises(ValueError, match="reader must be one of"):
         P.make_model("sideways")
@@ -82,5 +93,6 @@ def test_right_to_left_reader_is_the_mirror():
     torch.manual_seed(0)
     model = P.make_model("right to left")
     X = torch.randint(2, 29, (7, 3))
-    torch.testing.assert_close(model(X.flip(0)).flip(0),
-                               model.head(model.rnn(model.embedding(X))[0]))
+    torch.testing.assert_close(
+        model(X.flip(0)).flip(0), model.head(model.rnn(model.embedding(X))[0])
+    )

@@ -15,14 +15,19 @@ def test_pages_workflow_builds_with_make_book_and_publishes_the_html():
 
 
 def test_binder_installs_the_locked_requirements_and_the_book_package():
-    lines = [l.strip() for l in (ROOT / "binder/requirements.txt").read_text().splitlines()
-             if l.strip() and not l.startswith("#")]
+    lines = [
+        l.strip()
+        for l in (ROOT / "binder/requirements.txt").read_text().splitlines()
+        if l.strip() and not l.startswith("#")
+    ]
     assert "-r ../requirements.txt" in lines, lines
     lock = (ROOT / "requirements.txt").read_text().splitlines()
-    assert "-e file:." in lock, \
+    assert "-e file:." in lock, (
         "requirements.txt must install the `book` package from this checkout (`-e file:.`)"
-    assert any(l.lower().replace("_", "-").startswith("jupyterlab-myst==") for l in lock), \
+    )
+    assert any(l.lower().replace("_", "-").startswith("jupyterlab-myst==") for l in lock), (
         "Binder's JupyterLab needs jupyterlab-myst"
+    )
     runtime = (ROOT / "binder/runtime.txt").read_text().strip()
     assert runtime.startswith("python-3."), runtime
     # Debian packages (repo2docker's apt.txt): the Chinese notebooks' figure labels need a

@@ -1,4 +1,5 @@
 """The scratch layers: parity with torch.nn, shapes, the dependence check, bad input."""
+
 import pytest
 import torch
 from torch import nn
@@ -38,10 +39,12 @@ def test_gradients_match_nn_rnn(T, n, d, h):
     ours(X2)[0].pow(2).sum().backward()
     torch.testing.assert_close(X2.grad, X.grad, atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(ours.f_rnn.W_hh.grad, rnn.weight_hh_l0.grad.T, atol=1e-5, rtol=1e-5)
-    torch.testing.assert_close(ours.b_rnn.W_xh.grad, rnn.weight_ih_l0_reverse.grad.T,
-                               atol=1e-5, rtol=1e-5)
-    torch.testing.assert_close(ours.b_rnn.b_h.grad, rnn.bias_hh_l0_reverse.grad,
-                               atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(
+        ours.b_rnn.W_xh.grad, rnn.weight_ih_l0_reverse.grad.T, atol=1e-5, rtol=1e-5
+    )
+    torch.testing.assert_close(
+        ours.b_rnn.b_h.grad, rnn.bias_hh_l0_reverse.grad, atol=1e-5, rtol=1e-5
+    )
 
 
 def test_parity_without_bias_and_in_float64():
@@ -117,7 +120,6 @@ def test_dependence_check_catches_a_forward_half_that_peeks():
         assert_direction_dependence(Peeking(2, 3, sigma=0.5), hidden_size=3)
 
 
-
 class _TwoLayerBiRNN(nn.Module):
     """A correct stack of two scratch layers; the upper one reads the lower one's h_f + h_b."""
 
@@ -135,7 +137,7 @@ class _TwoLayerBiRNN(nn.Module):
 def test_dependence_check_does_not_blame_a_flip_in_a_correct_stack(num_steps):
     torch.manual_seed(5)
     stack = _TwoLayerBiRNN(3, 4, 2)
-    for layer in (stack.lower, stack.upper):       # each layer on its own is correct
+    for layer in (stack.lower, stack.upper):  # each layer on its own is correct
         assert_direction_dependence(layer, hidden_size=4)
     with pytest.raises(AssertionError, match="one bidirectional layer") as info:
         assert_direction_dependence(stack, hidden_size=4, num_steps=num_steps)
@@ -148,7 +150,7 @@ def test_dependence_check_refuses_a_stacked_torch_layer(module):
     with pytest.raises(ValueError, match="checks one bidirectional layer; got num_layers=2"):
         assert_direction_dependence(rnn, hidden_size=4)
     assert_direction_dependence(module(3, 4, bidirectional=True), hidden_size=4)
-    if module is nn.RNN:                            # layer by layer, as the message says
+    if module is nn.RNN:  # layer by layer, as the message says
         for layer in range(2):
             assert_direction_dependence(BiRNNScratch.from_torch(rnn, layer), hidden_size=4)
 
@@ -159,22 +161,27 @@ def test_a_stack_forward_half_really_depends_on_the_last_input():
     X = torch.randn(5, 1, 3, dtype=torch.float64, requires_grad=True)
     upper_forward_first = stack(X)[0][0, 0, :4]
     lower_forward_first = stack.lower(X)[0][0, 0, :4]
-    grad_upper, = torch.autograd.grad(upper_forward_first.sum(), X)
-    grad_lower, = torch.autograd.grad(lower_forward_first.sum(), X)
-    assert (grad_lower[1:] == 0).all()              # one layer: x_1 only
-    assert grad_upper[-1].abs().max() > 1e-3        # two layers: x_T reaches step 1
+    (grad_upper,) = torch.autograd.grad(upper_forward_first.sum(), X)
+    (grad_lower,) = torch.autograd.grad(lower_forward_first.sum(), X)
+    assert (grad_lower[1:] == 0).all()  # one layer: x_1 only
+    assert grad_upper[-1].abs().max() > 1e-3  # two layers: x_T reaches step 1
+
 
 # --- bad input ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("X,pattern", [
-    (torch.randn(5, 3), r"expected X of shape \(T, n, 3\).*got shape \(5, 3\) \(rank 2\)"),
-    (torch.randn(2, 5, 3, 1), r"got shape \(2, 5, 3, 1\) \(rank 4\)"),
-    (torch.randn(5, 2, 4), r"expected X of shape \(T, n, 3\), got shape \(5, 2, 4\)"),
-    (torch.randn(0, 2, 3), r"T >= 1 and n >= 1, got shape \(0, 2, 3\)"),
-    (torch.randint(0, 5, (5, 2, 3)), r"dtype torch.float32.*got dtype torch.int64"),
-    (torch.randn(5, 2, 3, dtype=torch.float64), r"got dtype torch.float64"),
-    ([[1.0, 2.0, 3.0]], r"expected X to be a tensor of shape \(T, n, 3\), got list"),
-])
+
+@pytest.mark.parametrize(
+    "X,pattern",
+    [
+        (torch.randn(5, 3), r"expected X of shape \(T, n, 3\).*got shape \(5, 3\) \(rank 2\)"),
+        (torch.randn(2, 5, 3, 1), r"got shape \(2, 5, 3, 1\) \(rank 4\)"),
+        (torch.randn(5, 2, 4), r"expected X of shape \(T, n, 3\), got shape \(5, 2, 4\)"),
+        (torch.randn(0, 2, 3), r"T >= 1 and n >= 1, got shape \(0, 2, 3\)"),
+        (torch.randint(0, 5, (5, 2, 3)), r"dtype torch.float32.*got dtype torch.int64"),
+        (torch.randn(5, 2, 3, dtype=torch.float64), r"got dtype torch.float64"),
+        ([[1.0, 2.0, 3.0]], r"expected X to be a tensor of shape \(T, n, 3\), got list"),
+    ],
+)
 @pytest.mark.parametrize("layer", ["RNNScratch", "BiRNNScratch"])
 def test_bad_input_names_expected_and_received(layer, X, pattern):
     model = RNNScratch(3, 4) if layer == "RNNScratch" else BiRNNScratch(3, 4, 2)
@@ -182,15 +189,27 @@ def test_bad_input_names_expected_and_received(layer, X, pattern):
         model(X)
 
 
-@pytest.mark.parametrize("state,pattern", [
-    ((torch.zeros(2, 4), torch.zeros(2, 4)), r"expected H_b of shape \(2, 2\), got shape \(2, 4\)"),
-    ((torch.zeros(3, 4), torch.zeros(2, 2)), r"expected H_f of shape \(2, 4\), got shape \(3, 4\)"),
-    ((torch.zeros(4), torch.zeros(2, 2)), r"expected H_f of shape \(2, 4\), got shape \(4,\)"),
-    ((torch.zeros(2, 4, dtype=torch.float64), torch.zeros(2, 2)), r"H_f with dtype torch.float32"),
-    (torch.zeros(2, 2, 4), r"None or a pair \(H_f, H_b\).*got Tensor"),
-    ((torch.zeros(2, 4),), r"None or a pair \(H_f, H_b\).*got tuple"),
-    ((None, "zeros"), r"expected H_b to be a tensor of shape \(2, 2\), got str"),
-])
+@pytest.mark.parametrize(
+    "state,pattern",
+    [
+        (
+            (torch.zeros(2, 4), torch.zeros(2, 4)),
+            r"expected H_b of shape \(2, 2\), got shape \(2, 4\)",
+        ),
+        (
+            (torch.zeros(3, 4), torch.zeros(2, 2)),
+            r"expected H_f of shape \(2, 4\), got shape \(3, 4\)",
+        ),
+        ((torch.zeros(4), torch.zeros(2, 2)), r"expected H_f of shape \(2, 4\), got shape \(4,\)"),
+        (
+            (torch.zeros(2, 4, dtype=torch.float64), torch.zeros(2, 2)),
+            r"H_f with dtype torch.float32",
+        ),
+        (torch.zeros(2, 2, 4), r"None or a pair \(H_f, H_b\).*got Tensor"),
+        ((torch.zeros(2, 4),), r"None or a pair \(H_f, H_b\).*got tuple"),
+        ((None, "zeros"), r"expected H_b to be a tensor of shape \(2, 2\), got str"),
+    ],
+)
 def test_bad_state_names_expected_and_received(state, pattern):
     with pytest.raises(ValueError, match=pattern):
         BiRNNScratch(3, 4, 2)(torch.randn(5, 2, 3), state)
@@ -210,13 +229,16 @@ def test_bad_sizes_are_refused(size):
         BiRNNScratch(3, 4, size if size is not None else 0)
 
 
-@pytest.mark.parametrize("module,pattern", [
-    (nn.GRU(3, 4, bidirectional=True), "expected an nn.RNN, got GRU"),
-    (nn.LSTM(3, 4, bidirectional=True), "expected an nn.RNN, got LSTM"),
-    (nn.RNN(3, 4), "bidirectional=False"),
-    (nn.RNN(3, 4, nonlinearity="relu", bidirectional=True), "nonlinearity='relu'"),
-    ("not a module", "expected an nn.RNN, got str"),
-])
+@pytest.mark.parametrize(
+    "module,pattern",
+    [
+        (nn.GRU(3, 4, bidirectional=True), "expected an nn.RNN, got GRU"),
+        (nn.LSTM(3, 4, bidirectional=True), "expected an nn.RNN, got LSTM"),
+        (nn.RNN(3, 4), "bidirectional=False"),
+        (nn.RNN(3, 4, nonlinearity="relu", bidirectional=True), "nonlinearity='relu'"),
+        ("not a module", "expected an nn.RNN, got str"),
+    ],
+)
 def test_from_torch_refuses_what_it_cannot_copy(module, pattern):
     with pytest.raises(ValueError, match=pattern):
         BiRNNScratch.from_torch(module)

@@ -8,6 +8,7 @@ no serious or critical violation on any page in light or dark mode; Enter on a s
 title opens it; the colour mode follows the system; every page stays within its weight
 budget on a first visit; search snippets show no raw TeX.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,10 +22,11 @@ pytestmark = pytest.mark.browser
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 EXPLORER = "chapters/04_shape_explorer.html"
 CHAPTER = "chapters/02_from_scratch.html"
-MiB = 2 ** 20
+MiB = 2**20
 
 
 # --- navigation on phones and tablets ------------------------------------------------
+
 
 @pytest.mark.parametrize("width", [375, 800])
 def test_visible_buttons_open_the_chapter_list_and_the_page_contents(open_page, width):
@@ -75,8 +77,12 @@ def test_print_wraps_code_keeps_solutions_closed_and_fits_figures(open_page, pat
         };
     }""")
     assert not result["cut_code"], f"{path}: code cut at the paper's edge: {result['cut_code'][:3]}"
-    assert not result["open_solutions"], f"{path}: solutions printed open: {result['open_solutions']}"
-    assert not result["wide_pictures"], f"{path}: pictures wider than the paper: {result['wide_pictures']}"
+    assert not result["open_solutions"], (
+        f"{path}: solutions printed open: {result['open_solutions']}"
+    )
+    assert not result["wide_pictures"], (
+        f"{path}: pictures wider than the paper: {result['wide_pictures']}"
+    )
     # A code frame split at the foot of a page leaves an empty frame there.
     assert result["unsplittable"] == 0, f"{path}: {result['unsplittable']} code blocks may split"
 
@@ -96,6 +102,7 @@ def test_print_shows_the_explorers_current_drawing(open_page):
 
 # --- accessibility -------------------------------------------------------------------
 
+
 def _axe(page) -> list[dict]:
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     return page.evaluate("""async () => {
@@ -111,8 +118,14 @@ def _axe(page) -> list[dict]:
 def test_axe_finds_no_serious_violation(browser, book_url, path, scheme):
     assert AXE.is_file(), "axe-core is missing: run `npm ci` (make vendor does)"
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(book_url)
-                  or r.request.url.startswith("data:") else r.abort())
+    context.route(
+        "**/*",
+        lambda r: (
+            r.continue_()
+            if r.request.url.startswith(book_url) or r.request.url.startswith("data:")
+            else r.abort()
+        ),
+    )
     try:
         page = context.new_page()
         page.goto(f"{book_url}/{path}", wait_until="networkidle")
@@ -149,6 +162,7 @@ def test_enter_on_a_solution_title_opens_it(open_page):
 
 # --- colour mode ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_colour_mode_follows_the_system_and_the_switch_still_works(browser, book_url, scheme):
     context = browser.new_context(color_scheme=scheme)
@@ -164,15 +178,20 @@ def test_colour_mode_follows_the_system_and_the_switch_still_works(browser, book
             button.click()
         assert page.evaluate("document.documentElement.dataset.theme") == other
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-        assert background == {"light": "rgb(18, 18, 18)", "dark": "rgb(255, 255, 255)"}[scheme], background
+        assert background == {"light": "rgb(18, 18, 18)", "dark": "rgb(255, 255, 255)"}[scheme], (
+            background
+        )
     finally:
         context.close()
 
 
 # --- phones: equations and figures ---------------------------------------------------
 
+
 def test_wide_equations_show_that_they_scroll(open_page):
-    page, _ = open_page("chapters/01_looking_both_ways.html", viewport={"width": 375, "height": 812})
+    page, _ = open_page(
+        "chapters/01_looking_both_ways.html", viewport={"width": 375, "height": 812}
+    )
     wait_for_math(page)
     page.wait_for_timeout(300)
     result = page.evaluate("""() => [...document.querySelectorAll('.bd-article div.math')]
@@ -191,10 +210,15 @@ def test_wide_equations_show_that_they_scroll(open_page):
 
 
 def test_figures_open_at_full_size(open_page):
-    page, _ = open_page("chapters/01_looking_both_ways.html", viewport={"width": 375, "height": 812})
+    page, _ = open_page(
+        "chapters/01_looking_both_ways.html", viewport={"width": 375, "height": 812}
+    )
     page.wait_for_load_state("networkidle")
-    links = page.eval_on_selector_all(".bd-article figure img", """imgs => imgs.map(i => {
-        const a = i.closest('a'); return a && a.href === i.src; })""")
+    links = page.eval_on_selector_all(
+        ".bd-article figure img",
+        """imgs => imgs.map(i => {
+        const a = i.closest('a'); return a && a.href === i.src; })""",
+    )
     assert links and all(links), links
 
 
@@ -202,8 +226,11 @@ def test_figures_open_at_full_size(open_page):
 
 # The explorer's page and the fill-in demo's, which carries both trained models (about
 # 0.4 MB of weights in its widget state): 3 MiB each in both editions, as their issues set.
-BUDGET = {page: 3 * MiB for edition in ("", "zh_CN/")
-          for page in (edition + EXPLORER, edition + "chapters/05_context_in_action.html")}
+BUDGET = {
+    page: 3 * MiB
+    for edition in ("", "zh_CN/")
+    for page in (edition + EXPLORER, edition + "chapters/05_context_in_action.html")
+}
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -220,8 +247,9 @@ def test_first_visit_stays_within_the_weight_budget(open_page, path):
                             .map(e => [e.name.split('/').slice(-2).join('/'), e.decodedBodySize])};
     }""")
     budget = BUDGET.get(path, 1.5 * MiB)
-    assert weight["total"] <= budget, \
+    assert weight["total"] <= budget, (
         f"{path}: {weight['total'] / MiB:.2f} MiB > {budget / MiB:.1f} MiB; largest: {weight['largest']}"
+    )
 
 
 def test_built_site_fits_on_disk(built_book):
@@ -239,27 +267,32 @@ def test_katex_stylesheet_matches_the_katex_that_renders():
     from sphinxcontrib.katex import katex_version
 
     pinned = json.loads((ROOT / "package.json").read_text())["dependencies"]["katex"]
-    assert pinned == katex_version, \
+    assert pinned == katex_version, (
         f"package.json pins katex {pinned}; sphinxcontrib-katex renders with {katex_version}"
+    )
 
 
 # --- search --------------------------------------------------------------------------
 
+
 def test_search_snippets_show_no_raw_tex(open_page):
     page, log = open_page("search.html?q=backward")
     page.wait_for_selector("#search-results li p.context", timeout=20_000)
-    page.wait_for_function("""() => document.querySelectorAll('#search-results li').length > 0
+    page.wait_for_function(
+        """() => document.querySelectorAll('#search-results li').length > 0
         && [...document.querySelectorAll('#search-results li')].every(li => li.querySelector('p.context'))""",
-                           timeout=20_000)
+        timeout=20_000,
+    )
     snippets = page.eval_on_selector_all(
-        "#search-results li", """lis => lis.map(li => [li.querySelector('a').getAttribute('href'),
-                                                       li.querySelector('p.context').textContent])""")
+        "#search-results li",
+        """lis => lis.map(li => [li.querySelector('a').getAttribute('href'),
+                                                       li.querySelector('p.context').textContent])""",
+    )
     pages = {href.split("#")[0] for href, _ in snippets}
     # The term is on pages with maths, so the check is not empty.
     assert "chapters/01_looking_both_ways.html" in pages, pages
     # TeX commands have two or more letters (\mathbf); a one-letter escape such as \n in a
     # code snippet is not TeX.
-    raw = [(href, text) for href, text in snippets
-           if re.search(r"\\[A-Za-z]{2,}|\\[()\[\]]", text)]
+    raw = [(href, text) for href, text in snippets if re.search(r"\\[A-Za-z]{2,}|\\[()\[\]]", text)]
     assert not raw, f"snippets with raw TeX: {raw}"
     assert not log.problems(), "\n".join(log.problems())

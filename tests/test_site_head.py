@@ -12,6 +12,7 @@
 * the Chinese edition shares the English edition's copy of every identical static file;
 * the text's images carry their size and load lazily.
 """
+
 from __future__ import annotations
 
 import html
@@ -82,7 +83,7 @@ def _head(path: str) -> _Head:
 
 def _article_text(path: str) -> str:
     text = (HTML / path).read_text(encoding="utf-8")
-    article = text[text.index('<article class="bd-article"'):]
+    article = text[text.index('<article class="bd-article"') :]
     article = re.sub(r'<span class="katex-html".*?</span></span></span>', " ", article, flags=re.S)
     article = re.sub(r"<[^>]+>", " ", article)
     return re.sub(r"\s+", " ", html.unescape(article))
@@ -94,6 +95,7 @@ def _edition(path: str) -> tuple[str, str]:
 
 # --- descriptions and link previews ----------------------------------------------------
 
+
 @pytest.mark.parametrize("path", CONTENT_PAGES)
 def test_description_comes_from_the_pages_own_first_paragraph(built_book, path):
     head = _head(path)
@@ -104,7 +106,7 @@ def test_description_comes_from_the_pages_own_first_paragraph(built_book, path):
     # Its words are the page's own: every word (and run of Chinese characters) of it but
     # the last, which the ellipsis may have cut, is in the page's text.
     words = re.findall(r"[A-Za-z]{3,}|[\u3400-\u9fff]{2,}", description)[:-1]
-    article = _article_text(path).replace(" ", "")        # inline tags became spaces
+    article = _article_text(path).replace(" ", "")  # inline tags became spaces
     missing = [w for w in words if w not in article]
     assert len(words) >= 5 and not missing, f"{path}: {missing} not in the page's text"
     assert head.meta.get("og:description") == description
@@ -122,12 +124,16 @@ def test_descriptions_differ_from_page_to_page(built_book):
 
 # --- the two editions ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", HEAD_PAGES)
 def test_hreflang_alternates_and_a_real_language_switch(built_book, path):
     edition, inner = _edition(path)
     head = _head(path)
-    alternates = {link["hreflang"]: link["href"] for link in head.links
-                  if link.get("rel") == "alternate" and "hreflang" in link}
+    alternates = {
+        link["hreflang"]: link["href"]
+        for link in head.links
+        if link.get("rel") == "alternate" and "hreflang" in link
+    }
     assert set(alternates) == {"en", "zh-CN", "x-default"}, alternates
     assert alternates["x-default"] == alternates["en"]
     canonical = next(link["href"] for link in head.links if link.get("rel") == "canonical")
@@ -146,6 +152,7 @@ def test_hreflang_alternates_and_a_real_language_switch(built_book, path):
 
 
 # --- fonts ---------------------------------------------------------------------------
+
 
 def test_katex_stylesheet_names_only_shipped_woff2_fonts_with_swap(built_book):
     css = (HTML / "vendor/katex/katex.min.css").read_text(encoding="utf-8")
@@ -169,8 +176,11 @@ def test_woff2_only_refuses_a_face_without_woff2():
 @pytest.mark.parametrize("path", CONTENT_PAGES)
 def test_pages_with_formulas_preload_their_fonts(built_book, path):
     text = (HTML / path).read_text(encoding="utf-8")
-    preloads = [link for link in _head(path).links if link.get("rel") == "preload"
-                and link.get("as") == "font"]
+    preloads = [
+        link
+        for link in _head(path).links
+        if link.get("rel") == "preload" and link.get("as") == "font"
+    ]
     if 'class="katex"' not in text:
         assert not preloads
         return
@@ -191,21 +201,29 @@ SYNC_SCRIPTS = ("documentation_options.js",)
 @pytest.mark.parametrize("path", [p for p in HEAD_PAGES if not p.endswith("search.html")])
 def test_no_script_in_the_head_holds_up_the_text(built_book, path):
     """(Not on the search page, whose own scripts need Sphinx's while it is parsed.)"""
-    blocking = [s["src"] for s in _head(path).scripts
-                if s["head"] and s.get("src") and not {"defer", "async"} & set(s)
-                and s.get("type", "text/javascript") in ("text/javascript", "module")
-                and Path(urlparse(s["src"]).path).name not in SYNC_SCRIPTS]
+    blocking = [
+        s["src"]
+        for s in _head(path).scripts
+        if s["head"]
+        and s.get("src")
+        and not {"defer", "async"} & set(s)
+        and s.get("type", "text/javascript") in ("text/javascript", "module")
+        and Path(urlparse(s["src"]).path).name not in SYNC_SCRIPTS
+    ]
     assert not blocking, f"{path}: parser-blocking scripts: {blocking}"
     # Nor a stylesheet that only @imports another (pydata-sphinx-theme's theme.css), nor
     # high-priority preloads of deferred scripts (tools/sphinx_site.py's theme head patch).
     links = _head(path).links
-    assert not [link for link in links if link.get("href", "").split("?")[0].endswith(
-        "styles/theme.css")]
-    assert not [link for link in links if link.get("rel") == "preload"
-                and link.get("as") == "script"]
+    assert not [
+        link for link in links if link.get("href", "").split("?")[0].endswith("styles/theme.css")
+    ]
+    assert not [
+        link for link in links if link.get("rel") == "preload" and link.get("as") == "script"
+    ]
 
 
 # --- widgets -------------------------------------------------------------------------
+
 
 def _notebook_state(path: str) -> dict:
     edition, inner = _edition(path)
@@ -214,13 +232,19 @@ def _notebook_state(path: str) -> dict:
     return metadata.get("widgets", {}).get(WIDGET_STATE, {})
 
 
-WIDGET_PAGES = [p for p in CONTENT_PAGES
-                if (HTML / p).is_file() and WIDGET_STATE in (HTML / p).read_text(encoding="utf-8")]
+WIDGET_PAGES = [
+    p
+    for p in CONTENT_PAGES
+    if (HTML / p).is_file() and WIDGET_STATE in (HTML / p).read_text(encoding="utf-8")
+]
 
 
 def test_the_widget_pages_are_found(built_book):
-    assert {p for p in WIDGET_PAGES} >= {f"{e}chapters/{n}.html" for e in ("", f"{ZH}/")
-                                         for n in ("04_shape_explorer", "05_context_in_action")}
+    assert {p for p in WIDGET_PAGES} >= {
+        f"{e}chapters/{n}.html"
+        for e in ("", f"{ZH}/")
+        for n in ("04_shape_explorer", "05_context_in_action")
+    }
 
 
 @pytest.mark.parametrize("path", WIDGET_PAGES)
@@ -235,6 +259,7 @@ def test_widget_values_are_files_and_restore_the_saved_state(built_book, path):
     state = json.loads(states[0]["body"])
     files = state.pop("birnn_files", {})
     saved = _notebook_state(path)
+
     # Every big value moved out (a page whose state has none, such as a stale form's,
     # keeps it all).
     def strings(value):
@@ -249,7 +274,7 @@ def test_widget_values_are_files_and_restore_the_saved_state(built_book, path):
     for model_id, entries in files.items():
         values = state["state"][model_id]["state"]
         for keys, url in entries:
-            assert not urlparse(url).scheme, url                  # the site's own file
+            assert not urlparse(url).scheme, url  # the site's own file
             target = ((HTML / path).parent / url).resolve()
             assert target.is_file(), url
             assert target.resolve().is_relative_to((HTML / "_static" / "widgets").resolve())
@@ -263,10 +288,14 @@ def test_widget_values_are_files_and_restore_the_saved_state(built_book, path):
 
 # --- one copy of the static files ----------------------------------------------------
 
+
 def test_the_chinese_edition_shares_the_english_static_files(built_book):
-    own = sorted(p.relative_to(HTML / ZH).as_posix()
-                 for folder in ("_static", "_images", "vendor")
-                 for p in (HTML / ZH / folder).rglob("*") if p.is_file())
+    own = sorted(
+        p.relative_to(HTML / ZH).as_posix()
+        for folder in ("_static", "_images", "vendor")
+        for p in (HTML / ZH / folder).rglob("*")
+        if p.is_file()
+    )
     # Sphinx writes these per language, and the Chinese notebooks draw their figures in
     # Chinese; everything else is the English edition's copy.
     per_language = ["_static/documentation_options.js", "_static/translations.js"]
@@ -281,6 +310,7 @@ def test_the_chinese_edition_shares_the_english_static_files(built_book):
 
 # --- images --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", CONTENT_PAGES)
 def test_images_carry_their_size_and_load_lazily(built_book, path):
     for img in _head(path).images:
@@ -292,6 +322,7 @@ def test_images_carry_their_size_and_load_lazily(built_book, path):
 
 
 # --- icons ---------------------------------------------------------------------------
+
 
 def _font_characters() -> set[int]:
     from fontTools.ttLib import TTFont
@@ -341,15 +372,20 @@ def test_share_static_points_the_edition_at_identical_files_only(tmp_path):
         (site / edition / "_static/lang.js").write_text(f"// {edition or 'en'}")
         (site / edition / "chapters").mkdir()
     (site / "zh_CN/page.html").write_text(
-        '<link href="_static/same.css"><script src="_static/lang.js"></script>')
+        '<link href="_static/same.css"><script src="_static/lang.js"></script>'
+    )
     (site / "zh_CN/chapters/deep.html").write_text(
-        '<link href="../_static/same.css"><script>{"u": "../_static/same.css"}</script>')
+        '<link href="../_static/same.css"><script>{"u": "../_static/same.css"}</script>'
+    )
     result = share_static(site)
     assert result["shared"] == 1 and result["own"] == ["_static/lang.js"]
-    assert (site / "zh_CN/page.html").read_text() == \
-        '<link href="../_static/same.css"><script src="_static/lang.js"></script>'
-    assert (site / "zh_CN/chapters/deep.html").read_text() == \
-        '<link href="../../_static/same.css"><script>{"u": "../../_static/same.css"}</script>'
+    assert (
+        site / "zh_CN/page.html"
+    ).read_text() == '<link href="../_static/same.css"><script src="_static/lang.js"></script>'
+    assert (
+        (site / "zh_CN/chapters/deep.html").read_text()
+        == '<link href="../../_static/same.css"><script>{"u": "../../_static/same.css"}</script>'
+    )
     assert not (site / "zh_CN/_static/same.css").exists()
     # A page left pointing at a file that is not there fails the build.
     (site / "zh_CN/bad.html").write_text('<img src="_images/none.png">')

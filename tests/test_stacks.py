@@ -1,5 +1,6 @@
 """Two stacked bidirectional layers: interleaved (PyTorch's num_layers) against separate
 stacks (ELMo), measured with book.dependence as in "Context in action"."""
+
 import pytest
 import torch
 

@@ -1,5 +1,6 @@
 """book.text: the vocabulary and preprocessing, windows, batches and masking, and the
 character model (TokenRNN)."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,6 +20,7 @@ from book.text import (
 )
 
 # --- vocabulary and preprocessing -------------------------------------------------------
+
 
 def test_preprocess_keeps_letters_and_single_spaces():
     assert preprocess("  The Time-Machine,\n\nby H. G. Wells!  ") == "the time machine by h g wells"
@@ -62,8 +64,9 @@ def test_one_vocab_serves_words_too():
 
 def test_masked_batches_and_loss_hide_and_score_the_blanks():
     from book.text import masked_batches, masked_loss
+
     vocab = Vocab("abcdefgh")
-    windows = vocab.encode("abcdefgh" * 4).reshape(4, 8)            # (num_windows, T)
+    windows = vocab.encode("abcdefgh" * 4).reshape(4, 8)  # (num_windows, T)
     gen = torch.Generator().manual_seed(0)
     batches_seen = list(masked_batches(windows, 3, 2, vocab, generator=gen))
     assert [b[0].shape for b in batches_seen] == [(8, 3), (8, 1)]
@@ -80,6 +83,7 @@ def test_masked_batches_and_loss_hide_and_score_the_blanks():
 
 # --- windows, batches, masking ----------------------------------------------------------
 
+
 def test_split_windows_is_consecutive_and_drops_the_tail():
     ids = torch.arange(23)
     windows = split_windows(ids, 5)
@@ -92,7 +96,7 @@ def test_split_windows_is_consecutive_and_drops_the_tail():
 
 
 def test_batches_are_time_first_and_cover_every_window_once():
-    windows = torch.arange(70).reshape(10, 7)                 # (num_windows, T)
+    windows = torch.arange(70).reshape(10, 7)  # (num_windows, T)
     out = list(batches(windows, 4, generator=torch.Generator().manual_seed(0)))
     assert [b.shape for b in out] == [(7, 4), (7, 4), (7, 2)]  # (T, n)
     seen = torch.cat([b.T for b in out])
@@ -117,12 +121,12 @@ def test_mask_tokens_never_masks_padding():
     T, n, pad_id, mask_id = 12, 50, 0, 1
     lengths = torch.randint(3, T + 1, (n,), generator=gen)
     tokens = torch.randint(2, 10, (T, n), generator=gen)
-    is_pad = torch.arange(T)[:, None] >= lengths[None, :]      # (T, n)
+    is_pad = torch.arange(T)[:, None] >= lengths[None, :]  # (T, n)
     tokens[is_pad] = pad_id
     for _ in range(20):
         inputs, masked = mask_tokens(tokens, 3, mask_id=mask_id, pad_id=pad_id, generator=gen)
         assert not masked[is_pad].any()
-        assert (masked.sum(0) == 3).all()                      # exactly 3 per sequence
+        assert (masked.sum(0) == 3).all()  # exactly 3 per sequence
         assert (inputs[masked] == mask_id).all()
         assert torch.equal(inputs[~masked], tokens[~masked])
         assert torch.equal(inputs[is_pad], tokens[is_pad])
@@ -130,9 +134,10 @@ def test_mask_tokens_never_masks_padding():
 
 def test_mask_tokens_reaches_every_real_position():
     tokens = torch.full((6, 400), 5)
-    tokens[4:, :] = 0                                          # two padded steps
-    _, masked = mask_tokens(tokens, 1, mask_id=1, pad_id=0,
-                            generator=torch.Generator().manual_seed(0))
+    tokens[4:, :] = 0  # two padded steps
+    _, masked = mask_tokens(
+        tokens, 1, mask_id=1, pad_id=0, generator=torch.Generator().manual_seed(0)
+    )
     counts = masked.sum(1)
     assert (counts[:4] > 50).all() and (counts[4:] == 0).all()
 
@@ -147,11 +152,12 @@ def test_mask_tokens_refuses_too_many_blanks():
 
 # --- the character model --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_char_rnn_shapes(bidirectional):
     model = TokenRNN(11, 6, bidirectional, embed_size=5)
-    X = torch.randint(0, 11, (9, 3))                           # (T, n)
-    assert model(X).shape == (9, 3, 11)                        # (T, n, q)
+    X = torch.randint(0, 11, (9, 3))  # (T, n)
+    assert model(X).shape == (9, 3, 11)  # (T, n, q)
     assert model.rnn.bidirectional is bidirectional
     with pytest.raises(ValueError, match=r"\(T, n\)"):
         model(X.float())

@@ -1,5 +1,6 @@
 """book.train: the training loop, its progress bar and its Adam (equal to torch.optim.Adam
 step for step, without importing the compiler)."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,6 +15,7 @@ from book.text import (
 from book.train import train
 
 # --- the training loop -----------------------------------------------------------------
+
 
 def _tiny_problem():
     """Copy the current character: learnable in a few dozen steps."""
@@ -30,8 +32,9 @@ def _tiny_problem():
 
 def test_train_decreases_the_loss_and_records_history():
     model, loss_fn, data = _tiny_problem()
-    history = train(model, loss_fn, data, 60, lr=0.05, eval_every=20,
-                    evaluate=lambda m: torch.tensor(1.5))
+    history = train(
+        model, loss_fn, data, 60, lr=0.05, eval_every=20, evaluate=lambda m: torch.tensor(1.5)
+    )
     assert history["step"] == [20, 40, 60]
     assert history["val_loss"] == [1.5, 1.5, 1.5]
     assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
@@ -52,9 +55,11 @@ def test_train_stops_on_a_non_finite_loss():
         train(model, lambda m, b: m(b).sum() * float("nan"), data, 5)
 
 
-_TRAIN_TINY = ("import torch; from book.train import train; m = torch.nn.Linear(2, 1); "
-               "train(m, lambda m, b: m(b).pow(2).mean(), lambda: [torch.ones(4, 2)], 5, "
-               "desc='tiny')")
+_TRAIN_TINY = (
+    "import torch; from book.train import train; m = torch.nn.Linear(2, 1); "
+    "train(m, lambda m, b: m(b).pow(2).mean(), lambda: [torch.ones(4, 2)], 5, "
+    "desc='tiny')"
+)
 
 
 def _run_tiny(**env):
@@ -62,9 +67,16 @@ def _run_tiny(**env):
     import os
     import subprocess
     import sys
+
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TQDM_")}
-    result = subprocess.run([sys.executable, "-c", _TRAIN_TINY], env={**environ, **env},
-                            capture_output=True, text=True, timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _TRAIN_TINY],
+        env={**environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return result.stdout, result.stderr
 
 
@@ -78,17 +90,18 @@ def test_tqdm_disable_silences_the_bar():
     assert _run_tiny(TQDM_DISABLE="1") == ("", "")
 
 
-
-
 def test_the_loops_adam_is_torch_optim_adam_step_for_step():
     """book.train.Adam exists only to spare a fresh kernel torch.optim's import of
     torch._dynamo; it must compute exactly what torch.optim.Adam computes."""
     from book.train import Adam
+
     torch.manual_seed(0)
     ours, theirs = nn.GRU(5, 7, bidirectional=True), nn.GRU(5, 7, bidirectional=True)
     theirs.load_state_dict(ours.state_dict())
-    opt_ours, opt_theirs = Adam(ours.parameters(), lr=0.02), torch.optim.Adam(theirs.parameters(),
-                                                                               lr=0.02)
+    opt_ours, opt_theirs = (
+        Adam(ours.parameters(), lr=0.02),
+        torch.optim.Adam(theirs.parameters(), lr=0.02),
+    )
     for _ in range(20):
         X = torch.randn(4, 3, 5)
         for model, opt in ((ours, opt_ours), (theirs, opt_theirs)):
@@ -102,9 +115,18 @@ def test_the_loops_adam_is_torch_optim_adam_step_for_step():
 def test_training_does_not_import_the_compiler():
     import subprocess
     import sys
-    code = ("import sys, torch; from book.train import train; m = torch.nn.Linear(2, 1); "
-            "train(m, lambda m, b: m(b).pow(2).mean(), lambda: [torch.ones(4, 2)], 3); "
-            "print('torch._dynamo' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120, check=True, env={"TQDM_DISABLE": "1", "PATH": ""})
+
+    code = (
+        "import sys, torch; from book.train import train; m = torch.nn.Linear(2, 1); "
+        "train(m, lambda m, b: m(b).pow(2).mean(), lambda: [torch.ones(4, 2)], 3); "
+        "print('torch._dynamo' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env={"TQDM_DISABLE": "1", "PATH": ""},
+    )
     assert out.stdout.strip() == "False"

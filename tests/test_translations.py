@@ -11,6 +11,7 @@ Chinese. No source file holds Chinese: words have one home, the catalogs. The le
 language reaches the kernel from outside the shared code: exercise checks speak Chinese
 in a kernel started in a zh_CN folder.
 """
+
 import os
 import re
 import shutil
@@ -50,9 +51,15 @@ def test_the_chinese_book_is_what_the_catalogs_make():
 
 def test_markdown_round_trips_unchanged_through_the_message_cutter():
     for path in ENGLISH:
-        texts = ([path.read_text(encoding="utf-8")] if path.suffix == ".md" else
-                 [c.source for c in nbformat.read(path, as_version=4).cells
-                  if c.cell_type == "markdown"])
+        texts = (
+            [path.read_text(encoding="utf-8")]
+            if path.suffix == ".md"
+            else [
+                c.source
+                for c in nbformat.read(path, as_version=4).cells
+                if c.cell_type == "markdown"
+            ]
+        )
         for text in texts:
             assert translate.transform(text, lambda m: m) == text, path.name
 
@@ -75,8 +82,9 @@ def test_translations_keep_maths_roles_targets_and_code():
                 english, chinese = _kept(m.id), _kept(m.string)
                 if english != chinese:
                     missing, extra = english - chinese, chinese - english
-                    bad.append(f"{domain}: {m.id[:50]!r}: lost {list(missing)}, "
-                               f"added {list(extra)}")
+                    bad.append(
+                        f"{domain}: {m.id[:50]!r}: lost {list(missing)}, added {list(extra)}"
+                    )
     assert not bad, "\n".join(bad)
 
 
@@ -89,10 +97,14 @@ def test_chinese_prose_is_chinese(path):
     if path.suffix == ".md":
         texts = [target.read_text(encoding="utf-8")]
     else:
-        texts = [c.source for c in nbformat.read(target, as_version=4).cells
-                 if c.cell_type == "markdown" and not c.metadata.get("book", {}).get("references")]
-    prose = re.sub(r"^\s*(```|:::|:[\w-]+:|\([\w-]+\)=|\|[-|\s]+\|$).*$", " ",
-                   "\n".join(texts), flags=re.M)          # fences, options, labels, rules
+        texts = [
+            c.source
+            for c in nbformat.read(target, as_version=4).cells
+            if c.cell_type == "markdown" and not c.metadata.get("book", {}).get("references")
+        ]
+    prose = re.sub(
+        r"^\s*(```|:::|:[\w-]+:|\([\w-]+\)=|\|[-|\s]+\|$).*$", " ", "\n".join(texts), flags=re.M
+    )  # fences, options, labels, rules
     prose = KEPT.sub(" ", prose)
     cjk, latin = len(CJK.findall(prose)), LATIN_WORD.findall(prose)
     assert cjk >= 10 * len(latin), f"{target.name}: {cjk} CJK characters, Latin words {latin}"
@@ -114,7 +126,7 @@ def test_an_english_edit_without_its_translation_fails(tmp_path):
     intro.write_text(intro.read_text().replace("## Prerequisites", "## What you need first"))
     stale = translate.problems(tmp_path)
     assert any("missing" in p and "What you need first" in p for p in stale), stale
-    translate.update(tmp_path)                      # make translations
+    translate.update(tmp_path)  # make translations
     left = translate.problems(tmp_path)
     assert left and all("untranslated" in p or "fuzzy" in p for p in left), left
     translate.generate(tmp_path)
@@ -128,8 +140,13 @@ def test_language_comes_from_the_environment_or_the_folder(monkeypatch, tmp_path
     (tmp_path / "zh_CN" / "chapters").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "zh_CN" / "chapters")
     assert i18n.language() == "zh"
-    for value, lang in (("en", "en"), ("zh", "zh"), ("zh_CN", "zh"), ("zh-Hans", "zh"),
-                        ("fr", "en")):
+    for value, lang in (
+        ("en", "en"),
+        ("zh", "zh"),
+        ("zh_CN", "zh"),
+        ("zh-Hans", "zh"),
+        ("fr", "en"),
+    ):
         monkeypatch.setenv("BOOK_LANG", value)
         assert i18n.language() == lang
 
@@ -151,7 +168,7 @@ def test_an_english_edit_of_a_runtime_word_turns_its_entry_fuzzy(tmp_path):
     (entry,) = [m for m in translate.load(translate.RUNTIME, tmp_path) if m.id == new]
     assert entry.fuzzy and entry.string == i18n.tr(old, "zh")
     assert translate.problems(tmp_path) == [f"runtime.po: fuzzy: {new!r}"]
-    catalog = translate.load(translate.RUNTIME, tmp_path)     # a translator confirms it
+    catalog = translate.load(translate.RUNTIME, tmp_path)  # a translator confirms it
     catalog[new].flags.discard("fuzzy")
     translate._write(translate._po_path(translate.RUNTIME, tmp_path), catalog)
     assert translate.problems(tmp_path) == []
@@ -161,14 +178,20 @@ def test_an_english_edit_of_a_runtime_word_turns_its_entry_fuzzy(tmp_path):
 
 
 def test_runtime_words_are_extracted_from_python_javascript_and_notebooks():
-    entries = {m.id: [where for where, _ in m.locations]
-               for m in translate.templates()[translate.RUNTIME] if m.id}
+    entries = {
+        m.id: [where for where, _ in m.locations]
+        for m in translate.templates()[translate.RUNTIME]
+        if m.id
+    }
     # One message id for the Python check and the view's check of the same sentence.
     assert {"book/fillin.py", "book/fillin.js"} <= set(
-        entries["No blank yet: type _ where a character is hidden."])
+        entries["No blank yet: type _ where a character is hidden."]
+    )
     assert "_static/site.js" in entries["Open the figure at full size"]
-    assert any(w.startswith("chapters/05_context_in_action.ipynb#cell")
-               for w in entries["where the count table misses"])       # in an f-string
+    assert any(
+        w.startswith("chapters/05_context_in_action.ipynb#cell")
+        for w in entries["where the count table misses"]
+    )  # in an f-string
     assert "tools/translate.py" in entries[translate.CAPTION]
 
 
@@ -192,15 +215,22 @@ def test_a_kernel_in_a_chinese_notebook_folder_gets_chinese_feedback(tmp_path):
     from nbclient import NotebookClient
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "from book.exercises import PERPLEXITY_CHOICES, check_perplexity, check_unequal_sizes\n"
-        "from book.explorer import ShapeExplorer\n"
-        "print(PERPLEXITY_CHOICES['b'])\n"
-        "check_perplexity('a')\n"
-        "check_unequal_sizes(lambda n, h_f, h_b, q: ((n, 2 * h_f), (2 * h_f, q)))\n"
-        "print(ShapeExplorer().lang)")]
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT / "zh_CN" / "chapters")}}).execute()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "from book.exercises import PERPLEXITY_CHOICES, check_perplexity, check_unequal_sizes\n"
+            "from book.explorer import ShapeExplorer\n"
+            "print(PERPLEXITY_CHOICES['b'])\n"
+            "check_perplexity('a')\n"
+            "check_unequal_sizes(lambda n, h_f, h_b, q: ((n, 2 * h_f), (2 * h_f, q)))\n"
+            "print(ShapeExplorer().lang)"
+        )
+    ]
+    NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "zh_CN" / "chapters")}},
+    ).execute()
     out = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     assert "反向方向已经读过" in out and "不是原因" in out, out
     # The detailed diagnosis too, with no English left in it.
@@ -211,14 +241,24 @@ def test_a_kernel_in_a_chinese_notebook_folder_gets_chinese_feedback(tmp_path):
 
 
 def test_exercise_checks_speak_the_learners_language():
-    code = ("from book.exercises import check_unequal_sizes\n"
-            "def stub(n, h_f, h_b, q):\n    raise NotImplementedError\n"
-            "check_unequal_sizes(stub)\n"
-            "check_unequal_sizes(lambda n, f, b, q: ((n, f + b), (f + b, q)))")
-    outs = {lang: subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 env={**os.environ, "BOOK_LANG": lang},
-                                 cwd=ROOT, check=True).stdout for lang in ("en", "zh")}
+    code = (
+        "from book.exercises import check_unequal_sizes\n"
+        "def stub(n, h_f, h_b, q):\n    raise NotImplementedError\n"
+        "check_unequal_sizes(stub)\n"
+        "check_unequal_sizes(lambda n, f, b, q: ((n, f + b), (f + b, q)))"
+    )
+    outs = {
+        lang: subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "BOOK_LANG": lang},
+            cwd=ROOT,
+            check=True,
+        ).stdout
+        for lang in ("en", "zh")
+    }
     flat = {lang: " ".join(out.split()) for lang, out in outs.items()}
     assert "Replace the stub" in flat["en"] and not CJK.search(flat["en"]), flat["en"]
-    zh = re.sub(r"\s", "", outs["zh"])                  # Chinese lines break between characters
+    zh = re.sub(r"\s", "", outs["zh"])  # Chinese lines break between characters
     assert "请把占位代码" in zh and "✓h_f与h_b相等和不等时" in zh, outs["zh"]

@@ -7,6 +7,7 @@ The errors it found before (issue 26) and where they are fixed, in tools/sphinx_
 ``exercise-content``/``solution-content`` ids (sphinx-exercise) and the redirect pages
 ``index.html`` without a doctype or a title (sphinx-external-toc).
 """
+
 from __future__ import annotations
 
 import json
@@ -26,12 +27,26 @@ def test_every_page_is_valid_html(built_book):
     java = shutil.which("java")
     assert java, "java is missing: `make system-deps` installs default-jre-headless"
     assert len(PAGES) >= 20 and any(p.startswith(f"{ZH}/") for p in PAGES), PAGES
-    result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "json",
-                             *(str(built_book / p) for p in PAGES)],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            java,
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            *(str(built_book / p) for p in PAGES),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    errors = [f"{m.get('url', '').split('/html/')[-1]}:{m.get('lastLine', '?')}: {m['message']}"
-              for m in messages if m.get("type") in ("error", "non-document-error")]
+    errors = [
+        f"{m.get('url', '').split('/html/')[-1]}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in messages
+        if m.get("type") in ("error", "non-document-error")
+    ]
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors[:30])
 
 

@@ -1,4 +1,5 @@
 """The core path reads in 20 minutes; the word counter counts prose, not code or maths."""
+
 from tools import wordcount
 
 
@@ -28,11 +29,10 @@ print("not prose")
 Read this.
 ```
 """
-    assert wordcount.words(source) == len(
-        "A title Two words and x inline Shapes Read this".split())
+    assert wordcount.words(source) == len("A title Two words and x inline Shapes Read this".split())
 
 
 def test_folded_text_is_counted_on_demand_only():
     source = "Visible text.\n\n```{admonition} Hint\n:class: dropdown\n\nFolded words here.\n```\n"
-    assert wordcount.words(source) == 3                     # "Visible text" and "Hint"
-    assert wordcount.words(source, on_demand=True) == 3     # "Folded words here"
+    assert wordcount.words(source) == 3  # "Visible text" and "Hint"
+    assert wordcount.words(source, on_demand=True) == 3  # "Folded words here"

@@ -21,6 +21,7 @@ fixed order with that time and fixed permissions, so the same checkout gives the
 bytes. ``python -m tools.archive`` writes both editions; ``tests/test_archive.py``
 unpacks one into a fresh virtual environment, installs it offline and runs notebooks.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,11 +49,16 @@ def source_date_epoch(root: Path = ROOT) -> int:
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return int(os.environ["SOURCE_DATE_EPOCH"])
     try:
-        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
-                             capture_output=True, text=True, check=True, timeout=30)
+        out = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
         return int(out.stdout.strip())
     except (OSError, subprocess.SubprocessError, ValueError):
-        return 315532800                   # 1980-01-01, the earliest time a zip can hold
+        return 315532800  # 1980-01-01, the earliest time a zip can hold
 
 
 def build_wheel(out: Path, epoch: int, root: Path = ROOT) -> Path:
@@ -64,16 +70,29 @@ def build_wheel(out: Path, epoch: int, root: Path = ROOT) -> Path:
         for name in PACKAGE_FILES:
             path = root / name
             if path.is_dir():
-                shutil.copytree(path, src / name, ignore=shutil.ignore_patterns(
-                    "__pycache__", "*.pyc", "*.egg-info"))
+                shutil.copytree(
+                    path,
+                    src / name,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"),
+                )
             elif path.exists():
                 shutil.copy2(path, src / name)
         env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch), PYTHONHASHSEED="0")
         # The build backend pyproject.toml names (setuptools, in the lock), called directly:
         # what `pip wheel --no-build-isolation` does, without pip's start-up.
-        built = subprocess.run([sys.executable, "-c", "import sys, setuptools.build_meta as "
-                                "backend; backend.build_wheel(sys.argv[1])", str(out)],
-                               env=env, cwd=src, timeout=600, capture_output=True, text=True)
+        built = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys, setuptools.build_meta as backend; backend.build_wheel(sys.argv[1])",
+                str(out),
+            ],
+            env=env,
+            cwd=src,
+            timeout=600,
+            capture_output=True,
+            text=True,
+        )
         if built.returncode:
             raise RuntimeError(f"building the book wheel failed:\n{built.stderr[-3000:]}")
     wheels = sorted(out.glob("*.whl"))
@@ -86,28 +105,45 @@ def requirements(wheel_name: str, root: Path = ROOT) -> str:
     lock = (root / "requirements.txt").read_text().splitlines()
     kept = [line for line in lock if line.strip() != "-e file:."]
     if len(kept) == len(lock):
-        raise RuntimeError("requirements.txt no longer installs `-e file:.`: "
-                           "update tools/archive.py")
-    return "\n".join([
-        "# The chapter's locked requirements (the project's requirements.txt), with the",
-        "# chapter's own `book` package from the wheel beside this file. PyTorch's CPU build",
-        "# (torch==...+cpu) comes from PyTorch's own index.",
-        f"--extra-index-url {TORCH_CPU_INDEX}",
-        f"./wheels/{wheel_name}",
-        *kept, ""])
+        raise RuntimeError(
+            "requirements.txt no longer installs `-e file:.`: update tools/archive.py"
+        )
+    return "\n".join(
+        [
+            "# The chapter's locked requirements (the project's requirements.txt), with the",
+            "# chapter's own `book` package from the wheel beside this file. PyTorch's CPU build",
+            "# (torch==...+cpu) comes from PyTorch's own index.",
+            f"--extra-index-url {TORCH_CPU_INDEX}",
+            f"./wheels/{wheel_name}",
+            *kept,
+            "",
+        ]
+    )
 
 
 def readme(edition: Edition, first: str, root: Path = ROOT) -> str:
     config = yaml.safe_load((root / edition.source / "_config.yml").read_text())
     lang = edition.lang
-    return "\n".join([
-        f"# {config['title']}", "",
-        "1. " + tr("Create an environment (Python 3.10 or newer): `python3 -m venv .venv`, then "
-                   "`source .venv/bin/activate` (on Windows: `.venv\\Scripts\\activate`).", lang),
-        "2. " + tr("Install the chapter and its locked requirements: "
-                   "`pip install -r requirements.txt`.", lang),
-        "3. " + tr("Open the first notebook: `jupyter lab {notebook}`.", lang, notebook=first),
-        ""])
+    return "\n".join(
+        [
+            f"# {config['title']}",
+            "",
+            "1. "
+            + tr(
+                "Create an environment (Python 3.10 or newer): `python3 -m venv .venv`, then "
+                "`source .venv/bin/activate` (on Windows: `.venv\\Scripts\\activate`).",
+                lang,
+            ),
+            "2. "
+            + tr(
+                "Install the chapter and its locked requirements: "
+                "`pip install -r requirements.txt`.",
+                lang,
+            ),
+            "3. " + tr("Open the first notebook: `jupyter lab {notebook}`.", lang, notebook=first),
+            "",
+        ]
+    )
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, epoch: int) -> None:
@@ -115,7 +151,7 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, epoch: int) -> None:
     # A wheel is a zip already: stored as it is, the rest compressed.
     info.compress_type = zipfile.ZIP_STORED if name.endswith(".whl") else zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
-    info.create_system = 3                 # Unix, so the permissions above are read
+    info.create_system = 3  # Unix, so the permissions above are read
     archive.writestr(info, data, compresslevel=9)
 
 
@@ -130,11 +166,15 @@ def build(edition: Edition, out: Path, wheel: Path, epoch: int, root: Path = ROO
         f"wheels/{wheel.name}": wheel.read_bytes(),
     }
     for path in notebooks:
-        files[path.relative_to(root / edition.source).as_posix()
-              if edition.lang == "en" else path.relative_to(root).as_posix()] = path.read_bytes()
-    if edition.lang != "en":              # the README's first notebook, at its archive path
-        files["README.md"] = readme(edition, notebooks[0].relative_to(root).as_posix(),
-                                    root).encode()
+        files[
+            path.relative_to(root / edition.source).as_posix()
+            if edition.lang == "en"
+            else path.relative_to(root).as_posix()
+        ] = path.read_bytes()
+    if edition.lang != "en":  # the README's first notebook, at its archive path
+        files["README.md"] = readme(
+            edition, notebooks[0].relative_to(root).as_posix(), root
+        ).encode()
     for name in EXTRA_FILES:
         if (root / name).exists():
             files[name] = (root / name).read_bytes()
@@ -152,8 +192,11 @@ def build_all(site: Path | None = None, root: Path = ROOT) -> list[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         wheel = build_wheel(Path(tmp), epoch, root)
         for edition in EDITIONS.values():
-            target = (site / edition.html.relative_to(EDITIONS["en"].html) if site
-                      else root / edition.html) / edition.archive
+            target = (
+                site / edition.html.relative_to(EDITIONS["en"].html)
+                if site
+                else root / edition.html
+            ) / edition.archive
             written.append(build(edition, target, wheel, epoch, root))
     return written
 

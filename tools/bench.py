@@ -34,6 +34,7 @@ It measures:
 The goals are reported next to the numbers; a missed goal is printed, never an error, because
 wall-clock times depend on the machine and on what else it is doing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,13 +69,19 @@ GOALS = {
     "pages_tbt_ms_max": 200.0,
     "pages_desktop_cls_max": 0.1,
 }
-PAGE_METRICS = {"pages_lcp_ms_max": "lcp_ms", "pages_cls_max": "cls",
-                "pages_tbt_ms_max": "tbt_ms", "pages_desktop_cls_max": "desktop_cls"}
+PAGE_METRICS = {
+    "pages_lcp_ms_max": "lcp_ms",
+    "pages_cls_max": "cls",
+    "pages_tbt_ms_max": "tbt_ms",
+    "pages_desktop_cls_max": "desktop_cls",
+}
 FILLIN_PAGE = "chapters/05_context_in_action.html"
 # 49 characters (the most the demo reads), blanks at the start, the middle and the end.
-FILLIN_SENTENCES = ["th_ time traveller said that it was a very good d",
-                    "the time traveller said that i_ was a very good d",
-                    "the time traveller said that it was a very good _"]
+FILLIN_SENTENCES = [
+    "th_ time traveller said that it was a very good d",
+    "the time traveller said that i_ was a very good d",
+    "the time traveller said that it was a very good _",
+]
 
 # The floor: a fresh kernel that only imports what the chapter's notebooks import.
 FLOOR_SOURCE = """\
@@ -90,8 +97,12 @@ def _execute(nb, path: Path, timeout: int) -> float:
     """Seconds to run ``nb`` with a fresh kernel in ``path``'s folder, kernel start included."""
     from nbclient import NotebookClient
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     start = time.perf_counter()
     client.execute()
     return round(time.perf_counter() - start, 3)
@@ -105,8 +116,9 @@ def time_floor(chapters: Path, timeout: int = 600) -> float:
     return _execute(nb, chapters / "floor.ipynb", timeout)
 
 
-def time_notebooks(chapters: Path, timeout: int = 600,
-                   floors: list | None = None) -> dict[str, float]:
+def time_notebooks(
+    chapters: Path, timeout: int = 600, floors: list | None = None
+) -> dict[str, float]:
     """Execute every notebook under ``chapters`` in a temporary copy; seconds per notebook.
 
     With a ``floors`` list, a floor notebook (:func:`time_floor`) runs before each notebook
@@ -138,18 +150,26 @@ def notebook_rounds(chapters: Path, rounds: int) -> dict:
         times = time_notebooks(chapters, floors=floors)
         floor = statistics.median(floors)
         chapter, slowest = sum(times.values()), max(times.values())
-        per_round.append({"notebooks_s": times, "floor_runs_s": floors, "floor_notebook_s": floor,
-                          "chapter_exec_s": chapter, "slowest_notebook_s": slowest,
-                          "chapter_over_floor": chapter / (len(times) * floor),
-                          "slowest_over_floor": slowest / floor})
+        per_round.append(
+            {
+                "notebooks_s": times,
+                "floor_runs_s": floors,
+                "floor_notebook_s": floor,
+                "chapter_exec_s": chapter,
+                "slowest_notebook_s": slowest,
+                "chapter_over_floor": chapter / (len(times) * floor),
+                "slowest_over_floor": slowest / floor,
+            }
+        )
 
     def median(key):
         return round(statistics.median(r[key] for r in per_round), 3)
 
     names = per_round[0]["notebooks_s"]
     return {
-        "notebooks_s": {n: round(statistics.median(r["notebooks_s"][n] for r in per_round), 3)
-                        for n in names},
+        "notebooks_s": {
+            n: round(statistics.median(r["notebooks_s"][n] for r in per_round), 3) for n in names
+        },
         "chapter_exec_s": median("chapter_exec_s"),
         "slowest_notebook_s": median("slowest_notebook_s"),
         "floor_notebook_s": median("floor_notebook_s"),
@@ -165,8 +185,12 @@ def time_build(source: Path) -> float:
     exe = Path(sys.executable).with_name("jupyter-book")
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         start = time.perf_counter()
-        subprocess.run([str(exe), "build", "--all", "--path-output", tmp, str(source)],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [str(exe), "build", "--all", "--path-output", tmp, str(source)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         return round(time.perf_counter() - start, 3)
 
 
@@ -185,8 +209,8 @@ def time_birnn(T: int, n: int, size: int, repeats: int, seed: int = 0) -> dict:
 
     torch.manual_seed(seed)
     rnn = nn.RNN(size, size, bidirectional=True)
-    fast = BiRNNFast.from_torch(rnn)                      # the default: batched on CUDA only
-    batched = BiRNNFast.from_torch(rnn, batched=True)     # one baddbmm per step, for contrast
+    fast = BiRNNFast.from_torch(rnn)  # the default: batched on CUDA only
+    batched = BiRNNFast.from_torch(rnn, batched=True)  # one baddbmm per step, for contrast
     X = torch.randn(T, n, size)
     # A benchmark of a wrong result is worthless: check parity before timing.
     for model in (fast, batched):
@@ -204,21 +228,31 @@ def time_birnn(T: int, n: int, size: int, repeats: int, seed: int = 0) -> dict:
     for name, step in (("fwd", forward), ("fwdbwd", forward_backward)):
         # Side by side, alternating which goes first; the warm-up round allocates and picks
         # kernels.
-        samples = interleaved_times({"fast": lambda: step(fast), "torch": lambda: step(rnn),
-                                     "batched": lambda: step(batched)},
-                                    repeats=repeats, warmup=1)
+        samples = interleaved_times(
+            {
+                "fast": lambda: step(fast),
+                "torch": lambda: step(rnn),
+                "batched": lambda: step(batched),
+            },
+            repeats=repeats,
+            warmup=1,
+        )
         fast_s, torch_s = statistics.median(samples["fast"]), statistics.median(samples["torch"])
         # The headline ratio is the median of per-round ratios: each pair ran back to back,
         # so drifts in the machine's load cancel. The ratio of the two medians is kept too; a
         # large gap between them flags a noisy run.
         paired = statistics.median(f / t for f, t in zip(samples["fast"], samples["torch"]))
         batched_paired = statistics.median(
-            b / t for b, t in zip(samples["batched"], samples["torch"]))
-        result[name] = {"fast_ms": round(1e3 * fast_s, 3), "torch_ms": round(1e3 * torch_s, 3),
-                        "ratio": round(paired, 4),
-                        "ratio_of_medians": round(fast_s / torch_s, 4),
-                        "batched_ms": round(1e3 * statistics.median(samples["batched"]), 3),
-                        "batched_ratio": round(batched_paired, 4)}
+            b / t for b, t in zip(samples["batched"], samples["torch"])
+        )
+        result[name] = {
+            "fast_ms": round(1e3 * fast_s, 3),
+            "torch_ms": round(1e3 * torch_s, 3),
+            "ratio": round(paired, 4),
+            "ratio_of_medians": round(fast_s / torch_s, 4),
+            "batched_ms": round(1e3 * statistics.median(samples["batched"]), 3),
+            "batched_ratio": round(batched_paired, 4),
+        }
     return result
 
 
@@ -265,8 +299,11 @@ def fillin_update_ms(html: Path, rounds: int = 5) -> dict:
     page_path = html / FILLIN_PAGE
     browser_path = shutil.which("chromium")
     if not page_path.exists() or browser_path is None:
-        return {"plain": None, "cpu4x": None,
-                "note": "skipped: needs the built book (make book) and chromium"}
+        return {
+            "plain": None,
+            "cpu4x": None,
+            "note": "skipped: needs the built book (make book) and chromium",
+        }
     from playwright.sync_api import sync_playwright
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -279,9 +316,15 @@ def fillin_update_ms(html: Path, rounds: int = 5) -> dict:
     out = {}
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=browser_path, args=[
-                "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking"])
+            browser = p.chromium.launch(
+                executable_path=browser_path,
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                ],
+            )
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{server.server_port}/{FILLIN_PAGE}")
             page.wait_for_selector('.birnn-fillin[data-state="ready"]', timeout=60_000)
@@ -291,20 +334,24 @@ def fillin_update_ms(html: Path, rounds: int = 5) -> dict:
                 worst = 0.0
                 for sentence in FILLIN_SENTENCES:
                     best = float("inf")
-                    for _ in range(rounds + 1):                   # the first warms up
+                    for _ in range(rounds + 1):  # the first warms up
                         # Clear the box and wait for the view to show it, so the wait below
                         # cannot pass on the last round's state before this update starts.
                         page.fill(".birnn-fillin-input", "")
                         page.wait_for_function(
                             "() => document.querySelector('.birnn-fillin').dataset.text === ''",
-                            timeout=60_000)
+                            timeout=60_000,
+                        )
                         page.fill(".birnn-fillin-input", sentence)
                         page.wait_for_function(
                             "t => { const r = document.querySelector('.birnn-fillin');"
                             " return r.dataset.text === t && r.dataset.state === 'ready'; }",
-                            arg=sentence, timeout=60_000)
-                        best = min(best, float(page.get_attribute(".birnn-fillin",
-                                                                  "data-update-ms")))
+                            arg=sentence,
+                            timeout=60_000,
+                        )
+                        best = min(
+                            best, float(page.get_attribute(".birnn-fillin", "data-update-ms"))
+                        )
                     worst = max(worst, best)
                 return round(worst, 2)
 
@@ -314,10 +361,12 @@ def fillin_update_ms(html: Path, rounds: int = 5) -> dict:
             browser.close()
     finally:
         server.shutdown()
-    out["note"] = ("the fill-in demo on the built page in headless Chromium: per blank "
-                   "position (start, middle, end of a 49-character sentence) the quickest of "
-                   f"{rounds} updates (guesses and both highlights, data-update-ms), the "
-                   "slowest position reported; cpu4x under Emulation.setCPUThrottlingRate 4")
+    out["note"] = (
+        "the fill-in demo on the built page in headless Chromium: per blank "
+        "position (start, middle, end of a 49-character sentence) the quickest of "
+        f"{rounds} updates (guesses and both highlights, data-update-ms), the "
+        "slowest position reported; cpu4x under Emulation.setCPUThrottlingRate 4"
+    )
     return out
 
 
@@ -344,13 +393,23 @@ def run(args) -> dict:
     import torch
 
     report: dict = {
-        "config": {"T": args.T, "n": args.n, "d": args.size, "h": args.size,
-                   "repeats": args.repeats, "device": "cpu"},
-        "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-                    "torch": torch.__version__, "python": platform.python_version(),
-                    "cpu_model": cpu_model(),
-                    "cpu_capability": torch.backends.cpu.get_cpu_capability(),
-                    "load_average_at_start": [round(v, 2) for v in os.getloadavg()]},
+        "config": {
+            "T": args.T,
+            "n": args.n,
+            "d": args.size,
+            "h": args.size,
+            "repeats": args.repeats,
+            "device": "cpu",
+        },
+        "machine": {
+            "cpus": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(),
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+            "cpu_model": cpu_model(),
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
+        },
         "notes": {},
     }
     if args.skip_notebooks:
@@ -366,7 +425,8 @@ def run(args) -> dict:
             "after the last; per round the floor is the median of those runs, and "
             "chapter_over_floor = chapter_exec_s / (notebooks x floor), slowest_over_floor = "
             "slowest / floor. Every figure is the median over rounds (notebooks_rounds), so "
-            "one disturbed run does not decide a goal")
+            "one disturbed run does not decide a goal"
+        )
 
     if args.skip_build:
         report["build_s"] = None
@@ -376,16 +436,20 @@ def run(args) -> dict:
         report["build_s"] = time_build(Path(args.book))
         report["notes"]["build_s"] = "jupyter-book build --all, execution off: committed outputs"
 
-    print(f"timing BiRNNFast against nn.RNN at T={args.T}, n={args.n}, d=h={args.size} ...",
-          flush=True)
+    print(
+        f"timing BiRNNFast against nn.RNN at T={args.T}, n={args.n}, d=h={args.size} ...",
+        flush=True,
+    )
     birnn = time_birnn(args.T, args.n, args.size, args.repeats)
     report["birnn_ms"] = birnn
     report["fwd_ratio_scratch_vs_torch"] = birnn["fwd"]["ratio"]
     report["fwdbwd_ratio_scratch_vs_torch"] = birnn["fwdbwd"]["ratio"]
-    report["notes"]["ratios"] = ("median over interleaved rounds of BiRNNFast time / "
-                                 "nn.RNN(bidirectional=True) time; fwd under no_grad, fwdbwd = "
-                                 "forward + backward of output.sum(); birnn_ms also has the "
-                                 "ratio of medians")
+    report["notes"]["ratios"] = (
+        "median over interleaved rounds of BiRNNFast time / "
+        "nn.RNN(bidirectional=True) time; fwd under no_grad, fwdbwd = "
+        "forward + backward of output.sum(); birnn_ms also has the "
+        "ratio of medians"
+    )
 
     report["widget_update_ms"], report["notes"]["widget_update_ms"] = widget_update_ms()
 
@@ -413,17 +477,25 @@ def run(args) -> dict:
     rss = peak_rss()
     report["peak_rss_mb"] = max(rss.values())
     report["peak_rss_mb_parts"] = rss
-    report["notes"]["peak_rss_mb"] = ("max of peak RSS of the benchmark process (RUSAGE_SELF) "
-                                      "and of its largest waited-for child (RUSAGE_CHILDREN: "
-                                      "notebook kernels, book build); a peak, not a sum")
-    report["goals"] = {key: {"goal_max": goal, "value": report[key],
-                             "met": None if report[key] is None else report[key] <= goal}
-                       for key, goal in GOALS.items()}
+    report["notes"]["peak_rss_mb"] = (
+        "max of peak RSS of the benchmark process (RUSAGE_SELF) "
+        "and of its largest waited-for child (RUSAGE_CHILDREN: "
+        "notebook kernels, book build); a peak, not a sum"
+    )
+    report["goals"] = {
+        key: {
+            "goal_max": goal,
+            "value": report[key],
+            "met": None if report[key] is None else report[key] <= goal,
+        }
+        for key, goal in GOALS.items()
+    }
     return report
 
 
 def table(report: dict) -> str:
     """The report as a Markdown table, one metric a row, goals beside them."""
+
     def fmt(value):
         if value is None:
             return "null"
@@ -432,35 +504,50 @@ def table(report: dict) -> str:
     rows = [("metric", "value", "goal", "met")]
     for name, seconds in report["notebooks_s"].items():
         rows.append((f"notebooks_s[{name}]", fmt(seconds), "", ""))
-    for key in ("chapter_exec_s", "slowest_notebook_s", "floor_notebook_s",
-                "chapter_over_floor", "slowest_over_floor", "build_s",
-                "fwd_ratio_scratch_vs_torch", "fwdbwd_ratio_scratch_vs_torch",
-                "widget_update_ms", "fillin_update_ms", "fillin_update_ms_cpu4x",
-                *PAGE_METRICS, "peak_rss_mb"):
+    for key in (
+        "chapter_exec_s",
+        "slowest_notebook_s",
+        "floor_notebook_s",
+        "chapter_over_floor",
+        "slowest_over_floor",
+        "build_s",
+        "fwd_ratio_scratch_vs_torch",
+        "fwdbwd_ratio_scratch_vs_torch",
+        "widget_update_ms",
+        "fillin_update_ms",
+        "fillin_update_ms_cpu4x",
+        *PAGE_METRICS,
+        "peak_rss_mb",
+    ):
         goal = report["goals"].get(key)
         met = "" if goal is None else {True: "yes", False: "NO", None: "n/a"}[goal["met"]]
-        rows.append((key, fmt(report[key]), "" if goal is None else f"<= {goal['goal_max']:g}",
-                     met))
+        rows.append(
+            (key, fmt(report[key]), "" if goal is None else f"<= {goal['goal_max']:g}", met)
+        )
     for kind in ("fwd", "fwdbwd"):
         r = report["birnn_ms"][kind]
-        rows.append((f"{kind} ms (BiRNNFast / nn.RNN)",
-                     f"{r['fast_ms']:.1f} / {r['torch_ms']:.1f}", "", ""))
-        rows.append((f"{kind} ratio of medians (noise check)", fmt(r["ratio_of_medians"]),
-                     "", ""))
+        rows.append(
+            (f"{kind} ms (BiRNNFast / nn.RNN)", f"{r['fast_ms']:.1f} / {r['torch_ms']:.1f}", "", "")
+        )
+        rows.append((f"{kind} ratio of medians (noise check)", fmt(r["ratio_of_medians"]), "", ""))
         if "batched_ratio" in r:
-            rows.append((f"{kind} ratio, BiRNNFast(batched=True)", fmt(r["batched_ratio"]),
-                         "", ""))
+            rows.append((f"{kind} ratio, BiRNNFast(batched=True)", fmt(r["batched_ratio"]), "", ""))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |"
-             for row in rows]
+    lines = [
+        "| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |" for row in rows
+    ]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     notes = [f"- {key}: {text}" for key, text in report["notes"].items()]
     pages = []
     if report.get("pages"):
         from tools import pagespeed
 
-        pages = ["", "Per page (tools/pagespeed.py):", "",
-                 pagespeed.table({"pages": report["pages"], "note": report["notes"]["pages"]})]
+        pages = [
+            "",
+            "Per page (tools/pagespeed.py):",
+            "",
+            pagespeed.table({"pages": report["pages"], "note": report["notes"]["pages"]}),
+        ]
     return "\n".join(lines + [""] + notes + pages)
 
 
@@ -483,15 +570,29 @@ def main(argv=None) -> int:
     parser.add_argument("--size", type=int, default=256, help="d = h")
     parser.add_argument("--repeats", type=int, default=21)
     parser.add_argument("--skip-notebooks", action="store_true")
-    parser.add_argument("--notebook-rounds", type=int, default=3,
-                        help="runs of all notebooks (with floors); medians are reported")
+    parser.add_argument(
+        "--notebook-rounds",
+        type=int,
+        default=3,
+        help="runs of all notebooks (with floors); medians are reported",
+    )
     parser.add_argument("--skip-build", action="store_true")
-    parser.add_argument("--skip-fillin", action="store_true",
-                        help="do not time the fill-in demo in Chromium (needs make book)")
-    parser.add_argument("--skip-pages", action="store_true",
-                        help="do not load the pages on a throttled phone (needs make book)")
-    parser.add_argument("--page-runs", type=int, default=1,
-                        help="loads of each page (phone and desktop); medians are reported")
+    parser.add_argument(
+        "--skip-fillin",
+        action="store_true",
+        help="do not time the fill-in demo in Chromium (needs make book)",
+    )
+    parser.add_argument(
+        "--skip-pages",
+        action="store_true",
+        help="do not load the pages on a throttled phone (needs make book)",
+    )
+    parser.add_argument(
+        "--page-runs",
+        type=int,
+        default=1,
+        help="loads of each page (phone and desktop); medians are reported",
+    )
     args = parser.parse_args(argv)
     write_report(run(args), Path(args.out), table)
     return 0

@@ -41,6 +41,7 @@ functions take a ``timer`` (CUDA events here, :class:`PerfCounterTimer` in the t
 graph wrappers raise :class:`CudaUnavailable` without CUDA, and ratios, goals, the report and
 its table are pure functions of the timings.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,27 +67,30 @@ SIZES = {"chapter": (100, 64, 256), "large": (100, 256, 512)}
 IMPLEMENTATIONS = {
     "cudnn": "nn.RNN(d, h, bidirectional=True), one layer (cuDNN)",
     "scratch": "BiRNNScratch.from_torch(rnn): two one-direction Python loops",
-    "fast": "BiRNNFast.from_torch(rnn, batched=True): hoisted input products, one baddbmm "
-            "per step",
+    "fast": "BiRNNFast.from_torch(rnn, batched=True): hoisted input products, one baddbmm per step",
     "graph": "BiRNNFast(batched=True) in CUDA graphs: fwd = CUDAGraph replay of a no-grad "
-             "forward on a static input buffer (input copied in each call); fwdbwd = "
-             "torch.cuda.make_graphed_callables(module), then outputs.sum().backward()",
+    "forward on a static input buffer (input copied in each call); fwdbwd = "
+    "torch.cuda.make_graphed_callables(module), then outputs.sum().backward()",
 }
 REFERENCE = "cudnn"
-PASSES = {"fwd": "forward under torch.no_grad()",
-          "fwdbwd": "one training step: zero_grad, forward, outputs.sum().backward()"}
+PASSES = {
+    "fwd": "forward under torch.no_grad()",
+    "fwdbwd": "one training step: zero_grad, forward, outputs.sum().backward()",
+}
 CELLS = ("rnn", "gru", "lstm")
 # Parity tolerances, float32: a tensor passes when max |got - want| <= atol + rtol * max |want|.
 # Gradients sum T*n products, so their rounding grows with the size; TF32 has a 10-bit mantissa.
-TOLERANCES = {False: {"outputs": (1e-4, 1e-5), "grads": (1e-3, 1e-5)},
-              True: {"outputs": (1e-2, 1e-3), "grads": (2e-2, 1e-3)}}
+TOLERANCES = {
+    False: {"outputs": (1e-4, 1e-5), "grads": (1e-3, 1e-5)},
+    True: {"outputs": (1e-2, 1e-3), "grads": (2e-2, 1e-3)},
+}
 
 
 @dataclass(frozen=True)
 class Goal:
-    size: str            # a key of SIZES
-    ratio: str           # a key of that size's "ratios"
-    comparison: str      # "<=" or "<"
+    size: str  # a key of SIZES
+    ratio: str  # a key of that size's "ratios"
+    comparison: str  # "<=" or "<"
     bound: float
     stretch: bool
     description: str
@@ -94,19 +98,39 @@ class Goal:
 
 GOALS = {
     "graph_fwdbwd_within_2.5x_cudnn_at_chapter_size": Goal(
-        "chapter", "graph_over_cudnn_fwdbwd", "<=", 2.5, False,
+        "chapter",
+        "graph_over_cudnn_fwdbwd",
+        "<=",
+        2.5,
+        False,
         "BiRNNFast in CUDA graphs, forward+backward, at most 2.5x cuDNN's time at the "
-        "chapter's size"),
+        "chapter's size",
+    ),
     "graph_fwdbwd_faster_than_cudnn_at_large_size": Goal(
-        "large", "graph_over_cudnn_fwdbwd", "<", 1.0, False,
-        "BiRNNFast in CUDA graphs, forward+backward, faster than cuDNN at the larger size"),
+        "large",
+        "graph_over_cudnn_fwdbwd",
+        "<",
+        1.0,
+        False,
+        "BiRNNFast in CUDA graphs, forward+backward, faster than cuDNN at the larger size",
+    ),
     "graph_fwd_faster_than_cudnn_at_large_size": Goal(
-        "large", "graph_over_cudnn_fwd", "<", 1.0, False,
-        "BiRNNFast in a CUDA graph, forward, faster than cuDNN at the larger size"),
+        "large",
+        "graph_over_cudnn_fwd",
+        "<",
+        1.0,
+        False,
+        "BiRNNFast in a CUDA graph, forward, faster than cuDNN at the larger size",
+    ),
     "stretch_graph_fwdbwd_within_1.5x_cudnn_at_chapter_size": Goal(
-        "chapter", "graph_over_cudnn_fwdbwd", "<=", 1.5, True,
+        "chapter",
+        "graph_over_cudnn_fwdbwd",
+        "<=",
+        1.5,
+        True,
         "stretch: BiRNNFast in CUDA graphs, forward+backward, at most 1.5x cuDNN's time at "
-        "the chapter's size"),
+        "the chapter's size",
+    ),
 }
 
 
@@ -131,11 +155,12 @@ def no_cuda_reason() -> str:
     if torch.cuda.is_available():
         return ""
     if torch.version.cuda is None:
-        return (f"torch {torch.__version__} in {sys.executable} is a CPU-only build, as the "
-                "locked requirements install (choose another python: make bench-gpu "
-                "GPU_PYTHON=...)")
-    return (f"torch {torch.__version__} (CUDA {torch.version.cuda}) in {sys.executable} "
-            "finds no GPU")
+        return (
+            f"torch {torch.__version__} in {sys.executable} is a CPU-only build, as the "
+            "locked requirements install (choose another python: make bench-gpu "
+            "GPU_PYTHON=...)"
+        )
+    return f"torch {torch.__version__} (CUDA {torch.version.cuda}) in {sys.executable} finds no GPU"
 
 
 def require_cuda(device, what: str) -> None:
@@ -161,8 +186,7 @@ def fp32_precision(tf32: bool):
 
     backends = torch.backends
     if hasattr(backends.cudnn, "rnn") and hasattr(backends.cudnn.rnn, "fp32_precision"):
-        targets = ((backends.cuda.matmul, "fp32_precision"),
-                   (backends.cudnn.rnn, "fp32_precision"))
+        targets = ((backends.cuda.matmul, "fp32_precision"), (backends.cudnn.rnn, "fp32_precision"))
         value = "tf32" if tf32 else "ieee"
         names = ("cuda.matmul.fp32_precision", "cudnn.rnn.fp32_precision")
     else:
@@ -291,6 +315,7 @@ def _step(model, X, select=lambda out: out[0]):
     def train_step():
         model.zero_grad(set_to_none=True)
         select(model(X)).sum().backward()
+
     return train_step
 
 
@@ -301,6 +326,7 @@ def module_impl(model, X, grads=module_grads) -> Impl:
     def forward():
         with torch.no_grad():
             return model(X)[0]
+
     return Impl(forward, _step(model, X), lambda: grads(model))
 
 
@@ -357,8 +383,9 @@ def graph_training_module(model, X, warmup: int = 3):
             return self.layer(X)[0]
 
     wrapped = OutputsOnly(model)
-    return torch.cuda.make_graphed_callables(wrapped, (X.detach().clone(),),
-                                             num_warmup_iters=warmup)
+    return torch.cuda.make_graphed_callables(
+        wrapped, (X.detach().clone(),), num_warmup_iters=warmup
+    )
 
 
 def graph_impl(rnn, X, warmup: int = 3) -> Impl:
@@ -369,8 +396,11 @@ def graph_impl(rnn, X, warmup: int = 3) -> Impl:
     train_model = BiRNNFast.from_torch(rnn, batched=True).to(X.device)
     replay = capture_forward(fwd_model, X, warmup)
     graphed = graph_training_module(train_model, X, warmup)
-    return Impl(lambda: replay(X), _step(graphed, X, select=lambda out: out),
-                lambda: module_grads(train_model))
+    return Impl(
+        lambda: replay(X),
+        _step(graphed, X, select=lambda out: out),
+        lambda: module_grads(train_model),
+    )
 
 
 def implementations(rnn, X, graphs: bool = True, warmup: int = 3) -> dict[str, Impl]:
@@ -399,9 +429,11 @@ def _compare(what: str, got, want, rtol: float, atol: float) -> float:
         raise ParityError(f"{what}: shape {tuple(got.shape)}, cuDNN's is {tuple(want.shape)}")
     diff = float((got.double() - want.double()).abs().max())
     bound = atol + rtol * float(want.double().abs().max())
-    if not diff <= bound:                      # also catches NaN
-        raise ParityError(f"{what}: max |difference| {diff:.3g} exceeds {bound:.3g} "
-                          f"(atol {atol:g} + rtol {rtol:g} x max |cuDNN|)")
+    if not diff <= bound:  # also catches NaN
+        raise ParityError(
+            f"{what}: max |difference| {diff:.3g} exceeds {bound:.3g} "
+            f"(atol {atol:g} + rtol {rtol:g} x max |cuDNN|)"
+        )
     return diff
 
 
@@ -424,12 +456,17 @@ def check_parity(impls: dict[str, Impl], tf32: bool = False) -> dict:
         impl.train_step()
         got = impl.grads()
         if set(got) != set(want_grads):
-            raise ParityError(f"{name} gradients: parameters {sorted(got)}, "
-                              f"expected {sorted(want_grads)}")
-        grads = max(_compare(f"{name} gradient of {p}", got[p], want_grads[p], *tol["grads"])
-                    for p in want_grads)
-        report[name] = {"outputs_max_abs_diff": float(f"{out:.3g}"),
-                        "grads_max_abs_diff": float(f"{grads:.3g}")}
+            raise ParityError(
+                f"{name} gradients: parameters {sorted(got)}, expected {sorted(want_grads)}"
+            )
+        grads = max(
+            _compare(f"{name} gradient of {p}", got[p], want_grads[p], *tol["grads"])
+            for p in want_grads
+        )
+        report[name] = {
+            "outputs_max_abs_diff": float(f"{out:.3g}"),
+            "grads_max_abs_diff": float(f"{grads:.3g}"),
+        }
     return report
 
 
@@ -441,14 +478,16 @@ def time_implementations(impls: dict[str, Impl], timer, repeats: int, warmup: in
     """{"median_ms": {pass: {name: ms}}, "range_ms": {pass: {name: [min, max]}}}."""
     result = {"median_ms": {}, "range_ms": {}}
     for pas, pick in (("fwd", lambda i: i.forward), ("fwdbwd", lambda i: i.train_step)):
-        samples = measure({name: pick(impl) for name, impl in impls.items()},
-                          timer, repeats, warmup)
+        samples = measure(
+            {name: pick(impl) for name, impl in impls.items()}, timer, repeats, warmup
+        )
         result["median_ms"][pas], result["range_ms"][pas] = summarize(samples)
     return result
 
 
-def time_cells(T: int, n: int, d: int, h: int, device, timer, repeats: int, warmup: int,
-               X=None) -> dict:
+def time_cells(
+    T: int, n: int, d: int, h: int, device, timer, repeats: int, warmup: int, X=None
+) -> dict:
     """cuDNN's RNN, GRU and LSTM, bidirectional and one-direction, fwd and fwdbwd.
 
     Returns cell -> {"median_ms": {pass: {"bi", "uni"}}, "range_ms": ...}.
@@ -461,14 +500,24 @@ def time_cells(T: int, n: int, d: int, h: int, device, timer, repeats: int, warm
     result = {}
     for cell, cls in zip(CELLS, (nn.RNN, nn.GRU, nn.LSTM)):
         layers = {"bi": cls(d, h, bidirectional=True).to(device), "uni": cls(d, h).to(device)}
-        impls = {name: module_impl(layer, X, grads=lambda m: {}) for name, layer in
-                 layers.items()}
+        impls = {name: module_impl(layer, X, grads=lambda m: {}) for name, layer in layers.items()}
         result[cell] = time_implementations(impls, timer, repeats, warmup)
     return result
 
 
-def measure_size(T: int, n: int, d: int, h: int, device, timer, repeats: int, warmup: int,
-                 seed: int = 0, graphs: bool = True, tf32: bool = False) -> dict:
+def measure_size(
+    T: int,
+    n: int,
+    d: int,
+    h: int,
+    device,
+    timer,
+    repeats: int,
+    warmup: int,
+    seed: int = 0,
+    graphs: bool = True,
+    tf32: bool = False,
+) -> dict:
     """Parity, then timings, at one size: the raw material of :func:`size_entry`."""
     import torch
     from torch import nn
@@ -477,11 +526,18 @@ def measure_size(T: int, n: int, d: int, h: int, device, timer, repeats: int, wa
     rnn = nn.RNN(d, h, bidirectional=True).to(device)
     X = torch.randn(T, n, d, device=device)
     impls = implementations(rnn, X, graphs=graphs)
-    parity = check_parity(impls, tf32=tf32)   # before any timing; raises on a mismatch
+    parity = check_parity(impls, tf32=tf32)  # before any timing; raises on a mismatch
     timings = time_implementations(impls, timer, repeats, warmup)
     cells = time_cells(T, n, d, h, device, timer, repeats, warmup, X=X)
-    return {"T": T, "n": n, "d": d, "h": h, "parity_max_abs_diff": parity, **timings,
-            "cells": cells}
+    return {
+        "T": T,
+        "n": n,
+        "d": d,
+        "h": h,
+        "parity_max_abs_diff": parity,
+        **timings,
+        "cells": cells,
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -500,9 +556,13 @@ def ratios(median_ms: dict, reference: str = REFERENCE) -> dict:
     ``median_ms`` is {pass: {name: ms}}; a missing or null time gives a null ratio.
     """
     names = [name for name in IMPLEMENTATIONS if name != reference]
-    return {f"{name}_over_{reference}_{pas}": _ratio(median_ms.get(pas, {}).get(name),
-                                                     median_ms.get(pas, {}).get(reference))
-            for pas in PASSES for name in names}
+    return {
+        f"{name}_over_{reference}_{pas}": _ratio(
+            median_ms.get(pas, {}).get(name), median_ms.get(pas, {}).get(reference)
+        )
+        for pas in PASSES
+        for name in names
+    }
 
 
 def cell_entry(cell: dict) -> dict:
@@ -518,10 +578,14 @@ def size_entry(measured: dict) -> dict:
     """One size's report entry: the measurements with every implementation present (null
     where not measured) and the ratios."""
     entry = dict(measured)
-    entry["median_ms"] = {pas: {name: measured["median_ms"].get(pas, {}).get(name)
-                                for name in IMPLEMENTATIONS} for pas in PASSES}
-    entry["range_ms"] = {pas: {name: measured.get("range_ms", {}).get(pas, {}).get(name)
-                               for name in IMPLEMENTATIONS} for pas in PASSES}
+    entry["median_ms"] = {
+        pas: {name: measured["median_ms"].get(pas, {}).get(name) for name in IMPLEMENTATIONS}
+        for pas in PASSES
+    }
+    entry["range_ms"] = {
+        pas: {name: measured.get("range_ms", {}).get(pas, {}).get(name) for name in IMPLEMENTATIONS}
+        for pas in PASSES
+    }
     entry["ratios"] = ratios(entry["median_ms"])
     entry["cells"] = {cell: cell_entry(c) for cell, c in measured.get("cells", {}).items()}
     return entry
@@ -540,9 +604,16 @@ def evaluate_goals(sizes: dict, goals: dict = GOALS) -> dict:
             met = value < goal.bound
         else:
             raise ValueError(f"goal {key}: unknown comparison {goal.comparison!r}")
-        result[key] = {"size": goal.size, "ratio": goal.ratio, "comparison": goal.comparison,
-                       "bound": goal.bound, "value": value, "met": met,
-                       "stretch": goal.stretch, "description": goal.description}
+        result[key] = {
+            "size": goal.size,
+            "ratio": goal.ratio,
+            "comparison": goal.comparison,
+            "bound": goal.bound,
+            "value": value,
+            "met": met,
+            "stretch": goal.stretch,
+            "description": goal.description,
+        }
     return result
 
 
@@ -569,13 +640,13 @@ def build_report(environment: dict, command: str, config: dict, measured: dict) 
         "goals_met": goals_met(goals),
         "notes": {
             "median_ms": "median milliseconds over config.repeats calls after config.warmup "
-                         "untimed rounds; range_ms holds [fastest, slowest]",
+            "untimed rounds; range_ms holds [fastest, slowest]",
             "ratios": "<implementation>_over_cudnn_<pass>: ratio of median times; below 1 is "
-                      "faster than cuDNN",
+            "faster than cuDNN",
             "cells": "cuDNN layers, bidirectional (bi) and one-direction (uni), one layer, "
-                     "d and h as the size; bi_over_uni_<pass> = bi time / uni time",
+            "d and h as the size; bi_over_uni_<pass> = bi time / uni time",
             "parity_max_abs_diff": "largest |difference| from cuDNN's outputs and parameter "
-                                   "gradients, checked before timing",
+            "gradients, checked before timing",
             "goals_met": "every goal but the stretch goal met (null: one was not measured)",
         },
     }
@@ -588,38 +659,68 @@ def environment(device) -> dict:
     from tools.bench import cpu_model
 
     device = torch.device(device)
-    env = {"device_name": cpu_model(), "device": {"type": device.type},
-           "torch_version": torch.__version__, "cuda_version": torch.version.cuda,
-           "cudnn_version": torch.backends.cudnn.version() if device.type == "cuda" else None,
-           "python_version": platform.python_version(), "python_executable": sys.executable,
-           "host_cpu": cpu_model(),
-           "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(
-               timespec="seconds").replace("+00:00", "Z"),
-           "git_commit": git_commit()}
+    env = {
+        "device_name": cpu_model(),
+        "device": {"type": device.type},
+        "torch_version": torch.__version__,
+        "cuda_version": torch.version.cuda,
+        "cudnn_version": torch.backends.cudnn.version() if device.type == "cuda" else None,
+        "python_version": platform.python_version(),
+        "python_executable": sys.executable,
+        "host_cpu": cpu_model(),
+        "date_utc": datetime.datetime.now(datetime.timezone.utc)
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z"),
+        "git_commit": git_commit(),
+    }
     if device.type == "cuda":
         props = torch.cuda.get_device_properties(device)
         env["device_name"] = props.name
-        env["device"].update({"capability": f"{props.major}.{props.minor}",
-                              "multiprocessors": props.multi_processor_count,
-                              "memory_gib": round(props.total_memory / 2**30, 1)})
+        env["device"].update(
+            {
+                "capability": f"{props.major}.{props.minor}",
+                "multiprocessors": props.multi_processor_count,
+                "memory_gib": round(props.total_memory / 2**30, 1),
+            }
+        )
     return env
 
 
 def git_commit() -> str | None:
     """HEAD of the checkout, with ``-dirty`` when tracked files differ; null outside git."""
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=ROOT, capture_output=True, text=True, check=True,
-                               timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return head + ("-dirty" if dirty else "")
 
 
-def run(sizes: dict, device, timer, repeats: int, warmup: int, seed: int = 0,
-        graphs: bool = True, tf32: bool = False, command: str = "") -> dict:
+def run(
+    sizes: dict,
+    device,
+    timer,
+    repeats: int,
+    warmup: int,
+    seed: int = 0,
+    graphs: bool = True,
+    tf32: bool = False,
+    command: str = "",
+) -> dict:
     """Measure every size and build the report. ``sizes``: name -> (T, n, d), h = d."""
     import torch
 
@@ -627,24 +728,35 @@ def run(sizes: dict, device, timer, repeats: int, warmup: int, seed: int = 0,
         measured = {}
         for name, (T, n, d) in sizes.items():
             print(f"  {name}: T={T}, n={n}, d=h={d} ...", flush=True)
-            measured[name] = measure_size(T, n, d, d, device, timer, repeats, warmup,
-                                          seed=seed, graphs=graphs, tf32=tf32)
+            measured[name] = measure_size(
+                T, n, d, d, device, timer, repeats, warmup, seed=seed, graphs=graphs, tf32=tf32
+            )
             if torch.device(device).type == "cuda":
                 torch.cuda.empty_cache()
-    config = {"sizes": {name: {"T": T, "n": n, "d": d, "h": d}
-                        for name, (T, n, d) in sizes.items()},
-              "repeats": repeats, "warmup": warmup, "seed": seed, "dtype": "float32",
-              "tf32": tf32, "fp32_precision": precision, "timer": timer.kind,
-              "implementations": IMPLEMENTATIONS, "passes": PASSES,
-              "reference": REFERENCE, "input_requires_grad": False,
-              "parity_tolerances": {k: {"rtol": r, "atol": a}
-                                    for k, (r, a) in TOLERANCES[bool(tf32)].items()}}
+    config = {
+        "sizes": {name: {"T": T, "n": n, "d": d, "h": d} for name, (T, n, d) in sizes.items()},
+        "repeats": repeats,
+        "warmup": warmup,
+        "seed": seed,
+        "dtype": "float32",
+        "tf32": tf32,
+        "fp32_precision": precision,
+        "timer": timer.kind,
+        "implementations": IMPLEMENTATIONS,
+        "passes": PASSES,
+        "reference": REFERENCE,
+        "input_requires_grad": False,
+        "parity_tolerances": {
+            k: {"rtol": r, "atol": a} for k, (r, a) in TOLERANCES[bool(tf32)].items()
+        },
+    }
     return build_report(environment(device), command, config, measured)
 
 
 def table(report: dict) -> str:
     """The report as Markdown: per size and pass, milliseconds and ratios to cuDNN; the
     cells' bi/uni ratios; the goals."""
+
     def ms(value):
         return "n/a" if value is None else f"{value:.3g} ms" if value < 100 else f"{value:.0f} ms"
 
@@ -652,11 +764,14 @@ def table(report: dict) -> str:
         return "n/a" if value is None else f"{value:.2f}x"
 
     names = list(IMPLEMENTATIONS)
-    lines = [f"{report.get('device_name')}, torch {report.get('torch_version')}, "
-             f"CUDA {report.get('cuda_version')}, cuDNN {report.get('cudnn_version')}, "
-             f"{report.get('date_utc')}", "",
-             "| size, pass | " + " | ".join(names) + " |",
-             "|---|" + "---|" * len(names)]
+    lines = [
+        f"{report.get('device_name')}, torch {report.get('torch_version')}, "
+        f"CUDA {report.get('cuda_version')}, cuDNN {report.get('cudnn_version')}, "
+        f"{report.get('date_utc')}",
+        "",
+        "| size, pass | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
     for size, entry in report["sizes"].items():
         for pas in PASSES:
             med = entry["median_ms"][pas]
@@ -664,19 +779,29 @@ def table(report: dict) -> str:
             for name in names[1:]:
                 ratio = entry["ratios"][f"{name}_over_{REFERENCE}_{pas}"]
                 cells.append(f"{ms(med[name])} ({times(ratio)})")
-            lines.append(f"| {size} (T={entry['T']}, n={entry['n']}, d=h={entry['d']}), "
-                         f"{pas} | " + " | ".join(cells) + " |")
-    lines += ["", "| size | " + " | ".join(f"{c} bi/uni fwd, fwdbwd" for c in CELLS) + " |",
-              "|---|" + "---|" * len(CELLS)]
+            lines.append(
+                f"| {size} (T={entry['T']}, n={entry['n']}, d=h={entry['d']}), "
+                f"{pas} | " + " | ".join(cells) + " |"
+            )
+    lines += [
+        "",
+        "| size | " + " | ".join(f"{c} bi/uni fwd, fwdbwd" for c in CELLS) + " |",
+        "|---|" + "---|" * len(CELLS),
+    ]
     for size, entry in report["sizes"].items():
-        row = [f"{times(entry['cells'].get(c, {}).get('bi_over_uni_fwd'))}, "
-               f"{times(entry['cells'].get(c, {}).get('bi_over_uni_fwdbwd'))}" for c in CELLS]
+        row = [
+            f"{times(entry['cells'].get(c, {}).get('bi_over_uni_fwd'))}, "
+            f"{times(entry['cells'].get(c, {}).get('bi_over_uni_fwdbwd'))}"
+            for c in CELLS
+        ]
         lines.append(f"| {size} | " + " | ".join(row) + " |")
     lines.append("")
     for key, goal in report["goals"].items():
         met = {True: "met", False: "NOT met", None: "not measured"}[goal["met"]]
-        lines.append(f"- {key}: {goal['ratio']} = {times(goal['value'])} "
-                     f"{goal['comparison']} {goal['bound']:g}: {met}")
+        lines.append(
+            f"- {key}: {goal['ratio']} = {times(goal['value'])} "
+            f"{goal['comparison']} {goal['bound']:g}: {met}"
+        )
     return "\n".join(lines)
 
 
@@ -694,48 +819,69 @@ def parse_size(text: str) -> tuple[str, tuple[int, int, int]]:
     if not sep or not name or len(values) != 3 or min(values) < 1:
         raise argparse.ArgumentTypeError(
             f"expected NAME=T,n,d with positive integers (h = d), e.g. chapter=100,64,256; "
-            f"got {text!r}")
+            f"got {text!r}"
+        )
     return name, values
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m tools.bench_gpu",
-                                description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m tools.bench_gpu", description=__doc__.split("\n")[0]
+    )
     p.add_argument("--out", default=DEFAULT_OUT, help=f"the JSON report (default {DEFAULT_OUT})")
     p.add_argument("--repeats", type=int, default=30, help="timed calls per figure (median)")
     p.add_argument("--warmup", type=int, default=5, help="untimed rounds before timing")
-    p.add_argument("--size", type=parse_size, action="append", metavar="NAME=T,n,d",
-                   help="a size to measure (repeatable; replaces the defaults "
-                        + ", ".join(f"{k}={','.join(map(str, v))}" for k, v in SIZES.items())
-                        + "; the goals read 'chapter' and 'large')")
+    p.add_argument(
+        "--size",
+        type=parse_size,
+        action="append",
+        metavar="NAME=T,n,d",
+        help="a size to measure (repeatable; replaces the defaults "
+        + ", ".join(f"{k}={','.join(map(str, v))}" for k, v in SIZES.items())
+        + "; the goals read 'chapter' and 'large')",
+    )
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--tf32", action="store_true",
-                   help="allow TensorFloat-32 in cuBLAS products and cuDNN RNNs (default off)")
+    p.add_argument(
+        "--tf32",
+        action="store_true",
+        help="allow TensorFloat-32 in cuBLAS products and cuDNN RNNs (default off)",
+    )
     return p
 
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     if args.repeats < 1 or args.warmup < 0:
-        print("bench_gpu: --repeats must be at least 1 and --warmup at least 0",
-              file=sys.stderr)
+        print("bench_gpu: --repeats must be at least 1 and --warmup at least 0", file=sys.stderr)
         return 2
     reason = no_cuda_reason()
     if reason:
-        print(f"bench_gpu: needs an NVIDIA GPU and a CUDA build of torch, but {reason}; "
-              f"nothing measured, {args.out} not written.", file=sys.stderr)
+        print(
+            f"bench_gpu: needs an NVIDIA GPU and a CUDA build of torch, but {reason}; "
+            f"nothing measured, {args.out} not written.",
+            file=sys.stderr,
+        )
         return 2
     # The interpreter by name (python, python3), not by its machine-specific path.
     command = f"{Path(sys.executable).name} -m tools.bench_gpu " + shlex.join(
-        sys.argv[1:] if argv is None else list(argv))
+        sys.argv[1:] if argv is None else list(argv)
+    )
     sizes = dict(args.size) if args.size else dict(SIZES)
     print(f"bench_gpu: {len(sizes)} sizes, median of {args.repeats} calls each", flush=True)
     try:
-        report = run(sizes, "cuda", CudaEventTimer("cuda"), args.repeats, args.warmup,
-                     seed=args.seed, graphs=True, tf32=args.tf32, command=command.strip())
+        report = run(
+            sizes,
+            "cuda",
+            CudaEventTimer("cuda"),
+            args.repeats,
+            args.warmup,
+            seed=args.seed,
+            graphs=True,
+            tf32=args.tf32,
+            command=command.strip(),
+        )
     except ParityError as error:
-        print(f"bench_gpu: parity check failed, nothing timed or written: {error}",
-              file=sys.stderr)
+        print(f"bench_gpu: parity check failed, nothing timed or written: {error}", file=sys.stderr)
         return 1
     from tools.bench import write_report
 

@@ -9,6 +9,7 @@ exports (``tools/nbrefs.py``, ``tools/translate.py``, ``tools/plainnb.py``), the
 Importable as ``tools.editions`` (the make targets) and as ``editions`` (Sphinx's local
 extensions put ``tools/`` on the path).
 """
+
 from __future__ import annotations
 
 import functools
@@ -19,7 +20,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-PLAIN = Path("plain")               # the plain-Jupyter notebooks (Colab, VS Code, GitHub)
+PLAIN = Path("plain")  # the plain-Jupyter notebooks (Colab, VS Code, GitHub)
 NAME = "bidirectional-rnn"
 TEXT_LICENCE = ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/")
 # The English table of contents' parts from the one whose caption starts so are optional
@@ -36,10 +37,10 @@ def site_url(repository: str) -> str:
 
 @dataclass(frozen=True)
 class Edition:
-    lang: str          # book.i18n's name: "en", "zh"
-    locale: str        # Sphinx's language / the folder of the Chinese book
-    source: Path       # the book's folder, relative to the repository root
-    html: Path         # where `make book` puts its site, relative to the root
+    lang: str  # book.i18n's name: "en", "zh"
+    locale: str  # Sphinx's language / the folder of the Chinese book
+    source: Path  # the book's folder, relative to the repository root
+    html: Path  # where `make book` puts its site, relative to the root
 
     @property
     def label(self) -> str:
@@ -74,14 +75,14 @@ def for_language(language: str | None) -> Edition:
 
 @dataclass(frozen=True)
 class Part:
-    caption: str                  # in the edition's language
-    optional: bool                # off the core reading path ("Going further")
-    pages: tuple[Path, ...] = field(default=())   # the part's pages that exist, in order
+    caption: str  # in the edition's language
+    optional: bool  # off the core reading path ("Going further")
+    pages: tuple[Path, ...] = field(default=())  # the part's pages that exist, in order
 
 
 @dataclass(frozen=True)
 class Toc:
-    landing: Path                 # the root page (intro.md)
+    landing: Path  # the root page (intro.md)
     parts: tuple[Part, ...]
 
     @property
@@ -101,8 +102,10 @@ def edition_of(path: Path, root: Path = ROOT) -> Edition:
         parts = Path(path).resolve().relative_to(root.resolve()).parts
     except ValueError:
         parts = Path(path).parts
-    return next((e for e in EDITIONS.values() if e.source != Path(".")
-                 and e.locale in parts), EDITIONS["en"])
+    return next(
+        (e for e in EDITIONS.values() if e.source != Path(".") and e.locale in parts),
+        EDITIONS["en"],
+    )
 
 
 def _page(book: Path, name: str) -> Path | None:
@@ -119,11 +122,16 @@ def toc(book: Path = ROOT) -> Toc:
     data = yaml.safe_load((book / "_toc.yml").read_text())
     english = book
     for edition in EDITIONS.values():
-        if edition.source != Path(".") and book.name == edition.source.name \
-                and (book.parent / "_toc.yml").exists():
+        if (
+            edition.source != Path(".")
+            and book.name == edition.source.name
+            and (book.parent / "_toc.yml").exists()
+        ):
             english = book.parent
-    captions = [part.get("caption", "") for part in
-                yaml.safe_load((english / "_toc.yml").read_text()).get("parts", [])]
+    captions = [
+        part.get("caption", "")
+        for part in yaml.safe_load((english / "_toc.yml").read_text()).get("parts", [])
+    ]
     parts = []
     for i, part in enumerate(data.get("parts", [{"chapters": data.get("chapters", [])}])):
         found = (_page(book, entry["file"]) for entry in part.get("chapters", []))
@@ -143,14 +151,16 @@ def _i18n():
     importing the `book` package would first import PyTorch (book/__init__.py), over a
     second in every tool and Sphinx build (per edition) that only needs words."""
     try:
-        package = importlib.util.find_spec("book")           # found, not imported
+        package = importlib.util.find_spec("book")  # found, not imported
         spec = importlib.util.spec_from_file_location(
-            "_birnn_tools_i18n", Path(package.origin).with_name("i18n.py"))
+            "_birnn_tools_i18n", Path(package.origin).with_name("i18n.py")
+        )
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module
-    except (ImportError, OSError, AttributeError):    # not a module that stands alone
+    except (ImportError, OSError, AttributeError):  # not a module that stands alone
         from book import i18n
+
         return i18n
 
 

@@ -9,6 +9,7 @@ fallback face and redrawn when KaTeX's font arrives, instead of staying invisibl
 
 ``python -m tools.katex_css SOURCE DEST``
 """
+
 from __future__ import annotations
 
 import re
@@ -22,6 +23,7 @@ _SOURCE = re.compile(r'url\((?P<url>[^)]+\.woff2)\) format\("woff2"\)')
 def woff2_only(css: str) -> str:
     """``css`` with each @font-face's ``src`` reduced to its WOFF2 entry and
     ``font-display:swap`` added; raises if a face offers no WOFF2."""
+
     def face(match):
         body = match[1]
         src = _SOURCE.search(body)
@@ -36,7 +38,7 @@ def woff2_only(css: str) -> str:
 
 
 def main(argv=None) -> int:
-    source, dest = (argv if argv is not None else sys.argv[1:])
+    source, dest = argv if argv is not None else sys.argv[1:]
     css = Path(source).read_text(encoding="utf-8")
     Path(dest).write_text(woff2_only(css), encoding="utf-8")
     return 0

@@ -7,6 +7,7 @@ the connection is refused and the whole build fails (ConnectionRefusedError in
 replaces that one method with the same start that retries the connection until Node
 listens, for up to a minute.
 """
+
 from __future__ import annotations
 
 import socket

@@ -46,6 +46,7 @@ labelled equation or figure of that notebook. ``python -m tools.nbrefs`` rewrite
 notebooks into these forms (``make export`` runs it); ``stale()`` lists notebooks that
 differ from what it would write, and a test keeps that list empty.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,30 +58,33 @@ import yaml
 
 try:
     from tools import editions
-except ImportError:          # imported as Sphinx's neighbour (tools/ on the path, see _config.yml)
+except ImportError:  # imported as Sphinx's neighbour (tools/ on the path, see _config.yml)
     import editions
 
 ROOT = editions.ROOT
 CAPTION_TAG = "remove-cell"
-EQ_LABEL = re.compile(r"^\$\$\s*\(([\w-]+)\)\s*$", re.M)        # $$ (eq-label) closing a block
+EQ_LABEL = re.compile(r"^\$\$\s*\(([\w-]+)\)\s*$", re.M)  # $$ (eq-label) closing a block
 SECTION_LABEL = re.compile(r"^\(([\w-]+)\)=\s*\n#\s+(.+)$", re.M)  # (label)= then a title
 ROLE = re.compile(r"\{(eq|numref|ref)\}`([\w-]+)`")
 EQ_LINK = re.compile(r"\[\(([\d.]+)\)\]\(#(eq-[\w-]+)\)")
 FIG_LINK = re.compile(r"\[Fig\. ([\d.]+)\]\(#([\w-]+)\)")
-CITE = re.compile(r"\{cite(?::(\w+))?\}`([^`\n]+)`")              # the authoring form
+CITE = re.compile(r"\{cite(?::(\w+))?\}`([^`\n]+)`")  # the authoring form
 _LINK = r"\[[^\]\n]+\]\(#cite-[\w-]+\)"
-CITE_LINK = re.compile(r"\[([^\]\n]+)\]\(#cite-([\w-]+)\)")           # one work, linked
-CITE_GROUP = re.compile(rf"\(({_LINK}(?:; {_LINK})*)\)")               # ``cite:p``'s form
+CITE_LINK = re.compile(r"\[([^\]\n]+)\]\(#cite-([\w-]+)\)")  # one work, linked
+CITE_GROUP = re.compile(rf"\(({_LINK}(?:; {_LINK})*)\)")  # ``cite:p``'s form
 PREFIX = re.compile(r"^\d\d-")
 CITE_ANCHOR = "cite-"
-BIBLIOGRAPHY = ("## References\n\n```{{bibliography}}\n:filter: docname in docnames\n"
-                ":keyprefix: {prefix}\n```")
+BIBLIOGRAPHY = (
+    "## References\n\n```{{bibliography}}\n:filter: docname in docnames\n:keyprefix: {prefix}\n```"
+)
 
 
-GUARD = "install-guard"                 # the guard cell's ``book.generated``
-_GUARD_LANGUAGE = ("# The chapter's language for the exercise checks and widgets (book.i18n),\n"
-                   "# set before `book` is imported.\n"
-                   'import os\n\nos.environ["BOOK_LANG"] = "{lang}"\n\n')
+GUARD = "install-guard"  # the guard cell's ``book.generated``
+_GUARD_LANGUAGE = (
+    "# The chapter's language for the exercise checks and widgets (book.i18n),\n"
+    "# set before `book` is imported.\n"
+    'import os\n\nos.environ["BOOK_LANG"] = "{lang}"\n\n'
+)
 _GUARD = """\
 # Colab and Binder: install the chapter's `book` package when this kernel lacks it.
 # Where the chapter is installed (the README's set-up), this does nothing.
@@ -106,8 +110,10 @@ def _with_guard(nb, root: Path) -> None:
     """Make the notebook's first code cell the install guard (replacing an older guard)."""
     code = [c for c in nb.cells if c.cell_type == "code"]
     first = code[0] if code else None
-    if first is None or not (first.metadata.get("book", {}).get("generated") == GUARD
-                             or 'find_spec("book")' in first.source):
+    if first is None or not (
+        first.metadata.get("book", {}).get("generated") == GUARD
+        or 'find_spec("book")' in first.source
+    ):
         first = nbformat.v4.new_code_cell()
         first.id = "install-guard"
         at = nb.cells.index(code[0]) if code else len(nb.cells)
@@ -138,14 +144,26 @@ def bibliography(root: Path = ROOT) -> dict[str, str]:
     lines = {}
     for key, entry in parse_file(root / "references.bib").entries.items():
         people = entry.persons.get("author", [])
-        names = [_plain(f"{' '.join(p.prelast_names + p.last_names)}, "
-                        f"{' '.join(n[0] + '.' for n in p.first_names)}") for p in people]
+        names = [
+            _plain(
+                f"{' '.join(p.prelast_names + p.last_names)}, "
+                f"{' '.join(n[0] + '.' for n in p.first_names)}"
+            )
+            for p in people
+        ]
         authors = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         f = entry.fields
         venue = f.get("journal") or f.get("booktitle") or f.get("howpublished", "")
         volume = f.get("volume", "") + (f"({f['number']})" if "number" in f else "")
-        where = ", ".join(x for x in (f"*{_plain(venue)}*" if venue else "", _plain(volume),
-                                      _plain(f.get("pages", ""))) if x)
+        where = ", ".join(
+            x
+            for x in (
+                f"*{_plain(venue)}*" if venue else "",
+                _plain(volume),
+                _plain(f.get("pages", "")),
+            )
+            if x
+        )
         doi = f" https://doi.org/{f['doi']}" if "doi" in f else ""
         lines[key] = f"{authors} ({f['year']}). {_plain(f['title'])}. {where}.{doi}"
     return lines
@@ -172,8 +190,12 @@ def targets(paths: list[Path]) -> dict[str, dict]:
             fig = cell.metadata.get("mystnb", {}).get("figure")
             if cell.cell_type == "code" and fig and fig.get("name"):
                 figs += 1
-                found[fig["name"]] = {"kind": "fig", "number": f"{i}.{figs}", "path": path,
-                                      "caption": fig.get("caption", "")}
+                found[fig["name"]] = {
+                    "kind": "fig",
+                    "number": f"{i}.{figs}",
+                    "path": path,
+                    "caption": fig.get("caption", ""),
+                }
     return found
 
 
@@ -182,7 +204,7 @@ def _rewrite_markdown(source: str, path: Path, found: dict) -> str:
         kind, label = match.groups()
         target = found.get(label)
         if target is None:
-            return match.group(0)              # not ours to change (an exercise, say)
+            return match.group(0)  # not ours to change (an exercise, say)
         if target["kind"] == "eq" and target["path"] != path:
             return f"[({target['number']})](#{label})"
         if target["kind"] == "fig":
@@ -198,8 +220,11 @@ def _rewrite_markdown(source: str, path: Path, found: dict) -> str:
             return match.group(0)
         if kind == "eq" and target["path"] == path:
             return f"{{eq}}`{label}`"
-        return (f"[({target['number']})](#{label})" if kind == "eq"
-                else f"[Fig. {target['number']}](#{label})")
+        return (
+            f"[({target['number']})](#{label})"
+            if kind == "eq"
+            else f"[Fig. {target['number']}](#{label})"
+        )
 
     source = ROLE.sub(role, source)
     source = EQ_LINK.sub(lambda m: number(m, "eq"), source)
@@ -212,8 +237,9 @@ def _caption_cell(target: dict) -> str:
 
 def _names(entry) -> str:
     """The authors as sphinxcontrib-bibtex's author-year style names them in a citation."""
-    last = [_plain(" ".join(p.prelast_names + p.last_names))
-            for p in entry.persons.get("author", [])]
+    last = [
+        _plain(" ".join(p.prelast_names + p.last_names)) for p in entry.persons.get("author", [])
+    ]
     if len(last) >= 3:
         return f"{last[0]} et al."
     return " and ".join(last)
@@ -234,6 +260,7 @@ def citation_labels(root: Path = ROOT) -> dict[str, tuple[str, str]]:
 def citations_to_roles(text: str) -> str:
     """The citation links of ``text`` as the sphinxcontrib-bibtex roles they stand for: a
     parenthesised group of links is ``{cite:p}``, a lone link ``{cite:t}``."""
+
     def group(match):
         keys = [key for _, key in CITE_LINK.findall(match.group(1))]
         return "{cite:p}`" + ",".join(keys) + "`"
@@ -245,14 +272,16 @@ def citations_to_roles(text: str) -> str:
 def cited_keys(text: str) -> set[str]:
     """The bare keys ``text`` cites, in either form (roles or links)."""
     roles = citations_to_roles(text)
-    return {PREFIX.sub("", key.strip()) for _, group in CITE.findall(roles)
-            for key in group.split(",")}
+    return {
+        PREFIX.sub("", key.strip()) for _, group in CITE.findall(roles) for key in group.split(",")
+    }
 
 
 def citations_to_links(text: str, labels: dict, prefix: str, keys: list | None = None) -> str:
     """``text`` with every citation (role or link) as links to the notebook's reference
     list; bare keys get ``prefix``, a stale prefix is renewed. The bare keys cited are
     appended to ``keys`` in order of first citation."""
+
     def link(key, kind):
         bare = PREFIX.sub("", key.strip())
         if bare not in labels:
@@ -289,28 +318,36 @@ def _with_references(nb, entries: dict, prefix: str, labels: dict) -> None:
     unknown = [k for k in keys if k not in entries]
     if unknown:
         raise KeyError(f"cited but not in references.bib: {unknown}")
-    where = [i for i, c in enumerate(nb.cells)
-             if c.cell_type == "markdown" and "{bibliography}" in c.source]
+    where = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown" and "{bibliography}" in c.source
+    ]
     if not where:
         nb.cells.append(nbformat.v4.new_markdown_cell(BIBLIOGRAPHY.format(prefix=prefix)))
         where = [len(nb.cells) - 1]
     listing = nbformat.v4.new_markdown_cell(
-        "\n\n".join(f"({CITE_ANCHOR}{prefix}{k})=\n{entries[k]}" for k in sorted(keys)))
+        "\n\n".join(f"({CITE_ANCHOR}{prefix}{k})=\n{entries[k]}" for k in sorted(keys))
+    )
     listing.metadata = {"tags": [CAPTION_TAG], "book": {"references": True}}
     listing.id = f"refs-{nb.cells[where[0]].id}"[:64]
     nb.cells.insert(where[0] + 1, listing)
 
 
-def rewrite(path: Path, found: dict, entries: dict | None = None,
-            labels: dict | None = None) -> nbformat.NotebookNode:
+def rewrite(
+    path: Path, found: dict, entries: dict | None = None, labels: dict | None = None
+) -> nbformat.NotebookNode:
     """The notebook at ``path`` with its install guard, references and caption cells in the
     portable forms."""
     nb = nbformat.read(path, as_version=4)
     cells = []
     for cell in nb.cells:
-        if cell.cell_type == "markdown" and CAPTION_TAG in cell.metadata.get("tags", []) \
-                and cell.metadata.get("book", {}).get("caption_of"):
-            continue                                   # regenerated below
+        if (
+            cell.cell_type == "markdown"
+            and CAPTION_TAG in cell.metadata.get("tags", [])
+            and cell.metadata.get("book", {}).get("caption_of")
+        ):
+            continue  # regenerated below
         if cell.cell_type == "markdown":
             cell.source = _rewrite_markdown(cell.source, path, found)
         cells.append(cell)
@@ -318,16 +355,21 @@ def rewrite(path: Path, found: dict, entries: dict | None = None,
         if fig and fig.get("name") in found:
             caption = nbformat.v4.new_markdown_cell(_caption_cell(found[fig["name"]]))
             caption.metadata = {"tags": [CAPTION_TAG], "book": {"caption_of": fig["name"]}}
-            old = [c for c in nb.cells if c.metadata.get("book", {}).get("caption_of")
-                   == fig["name"]]
+            old = [
+                c for c in nb.cells if c.metadata.get("book", {}).get("caption_of") == fig["name"]
+            ]
             if old:
-                caption.id = old[0].id                 # keep ids stable across rewrites
+                caption.id = old[0].id  # keep ids stable across rewrites
             cells.append(caption)
     nb.cells = cells
     root = path.parents[1]
     _with_guard(nb, root)
-    _with_references(nb, bibliography(root) if entries is None else entries,
-                     key_prefix(path), citation_labels(root) if labels is None else labels)
+    _with_references(
+        nb,
+        bibliography(root) if entries is None else entries,
+        key_prefix(path),
+        citation_labels(root) if labels is None else labels,
+    )
     return nb
 
 
@@ -343,8 +385,9 @@ def rewrite_catalog(path: Path, labels: dict) -> str:
     lines of the file."""
     prefix = key_prefix(path)
     lines = path.read_text(encoding="utf-8").split("\n")
-    return "\n".join(line if line.startswith("#") else citations_to_links(line, labels, prefix)
-                     for line in lines)
+    return "\n".join(
+        line if line.startswith("#") else citations_to_links(line, labels, prefix) for line in lines
+    )
 
 
 def stale(root: Path = ROOT) -> list[str]:
@@ -354,11 +397,16 @@ def stale(root: Path = ROOT) -> list[str]:
     found = targets(paths)
     entries = bibliography(root)
     labels = citation_labels(root)
-    return ([p.relative_to(root).as_posix() for p in paths
-             if nbformat.writes(rewrite(p, found, entries, labels)) != nbformat.writes(
-                 nbformat.read(p, as_version=4))]
-            + [p.relative_to(root).as_posix() for p in catalogs(root)
-               if rewrite_catalog(p, labels) != p.read_text(encoding="utf-8")])
+    return [
+        p.relative_to(root).as_posix()
+        for p in paths
+        if nbformat.writes(rewrite(p, found, entries, labels))
+        != nbformat.writes(nbformat.read(p, as_version=4))
+    ] + [
+        p.relative_to(root).as_posix()
+        for p in catalogs(root)
+        if rewrite_catalog(p, labels) != p.read_text(encoding="utf-8")
+    ]
 
 
 def main() -> int:

@@ -12,6 +12,7 @@ under ``zh_CN/`` runs with ``BOOK_LANG=zh`` (in its own folder, as Jupyter would
 every other with ``BOOK_LANG=en``, so its printed words, check feedback, figure labels and
 saved widget words are the edition's own.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,11 +36,12 @@ def exports(root: Path = ROOT) -> dict[Path, str]:
         if not target:
             continue
         rel = nb_path.relative_to(root).as_posix()
-        parts = [f'"""Generated from {rel} by `make export`;\n'
-                 'edit the notebook, not this file."""\n']
+        parts = [
+            f'"""Generated from {rel} by `make export`;\nedit the notebook, not this file."""\n'
+        ]
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code" and cell.source.startswith(MARKER):
-                body = cell.source[len(MARKER):].lstrip("\n").rstrip() + "\n"
+                body = cell.source[len(MARKER) :].lstrip("\n").rstrip() + "\n"
                 # Each block names the cell it came from: its position and its stable id.
                 origin = f"# From {rel}, cell {index} (id {cell.get('id', '?')})\n"
                 parts.append(origin + body)
@@ -75,9 +77,14 @@ def execute(paths: list[str], timeout: int = 600) -> None:
         path = Path(p).resolve()
         os.environ["BOOK_LANG"] = edition_of(path).lang
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}},
-                                record_timing=False, store_widget_state=True)
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+            record_timing=False,
+            store_widget_state=True,
+        )
         client.execute()
         for cell in nb.cells:
             cell.metadata.pop("execution", None)

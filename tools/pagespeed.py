@@ -24,6 +24,7 @@ the desktop CLS.
 These are wall-clock measurements on a possibly busy machine: they are reported against the
 goals and never fail anything; tests/test_page_speed.py keeps CLS at 0 deterministically.
 """
+
 from __future__ import annotations
 
 import functools
@@ -43,12 +44,19 @@ ROOT = Path(__file__).resolve().parent.parent
 ZH = "zh_CN"
 
 # Lighthouse's mobile preset (lighthouse-core/config/constants.js: mobileSlow4G, moto G Power).
-SLOW_4G = {"offline": False, "latency": 150,
-           "downloadThroughput": 1.6 * 1024 * 1024 / 8,     # bytes per second
-           "uploadThroughput": 750 * 1024 / 8}
+SLOW_4G = {
+    "offline": False,
+    "latency": 150,
+    "downloadThroughput": 1.6 * 1024 * 1024 / 8,  # bytes per second
+    "uploadThroughput": 750 * 1024 / 8,
+}
 CPU_SLOWDOWN = 4
-PHONE = {"viewport": {"width": 412, "height": 823}, "device_scale_factor": 1.75,
-         "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 412, "height": 823},
+    "device_scale_factor": 1.75,
+    "is_mobile": True,
+    "has_touch": True,
+}
 DESKTOP = {"viewport": {"width": 1350, "height": 940}}
 
 # The goals of issue 26 (Lighthouse's "good" thresholds); "<=" everywhere.
@@ -56,8 +64,16 @@ GOALS = {"lcp_ms": 2500.0, "cls": 0.1, "tbt_ms": 200.0, "desktop_cls": 0.1}
 
 # Text types a static host compresses (GitHub Pages gzips these; fonts and images are
 # compressed formats already).
-COMPRESSED = {"text/html", "text/css", "text/javascript", "application/javascript",
-              "application/json", "image/svg+xml", "text/plain", "application/xml"}
+COMPRESSED = {
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+    "text/plain",
+    "application/xml",
+}
 
 # Collected in the page from its first script on (an init script): paint, LCP candidates,
 # layout shifts and long tasks, all buffered.
@@ -120,8 +136,9 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
             return super().send_head()
         body = gzip.compress(Path(path).read_bytes(), compresslevel=6, mtime=0)
         self.send_response(200)
-        self.send_header("Content-Type", kind + ("; charset=utf-8" if kind.startswith("text/")
-                                                  else ""))
+        self.send_header(
+            "Content-Type", kind + ("; charset=utf-8" if kind.startswith("text/") else "")
+        )
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Vary", "Accept-Encoding")
@@ -187,8 +204,9 @@ def _load(browser, url: str, *, phone: bool, settle_ms: int) -> dict:
         context.close()
 
 
-def measure(html: Path, pages: list[str] | None = None, runs: int = 1,
-            settle_ms: int = 1500) -> dict:
+def measure(
+    html: Path, pages: list[str] | None = None, runs: int = 1, settle_ms: int = 1500
+) -> dict:
     """Per page: the median over ``runs`` throttled phone loads of each figure, and the
     largest desktop CLS over ``runs`` unthrottled desktop loads. Returns ``{"pages": {...},
     "note": ...}``, or ``{"pages": {}, "note": reason}`` without a built book or Chromium."""
@@ -203,20 +221,39 @@ def measure(html: Path, pages: list[str] | None = None, runs: int = 1,
     out = {}
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=browser_path, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-quic"])
+            browser = p.chromium.launch(
+                executable_path=browser_path,
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--no-first-run",
+                    "--disable-quic",
+                ],
+            )
             for rel in pages:
                 try:
-                    phone = [_load(browser, base + rel, phone=True, settle_ms=settle_ms)
-                             for _ in range(runs)]
-                    desktop = [_load(browser, base + rel, phone=False, settle_ms=settle_ms)
-                               for _ in range(runs)]
+                    phone = [
+                        _load(browser, base + rel, phone=True, settle_ms=settle_ms)
+                        for _ in range(runs)
+                    ]
+                    desktop = [
+                        _load(browser, base + rel, phone=False, settle_ms=settle_ms)
+                        for _ in range(runs)
+                    ]
                 except Exception as error:  # noqa: BLE001 -- reported, never fatal
-                    out[rel] = {**{k: None for k in ("fcp_ms", "lcp_ms", "cls", "tbt_ms",
-                                                     "load_ms", "desktop_cls")},
-                                "bytes": 0, "requests": 0, "error": str(error)[:300],
-                                "met": {key: False for key in GOALS}}
+                    out[rel] = {
+                        **{
+                            k: None
+                            for k in ("fcp_ms", "lcp_ms", "cls", "tbt_ms", "load_ms", "desktop_cls")
+                        },
+                        "bytes": 0,
+                        "requests": 0,
+                        "error": str(error)[:300],
+                        "met": {key: False for key in GOALS},
+                    }
                     print(f"  {rel}: not measured: {str(error)[:200]}", flush=True)
                     continue
 
@@ -224,46 +261,64 @@ def measure(html: Path, pages: list[str] | None = None, runs: int = 1,
                     values = [r[key] for r in runs_ if r[key] is not None]
                     return round(statistics.median(values), 4) if values else None
 
-                row = {"fcp_ms": median("fcp_ms"), "lcp_ms": median("lcp_ms"),
-                       "cls": median("cls"), "tbt_ms": median("tbt_ms"),
-                       "bytes": int(statistics.median(r["bytes"] for r in phone)),
-                       "requests": int(statistics.median(r["requests"] for r in phone)),
-                       "load_ms": median("load_ms"),
-                       "desktop_cls": round(max(r["cls"] for r in desktop), 4),
-                       "lcp_element": phone[-1]["lcp_element"],
-                       "cls_sources": phone[-1]["cls_sources"][:4],
-                       "desktop_cls_sources": max(desktop, key=lambda r: r["cls"])
-                       ["cls_sources"][:4]}
-                row["met"] = {key: row[key] is not None and row[key] <= goal
-                              for key, goal in GOALS.items()}
+                row = {
+                    "fcp_ms": median("fcp_ms"),
+                    "lcp_ms": median("lcp_ms"),
+                    "cls": median("cls"),
+                    "tbt_ms": median("tbt_ms"),
+                    "bytes": int(statistics.median(r["bytes"] for r in phone)),
+                    "requests": int(statistics.median(r["requests"] for r in phone)),
+                    "load_ms": median("load_ms"),
+                    "desktop_cls": round(max(r["cls"] for r in desktop), 4),
+                    "lcp_element": phone[-1]["lcp_element"],
+                    "cls_sources": phone[-1]["cls_sources"][:4],
+                    "desktop_cls_sources": max(desktop, key=lambda r: r["cls"])["cls_sources"][:4],
+                }
+                row["met"] = {
+                    key: row[key] is not None and row[key] <= goal for key, goal in GOALS.items()
+                }
                 out[rel] = row
-                print(f"  {rel}: LCP {row['lcp_ms']:.0f} ms, CLS {row['cls']:.3f} "
-                      f"(desktop {row['desktop_cls']:.3f}), {row['bytes'] / 1024:.0f} KiB",
-                      flush=True)
+                print(
+                    f"  {rel}: LCP {row['lcp_ms']:.0f} ms, CLS {row['cls']:.3f} "
+                    f"(desktop {row['desktop_cls']:.3f}), {row['bytes'] / 1024:.0f} KiB",
+                    flush=True,
+                )
             browser.close()
     finally:
         server.shutdown()
         server.server_close()
-    note = ("each page in a fresh headless Chromium context, gzip-serving local server "
-            f"(GitHub Pages' way), phone 412x823 at DPR 1.75 under CDP throttling: latency "
-            f"{SLOW_4G['latency']} ms, 1.6 Mbps down, 750 kbps up, CPU {CPU_SLOWDOWN}x; "
-            f"median of {runs} load(s); LCP = last candidate, CLS = largest session window, "
-            "TBT = long tasks over 50 ms after FCP until the page settled (an overestimate "
-            "of Lighthouse's); bytes = encoded bytes received (CDP loadingFinished); "
-            f"desktop_cls = the largest of {runs} unthrottled 1350x940 load(s)")
+    note = (
+        "each page in a fresh headless Chromium context, gzip-serving local server "
+        f"(GitHub Pages' way), phone 412x823 at DPR 1.75 under CDP throttling: latency "
+        f"{SLOW_4G['latency']} ms, 1.6 Mbps down, 750 kbps up, CPU {CPU_SLOWDOWN}x; "
+        f"median of {runs} load(s); LCP = last candidate, CLS = largest session window, "
+        "TBT = long tasks over 50 ms after FCP until the page settled (an overestimate "
+        "of Lighthouse's); bytes = encoded bytes received (CDP loadingFinished); "
+        f"desktop_cls = the largest of {runs} unthrottled 1350x940 load(s)"
+    )
     return {"pages": out, "note": note}
 
 
 def table(result: dict) -> str:
     rows = [("page", "FCP ms", "LCP ms", "CLS", "TBT ms", "KiB", "desktop CLS", "goals met")]
     for rel, r in result["pages"].items():
+
         def f(value, spec):
             return "null" if value is None else format(value, spec)
+
         missed = [k for k, ok in r["met"].items() if not ok]
-        rows.append((rel, f(r["fcp_ms"], ".0f"), f(r["lcp_ms"], ".0f"), f(r["cls"], ".3f"),
-                     f(r["tbt_ms"], ".0f"), f"{r['bytes'] / 1024:.0f}",
-                     f(r["desktop_cls"], ".3f"),
-                     "yes" if not missed else "NO: " + ", ".join(missed)))
+        rows.append(
+            (
+                rel,
+                f(r["fcp_ms"], ".0f"),
+                f(r["lcp_ms"], ".0f"),
+                f(r["cls"], ".3f"),
+                f(r["tbt_ms"], ".0f"),
+                f"{r['bytes'] / 1024:.0f}",
+                f(r["desktop_cls"], ".3f"),
+                "yes" if not missed else "NO: " + ", ".join(missed),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")

@@ -26,6 +26,7 @@ What changes for print, and why:
 (``tools/editions.py`` names the files); ``make book`` runs it. Chromium: ``$CHROMIUM``, else
 ``/usr/bin/chromium`` or ``chromium`` on the PATH (``make system-deps`` installs Debian's).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,27 +49,44 @@ import yaml
 
 from tools.editions import EDITIONS, ROOT, TEXT_LICENCE, Edition, chapters, site_url, toc, tr
 
-A4_TEXT_WIDTH_MM = 210 - 2 * 16          # the printable width: A4 less the side margins
-CJK_FONT = "WenQuanYi Micro Hei"          # Debian's fonts-wqy-microhei (see PRINT_CSS)
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--font-render-hinting=none"]
+A4_TEXT_WIDTH_MM = 210 - 2 * 16  # the printable width: A4 less the side margins
+CJK_FONT = "WenQuanYi Micro Hei"  # Debian's fonts-wqy-microhei (see PRINT_CSS)
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--font-render-hinting=none",
+]
 
 
 def chromium() -> str:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser"), shutil.which("google-chrome")):
+    for candidate in (
+        os.environ.get("CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+        shutil.which("google-chrome"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
-    raise SystemExit("Chromium is missing: `make system-deps` installs Debian's chromium "
-                     "(or set CHROMIUM to a Chrome or Chromium binary)")
+    raise SystemExit(
+        "Chromium is missing: `make system-deps` installs Debian's chromium "
+        "(or set CHROMIUM to a Chrome or Chromium binary)"
+    )
 
 
 def pages(edition: Edition, root: Path = ROOT) -> list[str]:
     """The edition's pages in reading order (its ``_toc.yml``), as paths of its site."""
     book = root / edition.source
-    return [p.relative_to(book).with_suffix(".html").as_posix()
-            for p in [toc(book).landing] + chapters(book)]
+    return [
+        p.relative_to(book).with_suffix(".html").as_posix()
+        for p in [toc(book).landing] + chapters(book)
+    ]
 
 
 # --- the document ---------------------------------------------------------------------------
@@ -80,15 +98,18 @@ def _absolute(page: str, site_root: str, html_text: str) -> str:
     """``src`` and ``href`` of a page's HTML as paths from the server's root (in-page
     anchors become links to this page), so they still point right once the page is joined
     to the others."""
+
     def fix(match):
         url = match.group(2)
         if re.match(r"[a-z][a-z0-9+.-]*:", url, re.I) or url.startswith("//"):
             return match.group(0)
         path, _, fragment = url.partition("#")
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path)) if path \
-            else page
-        return f"{match.group(1)}{site_root}{target}{'#' + fragment if fragment else ''}" \
-               f"{match.group(3)}"
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path)) if path else page
+        return (
+            f"{match.group(1)}{site_root}{target}{'#' + fragment if fragment else ''}"
+            f"{match.group(3)}"
+        )
+
     return ATTRIBUTE.sub(fix, html_text)
 
 
@@ -96,24 +117,39 @@ def read_page(site: Path, page: str, site_root: str) -> dict:
     """A built page's article, stylesheets and saved widget state."""
     text = (site / page).read_text(encoding="utf-8")
     start = text.index('<article class="bd-article">')
-    article = text[start:text.index("</article>", start) + len("</article>")]
-    head = text[:text.index("</head>")]
+    article = text[start : text.index("</article>", start) + len("</article>")]
+    head = text[: text.index("</head>")]
     links = [tag for tag in re.findall(r"<link\b[^>]*>", head) if 'rel="stylesheet"' in tag]
-    sheets = [posixpath.normpath(posixpath.join(site_root + posixpath.dirname(page), href))
-              for tag in links for href in re.findall(r'href="([^"]+)"', tag)]
-    state = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)'
-                      r"</script>", text, re.S)
+    sheets = [
+        posixpath.normpath(posixpath.join(site_root + posixpath.dirname(page), href))
+        for tag in links
+        for href in re.findall(r'href="([^"]+)"', tag)
+    ]
+    state = re.search(
+        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)'
+        r"</script>",
+        text,
+        re.S,
+    )
     saved = json.loads(state.group(1)) if state else {}
     # The state's big values are files beside the site (tools/sphinx_site.py), named
     # relative to the page: from the server's root they stay right in the joined document.
     here = site_root + posixpath.dirname(page)
-    files = {model: [[path, posixpath.normpath(posixpath.join(here, url))]
-                     for path, url in moved]
-             for model, moved in saved.get("birnn_files", {}).items()}
-    scripts = [posixpath.normpath(posixpath.join(here, src)) for src in
-               re.findall(r'<script\b[^>]*\ssrc="([^"]*widget_setup\.js[^"]*)"', text)]
-    return {"html": _absolute(page, site_root, article), "sheets": sheets,
-            "state": saved.get("state", {}), "files": files, "scripts": scripts}
+    files = {
+        model: [[path, posixpath.normpath(posixpath.join(here, url))] for path, url in moved]
+        for model, moved in saved.get("birnn_files", {}).items()
+    }
+    scripts = [
+        posixpath.normpath(posixpath.join(here, src))
+        for src in re.findall(r'<script\b[^>]*\ssrc="([^"]*widget_setup\.js[^"]*)"', text)
+    ]
+    return {
+        "html": _absolute(page, site_root, article),
+        "sheets": sheets,
+        "state": saved.get("state", {}),
+        "files": files,
+        "scripts": scripts,
+    }
 
 
 # Run in the joined document, laid out at the printed width, once its widgets are drawn.
@@ -332,6 +368,7 @@ html:lang(zh) {{
 
 # --- the document ----------------------------------------------------------------------------
 
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     documents: dict[str, bytes] = {}
 
@@ -349,8 +386,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def _document(edition: Edition, title: str, author: str, chapters: list[dict], site: str,
-              repository: str, site_root: str) -> str:
+def _document(
+    edition: Edition,
+    title: str,
+    author: str,
+    chapters: list[dict],
+    site: str,
+    repository: str,
+    site_root: str,
+) -> str:
     """The edition's pages joined into one document, with a cover, an (empty) contents
     and an (empty) appendix that PREPARE fills."""
     lang = edition.lang
@@ -360,21 +404,28 @@ def _document(edition: Edition, title: str, author: str, chapters: list[dict], s
     files = {k: v for c in chapters for k, v in c["files"].items()}
     scripts = [src for c in chapters for src in c["scripts"]]
     widgets = ""
-    if state:   # one saved state for every page's widgets, drawn by the site's own script
-        data = json.dumps({"version_major": 2, "version_minor": 0, "state": state,
-                           "birnn_files": files})
-        data = data.replace("</", "<\\/")               # no "</script>" inside the script
-        widgets = (f'<script type="application/vnd.jupyter.widget-state+json">{data}</script>\n'
-                   f'<script src="{html.escape(scripts[0])}"></script>')
-    body = "\n".join(f'<section class="birnn-page" id="p{i}">{c["html"]}</section>'
-                     for i, c in enumerate(chapters))
-    licence = tr("The text is licensed under {text_licence}, the code under {code_licence}. "
-                 "{cite}.", lang, text_licence=TEXT_LICENCE[0],
-                 code_licence=tr("the MIT licence", lang),
-                 cite=tr("How to cite this chapter", lang) + f": {repository}/blob/main/"
-                 "CITATION.cff")
+    if state:  # one saved state for every page's widgets, drawn by the site's own script
+        data = json.dumps(
+            {"version_major": 2, "version_minor": 0, "state": state, "birnn_files": files}
+        )
+        data = data.replace("</", "<\\/")  # no "</script>" inside the script
+        widgets = (
+            f'<script type="application/vnd.jupyter.widget-state+json">{data}</script>\n'
+            f'<script src="{html.escape(scripts[0])}"></script>'
+        )
+    body = "\n".join(
+        f'<section class="birnn-page" id="p{i}">{c["html"]}</section>'
+        for i, c in enumerate(chapters)
+    )
+    licence = tr(
+        "The text is licensed under {text_licence}, the code under {code_licence}. {cite}.",
+        lang,
+        text_licence=TEXT_LICENCE[0],
+        code_licence=tr("the MIT licence", lang),
+        cite=tr("How to cite this chapter", lang) + f": {repository}/blob/main/CITATION.cff",
+    )
     return f"""<!DOCTYPE html>
-<html lang="{edition.locale.replace('_', '-')}" data-theme="light" data-mode="light">
+<html lang="{edition.locale.replace("_", "-")}" data-theme="light" data-mode="light">
 <head><meta charset="utf-8"><title>{html.escape(title)}</title>
 {links}
 <style>{PRINT_CSS}</style></head>
@@ -388,8 +439,9 @@ def _document(edition: Edition, title: str, author: str, chapters: list[dict], s
 </section>
 <nav class="birnn-toc"><h2>{html.escape(tr("Contents", lang))}</h2></nav>
 <div class="birnn-book bd-article">{body}</div>
-<section class="birnn-appendix birnn-book"><h1 id="birnn-solutions">{html.escape(
-    tr("Appendix: solutions to the exercises", lang))}</h1></section>
+<section class="birnn-appendix birnn-book"><h1 id="birnn-solutions">{
+        html.escape(tr("Appendix: solutions to the exercises", lang))
+    }</h1></section>
 {widgets}
 </body></html>"""
 
@@ -406,8 +458,10 @@ def _outline_pages(pdf: bytes) -> list[tuple[str, int]]:
             if isinstance(item, list):
                 walk(item)
             else:
-                found.append((" ".join(item.title.split()),
-                              reader.get_destination_page_number(item) + 1))
+                found.append(
+                    (" ".join(item.title.split()), reader.get_destination_page_number(item) + 1)
+                )
+
     walk(reader.outline)
     return found
 
@@ -425,8 +479,7 @@ def _page_numbers(entries: list[dict], outline: list[tuple[str, int]]) -> dict[s
     return numbers
 
 
-def build(edition: Edition, browser, base: str, root: Path = ROOT,
-          out: Path | None = None) -> Path:
+def build(edition: Edition, browser, base: str, root: Path = ROOT, out: Path | None = None) -> Path:
     """Print one edition into ``out`` (a folder laid out as the site; by default the built
     site itself); returns the PDF's path."""
     config = yaml.safe_load((root / edition.source / "_config.yml").read_text())
@@ -436,37 +489,61 @@ def build(edition: Edition, browser, base: str, root: Path = ROOT,
     site = site_url(repository) + site_root.lstrip("/")
     paths = pages(edition, root)
     chapters = [read_page(root / edition.html, path, site_root) for path in paths]
-    document = _document(edition, title, config.get("author", ""), chapters, site,
-                         repository, site_root)
+    document = _document(
+        edition, title, config.get("author", ""), chapters, site, repository, site_root
+    )
     key = f"{site_root}__birnn_print__.html"
     _Handler.documents[key] = document.encode("utf-8")
-    context = browser.new_context(viewport={
-        "width": int(A4_TEXT_WIDTH_MM / 25.4 * 96) + 40, "height": 1400})
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-        (base, "data:", "blob:")) else route.abort())
+    context = browser.new_context(
+        viewport={"width": int(A4_TEXT_WIDTH_MM / 25.4 * 96) + 40, "height": 1400}
+    )
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith((base, "data:", "blob:"))
+            else route.abort()
+        ),
+    )
     try:
         tab = context.new_page()
         tab.emulate_media(media="print")
         tab.goto(base + key, wait_until="load")
         tab.wait_for_function(WIDGETS_DRAWN, timeout=60_000)
         tab.evaluate("document.fonts.ready.then(() => true)")
-        entries = tab.evaluate(PREPARE, {
-            "pages": [site_root + p for p in paths], "site": site, "root": site_root,
-            "solutionLink": tr("Solution: in the appendix", edition.lang),
-            "cjkFont": CJK_FONT if edition.lang == "zh" else None,
-            "cjkMono": CJK_FONT + " Mono"})
+        entries = tab.evaluate(
+            PREPARE,
+            {
+                "pages": [site_root + p for p in paths],
+                "site": site,
+                "root": site_root,
+                "solutionLink": tr("Solution: in the appendix", edition.lang),
+                "cjkFont": CJK_FONT if edition.lang == "zh" else None,
+                "cjkMono": CJK_FONT + " Mono",
+            },
+        )
         tab.evaluate("document.fonts.ready.then(() => true)")
-        margin = ("font-family:'Liberation Sans','WenQuanYi Micro Hei',sans-serif;"
-                  "width:100%;color:#666;")
+        margin = (
+            "font-family:'Liberation Sans','WenQuanYi Micro Hei',sans-serif;width:100%;color:#666;"
+        )
         options = dict(
-            format="A4", print_background=True, display_header_footer=True,
-            header_template=(f'<div style="{margin}font-size:7pt;text-align:right;'
-                             f'padding-right:18mm">{html.escape(title)}</div>'),
-            footer_template=(f'<div style="{margin}font-size:8pt;text-align:center">'
-                             '<span class="pageNumber"></span> / '
-                             '<span class="totalPages"></span></div>'),
+            format="A4",
+            print_background=True,
+            display_header_footer=True,
+            header_template=(
+                f'<div style="{margin}font-size:7pt;text-align:right;'
+                f'padding-right:18mm">{html.escape(title)}</div>'
+            ),
+            footer_template=(
+                f'<div style="{margin}font-size:8pt;text-align:center">'
+                '<span class="pageNumber"></span> / '
+                '<span class="totalPages"></span></div>'
+            ),
             margin={"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"},
-            outline=True, tagged=True, prefer_css_page_size=True)
+            outline=True,
+            tagged=True,
+            prefer_css_page_size=True,
+        )
         # A first printing tells each heading's page (from its outline, which Chromium makes
         # from the structure tree of a tagged PDF); the contents reserve the numbers' room, so
         # the second printing lays out the same pages. The first only has to place the
@@ -480,8 +557,9 @@ def build(edition: Edition, browser, base: str, root: Path = ROOT,
     finally:
         context.close()
         _Handler.documents.pop(key, None)
-    site_folder = root / edition.html if out is None else \
-        out / edition.html.relative_to(EDITIONS["en"].html)
+    site_folder = (
+        root / edition.html if out is None else out / edition.html.relative_to(EDITIONS["en"].html)
+    )
     path = site_folder / edition.pdf
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf)
@@ -490,10 +568,17 @@ def build(edition: Edition, browser, base: str, root: Path = ROOT,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--edition", choices=sorted(EDITIONS), action="append",
-                        help="print only this edition (repeatable); default both")
-    parser.add_argument("--out", type=Path, help="write into this folder, laid out as the "
-                        "site (default: the built site, _build/html)")
+    parser.add_argument(
+        "--edition",
+        choices=sorted(EDITIONS),
+        action="append",
+        help="print only this edition (repeatable); default both",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="write into this folder, laid out as the site (default: the built site, _build/html)",
+    )
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -511,8 +596,10 @@ def main(argv: list[str] | None = None) -> int:
                 for name in args.edition or list(EDITIONS):
                     start = time.perf_counter()
                     out = build(EDITIONS[name], browser, base, out=args.out)
-                    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, "
-                          f"{time.perf_counter() - start:.1f} s)")
+                    print(
+                        f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, "
+                        f"{time.perf_counter() - start:.1f} s)"
+                    )
             finally:
                 browser.close()
     finally:

@@ -31,6 +31,7 @@ after the Chinese notebooks are written); ``stale()`` lists files that differ fr
 would write, and a test keeps that list empty. A MyST construct this module does not know
 is an error, so a new one cannot slip through as raw text.
 """
+
 from __future__ import annotations
 
 import copy
@@ -72,6 +73,7 @@ def _anchor(label: str) -> str:
 
 # --- what the notebooks of an edition define --------------------------------------------
 
+
 def notebooks(edition: Edition, root: Path = ROOT) -> list[Path]:
     """The edition's MyST notebooks in table-of-contents order (``_toc.yml``)."""
     return chapters(root / edition.source)
@@ -91,16 +93,21 @@ def exercises(paths: list[Path]) -> dict[str, dict]:
                 fence = FENCE.match(line)
                 if fence and fence.group(3) == "exercise":
                     k += 1
-                    label = next((OPTION.match(l).group(2) for l in lines[j + 1:]
-                                  if OPTION.match(l) and OPTION.match(l).group(1) == "label"),
-                                 None)
+                    label = next(
+                        (
+                            OPTION.match(l).group(2)
+                            for l in lines[j + 1 :]
+                            if OPTION.match(l) and OPTION.match(l).group(1) == "label"
+                        ),
+                        None,
+                    )
                     if label:
-                        found[label] = {"number": f"{i}.{k}", "title": fence.group(4),
-                                        "path": path}
+                        found[label] = {"number": f"{i}.{k}", "title": fence.group(4), "path": path}
     return found
 
 
 # --- Markdown ------------------------------------------------------------------------------
+
 
 class _Converter:
     """MyST Markdown of one notebook -> plain Markdown and HTML."""
@@ -112,7 +119,7 @@ class _Converter:
     def inline(self, text: str) -> str:
         out, last = [], 0
         for token in INLINE.finditer(text):
-            out.append(self._links(text[last:token.start()]))
+            out.append(self._links(text[last : token.start()]))
             out.append(self._role(token) if token.group("role") else token.group(0))
             last = token.end()
         out.append(self._links(text[last:]))
@@ -132,8 +139,7 @@ class _Converter:
             return f"[({self.targets[label]['number']})]({self._href(label)})"
         if name in ("ref", "numref"):
             if label in self.exercises:
-                words = tr("Exercise {number}", self.lang,
-                           number=self.exercises[label]["number"])
+                words = tr("Exercise {number}", self.lang, number=self.exercises[label]["number"])
                 return f"[{words}]({self._href(label)})"
             target = self.targets.get(label)
             if target and target["kind"] == "fig":
@@ -151,7 +157,7 @@ class _Converter:
         lines = text.split("\n")
         out: list[str] = []
         i = 0
-        pending: list[str] = []          # anchors waiting for the next block
+        pending: list[str] = []  # anchors waiting for the next block
         while i < len(lines):
             line = lines[i]
             label = LABEL.match(line.strip())
@@ -174,7 +180,7 @@ class _Converter:
                     pending = []
             if fence:
                 end = self._closing(lines, i, fence)
-                options, body = self._options(lines[i + 1:end])
+                options, body = self._options(lines[i + 1 : end])
                 block = self.directive(fence.group(3), fence.group(4), options, body)
                 if pending:
                     out.extend(["".join(pending), ""])
@@ -183,9 +189,14 @@ class _Converter:
                 i = end + 1
                 continue
             if line.strip().startswith("$$"):
-                end = i if (len(line.strip()) > 4 and line.strip().endswith("$$")) else next(
-                    j for j in range(i + 1, len(lines)) if lines[j].strip().startswith("$$"))
-                math = lines[i:end + 1]
+                end = (
+                    i
+                    if (len(line.strip()) > 4 and line.strip().endswith("$$"))
+                    else next(
+                        j for j in range(i + 1, len(lines)) if lines[j].strip().startswith("$$")
+                    )
+                )
+                math = lines[i : end + 1]
                 eq = EQ_END.match(math[-1].strip())
                 if eq:
                     number = self.targets[eq.group(1)]["number"]
@@ -239,7 +250,7 @@ class _Converter:
             quoted = [f"> {l}" if l.strip() else ">" for l in inner.split("\n")]
             return [f"> **{title}**", ">", *quoted]
         if name == "bibliography":
-            return []                  # the notebook's own reference list follows
+            return []  # the notebook's own reference list follows
         if name == "solution-start":
             return [self.solution_summary(arg.strip()), "", "@@BODY@@"]
         if name == "solution-end":
@@ -256,6 +267,7 @@ class _Converter:
 
 # --- cells -----------------------------------------------------------------------------------
 
+
 def _form(cell, title: str) -> None:
     """A code cell Colab shows as its title (``cellView: form``); its code opens on a click."""
     cell.source = f"#@title {title}\n{cell.source}"
@@ -263,18 +275,19 @@ def _form(cell, title: str) -> None:
 
 
 def _guard(cell, edition: Edition, root: Path) -> None:
-    cell.source = nbrefs.install_guard(root, edition.lang)       # the same code, plus a language
+    cell.source = nbrefs.install_guard(root, edition.lang)  # the same code, plus a language
     _form(cell, tr("Set-up: installs the chapter's package where it is missing", edition.lang))
 
 
-def plain_notebook(path: Path, edition: Edition, targets: dict, found_exercises: dict,
-                   root: Path = ROOT) -> nbformat.NotebookNode:
+def plain_notebook(
+    path: Path, edition: Edition, targets: dict, found_exercises: dict, root: Path = ROOT
+) -> nbformat.NotebookNode:
     """The plain flavour of one MyST notebook."""
     nb = nbformat.read(path, as_version=4)
     lang = edition.lang
     conv = _Converter(path, lang, targets, found_exercises)
     cells = []
-    solution = None                    # the label of the solution being read
+    solution = None  # the label of the solution being read
     first_code = True
     for cell in nb.cells:
         cell = copy.deepcopy(cell)
@@ -288,14 +301,15 @@ def plain_notebook(path: Path, edition: Edition, targets: dict, found_exercises:
                 head, _, rest = text.partition("@@BODY@@")
                 text = head + rest.strip("\n") + "\n\n</details>"
             elif solution and not ends and text.strip():
-                text = "\n".join([conv.solution_summary(solution, continued=True), "",
-                                  text, "", "</details>"])
+                text = "\n".join(
+                    [conv.solution_summary(solution, continued=True), "", text, "", "</details>"]
+                )
             if ends:
                 solution = None
             if not text.strip():
-                continue               # a solution-end or bibliography cell, now empty
+                continue  # a solution-end or bibliography cell, now empty
             figure = cell.metadata.get("book", {}).get("caption_of")
-            if figure:                 # the caption below a figure: the figure's anchor
+            if figure:  # the caption below a figure: the figure's anchor
                 text = _anchor(figure) + text
             cell.source = text
             tags = [t for t in cell.metadata.get("tags", []) if t != "remove-cell"]
@@ -309,20 +323,24 @@ def plain_notebook(path: Path, edition: Edition, targets: dict, found_exercises:
                 _guard(cell, edition, root)
                 first_code = False
             elif solution:
-                _form(cell, tr("Solution code: run the cell, or open it to read the code",
-                               lang))
+                _form(cell, tr("Solution code: run the cell, or open it to read the code", lang))
                 cell.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
                 cell.outputs = []
                 cell.execution_count = None
             elif "hide-input" in tags:
                 figure = cell.metadata.get("mystnb", {}).get("figure")
-                _form(cell, tr("Code for the figure below", lang) if figure
-                      else tr("Code for the output below", lang))
+                _form(
+                    cell,
+                    tr("Code for the figure below", lang)
+                    if figure
+                    else tr("Code for the output below", lang),
+                )
         cells.append(cell)
     nb.cells = cells
     nb.metadata["colab"] = {"provenance": [], "toc_visible": True}
     nb.metadata.setdefault("book", {})["plain"] = GENERATED.format(
-        source=path.relative_to(root).as_posix())
+        source=path.relative_to(root).as_posix()
+    )
     return nb
 
 
@@ -359,10 +377,16 @@ def generate(root: Path = ROOT) -> list[Path]:
 def stale(root: Path = ROOT) -> list[str]:
     """Files of ``plain/`` that differ from what ``generate`` writes, and strays."""
     files = generated(root)
-    bad = [rel.as_posix() for rel, text in files.items()
-           if not (root / rel).exists() or (root / rel).read_text(encoding="utf-8") != text]
-    bad += [p.relative_to(root).as_posix() for p in sorted((root / PLAIN).rglob("*.ipynb"))
-            if p.relative_to(root) not in files and ".ipynb_checkpoints" not in p.parts]
+    bad = [
+        rel.as_posix()
+        for rel, text in files.items()
+        if not (root / rel).exists() or (root / rel).read_text(encoding="utf-8") != text
+    ]
+    bad += [
+        p.relative_to(root).as_posix()
+        for p in sorted((root / PLAIN).rglob("*.ipynb"))
+        if p.relative_to(root) not in files and ".ipynb_checkpoints" not in p.parts
+    ]
     return bad
 
 

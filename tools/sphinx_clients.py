@@ -19,6 +19,7 @@
 
 Every word added to a page comes from ``book.i18n.tr`` in the edition's language.
 """
+
 from __future__ import annotations
 
 import html
@@ -49,6 +50,7 @@ def _repository(app: Sphinx) -> tuple[str, str]:
 
 # --- citations ----------------------------------------------------------------------------
 
+
 def _citations(app: Sphinx, docname: str, source: list[str]) -> None:
     path = str(app.env.doc2path(docname))
     if not path.endswith(".ipynb"):
@@ -69,22 +71,32 @@ def _citations(app: Sphinx, docname: str, source: list[str]) -> None:
 
 # --- header and footer ----------------------------------------------------------------------
 
+
 def colab_plain(url: str) -> str:
     """A Colab URL of a notebook of this repository, pointed at its plain flavour."""
-    new, count = re.subn(r"(/github/[^/]+/[^/]+/blob/[^/]+/)", rf"\g<1>{PLAIN.as_posix()}/",
-                         url, count=1)
+    new, count = re.subn(
+        r"(/github/[^/]+/[^/]+/blob/[^/]+/)", rf"\g<1>{PLAIN.as_posix()}/", url, count=1
+    )
     if not count:
         raise ValueError(f"not a Colab URL of a GitHub notebook: {url}")
     return new
 
 
-def report_url(repository: str, page_url: str, edition_label: str, locale: str,
-               title: str, lang: str) -> str:
+def report_url(
+    repository: str, page_url: str, edition_label: str, locale: str, title: str, lang: str
+) -> str:
     """A new GitHub issue about one page, its address and edition filled in."""
-    body = tr("Page: {url}\nEdition: {edition} ({locale})\n\nWhat is wrong, and what should "
-              "it say?\n", lang, url=page_url, edition=edition_label, locale=locale)
-    query = urlencode({"title": tr("Error on the page “{title}”", lang, title=title),
-                       "body": body}, quote_via=quote)
+    body = tr(
+        "Page: {url}\nEdition: {edition} ({locale})\n\nWhat is wrong, and what should it say?\n",
+        lang,
+        url=page_url,
+        edition=edition_label,
+        locale=locale,
+    )
+    query = urlencode(
+        {"title": tr("Error on the page “{title}”", lang, title=title), "body": body},
+        quote_via=quote,
+    )
     return f"{repository}/issues/new?{query}"
 
 
@@ -110,45 +122,63 @@ def _header(app: Sphinx, pagename, templatename, context, doctree) -> None:
                     item["url"] = colab_plain(item["url"])
                     target = ROOT / item["url"].split("/blob/", 1)[1].split("/", 1)[1]
                     if not target.exists():
-                        LOGGER.warning(f"{pagename}: Colab opens {target.relative_to(ROOT)}, "
-                                       "which is missing: run `make export`")
+                        LOGGER.warning(
+                            f"{pagename}: Colab opens {target.relative_to(ROOT)}, "
+                            "which is missing: run `make export`"
+                        )
                     item["tooltip"] = tr("Open this notebook in Colab", lang)
             button["buttons"].sort(key=lambda item: item.get("text") != "Colab")
         elif label == "source-issues-button":
-            address = site_url(repository) + (
-                "" if edition.lang == "en" else f"{edition.locale}/") + f"{pagename}.html"
+            address = (
+                site_url(repository)
+                + ("" if edition.lang == "en" else f"{edition.locale}/")
+                + f"{pagename}.html"
+            )
             title = re.sub(r"<[^>]+>", "", context.get("title") or pagename)
-            button["url"] = report_url(repository, address, edition.label, edition.locale,
-                                       html.unescape(title), lang)
+            button["url"] = report_url(
+                repository, address, edition.label, edition.locale, html.unescape(title), lang
+            )
             button["text"] = tr("Report an error on this page", lang)
             button["tooltip"] = tr("Opens a new GitHub issue about this page", lang)
         elif label == "download-buttons":
             items = [b for b in button["buttons"] if b.get("label") != "download-pdf-button"]
             items += [
-                {"type": "link", "url": pathto(edition.pdf.as_posix(), 1),
-                 "text": tr("Book (PDF)", lang), "icon": "fas fa-file-pdf",
-                 "tooltip": tr("The whole book as one PDF", lang),
-                 "label": "download-book-pdf-button"},
-                {"type": "link", "url": pathto(edition.archive.as_posix(), 1),
-                 "text": tr("Chapter to run (.zip)", lang), "icon": "fas fa-file-zipper",
-                 "tooltip": tr("The notebooks, their code and data, to run on your computer",
-                               lang),
-                 "label": "download-archive-button"},
+                {
+                    "type": "link",
+                    "url": pathto(edition.pdf.as_posix(), 1),
+                    "text": tr("Book (PDF)", lang),
+                    "icon": "fas fa-file-pdf",
+                    "tooltip": tr("The whole book as one PDF", lang),
+                    "label": "download-book-pdf-button",
+                },
+                {
+                    "type": "link",
+                    "url": pathto(edition.archive.as_posix(), 1),
+                    "text": tr("Chapter to run (.zip)", lang),
+                    "icon": "fas fa-file-zipper",
+                    "tooltip": tr(
+                        "The notebooks, their code and data, to run on your computer", lang
+                    ),
+                    "label": "download-archive-button",
+                },
             ]
             button["buttons"] = items
 
 
 def footer(repository: str, branch: str, lang: str) -> str:
     """The footer's licence and citation line, as HTML."""
+
     def link(url, text):
         return f'<a href="{html.escape(url)}">{html.escape(text)}</a>'
 
     blob = f"{repository}/blob/{branch}"
-    text = tr("The text is licensed under {text_licence}, the code under {code_licence}. "
-              "{cite}.", lang,
-              text_licence=link(TEXT_LICENCE[1], TEXT_LICENCE[0]),
-              code_licence=link(f"{blob}/LICENSE", tr("the MIT licence", lang)),
-              cite=link(f"{blob}/CITATION.cff", tr("How to cite this chapter", lang)))
+    text = tr(
+        "The text is licensed under {text_licence}, the code under {code_licence}. {cite}.",
+        lang,
+        text_licence=link(TEXT_LICENCE[1], TEXT_LICENCE[0]),
+        code_licence=link(f"{blob}/LICENSE", tr("the MIT licence", lang)),
+        cite=link(f"{blob}/CITATION.cff", tr("How to cite this chapter", lang)),
+    )
     return f'<p class="birnn-licence">{text}</p>'
 
 
@@ -164,12 +194,18 @@ def _launch_words(app: Sphinx) -> None:
     lang = _lang(app)
     minutes = SLOW_START_S // 60
     words = {
-        "failed": tr("Live Code could not start: Binder, the free service that runs the code, "
-                     "is unavailable or busy. Try again later, or open this page in Colab from "
-                     "the launch menu.", lang),
-        "slow": tr("Binder has not started the code after {minutes} minutes; it may be busy. "
-                   "Keep waiting, or open this page in Colab from the launch menu.", lang,
-                   minutes=minutes),
+        "failed": tr(
+            "Live Code could not start: Binder, the free service that runs the code, "
+            "is unavailable or busy. Try again later, or open this page in Colab from "
+            "the launch menu.",
+            lang,
+        ),
+        "slow": tr(
+            "Binder has not started the code after {minutes} minutes; it may be busy. "
+            "Keep waiting, or open this page in Colab from the launch menu.",
+            lang,
+            minutes=minutes,
+        ),
         "slowAfterMs": SLOW_START_S * 1000,
     }
     words = json.dumps(words, ensure_ascii=False)

@@ -19,6 +19,7 @@ to drop it. What the pages get here:
 are built) makes the Chinese edition load the English edition's copy of every static file
 that is the same in both, so a reader switching language fetches none of them again.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,7 +37,7 @@ from sphinx.errors import ExtensionError
 
 try:
     from tools import editions
-except ImportError:          # loaded by Sphinx as a local extension (tools/ on the path)
+except ImportError:  # loaded by Sphinx as a local extension (tools/ on the path)
     import editions
 
 # book/i18n.py (book.i18n.tr, the one way to a reader's word), loaded without importing the
@@ -61,10 +62,12 @@ def _check_vendored(app: Sphinx) -> None:
         if not any((root / rel).exists() for root in roots):
             raise ExtensionError(
                 f"{rel} is missing from html_extra_path {app.config.html_extra_path}: "
-                "run `make vendor` (npm-installed front-end assets) before building")
+                "run `make vendor` (npm-installed front-end assets) before building"
+            )
 
 
 # --- editions, site URL ----------------------------------------------------------------
+
 
 def _language(app: Sphinx) -> str:
     return app.config.language or "en"
@@ -111,24 +114,35 @@ def _theme_head_macros(app: Sphinx) -> Path:
     text = (theme / "static" / "webpack-macros.html").read_text(encoding="utf-8")
     import_only = (theme / "static" / "styles" / "theme.css").read_text(encoding="utf-8")
     if '@import "../basic.css";' not in import_only or import_only.count("{") > 0:
-        raise ExtensionError("pydata-sphinx-theme's theme.css is no longer only an @import of "
-                             "basic.css: review tools/sphinx_site.py's _theme_head_macros")
+        raise ExtensionError(
+            "pydata-sphinx-theme's theme.css is no longer only an @import of "
+            "basic.css: review tools/sphinx_site.py's _theme_head_macros"
+        )
     edits = [
-        (r"""<link href="\{\{ pathto\('_static/styles/theme\.css', 1\) \}\}\?digest=\w+" """
-         r"""rel="stylesheet" />""",
-         """<link href="{{ pathto('_static/basic.css', 1) }}" rel="stylesheet" />"""),
-        (r"""  <!-- So that users can add custom icons -->\n  <script src="\{\{ pathto\("""
-         r"""'_static/scripts/fontawesome\.js', 1\) \}\}\?digest=\w+"></script>\n""", ""),
-        (r"""  <!-- Pre-loaded scripts that we'll load fully later -->\n"""
-         r"""  <link rel="preload" as="script" href="[^"]+bootstrap\.js[^"]*" />\n"""
-         r"""<link rel="preload" as="script" href="[^"]+pydata-sphinx-theme\.js[^"]*" />\n""",
-         ""),
+        (
+            r"""<link href="\{\{ pathto\('_static/styles/theme\.css', 1\) \}\}\?digest=\w+" """
+            r"""rel="stylesheet" />""",
+            """<link href="{{ pathto('_static/basic.css', 1) }}" rel="stylesheet" />""",
+        ),
+        (
+            r"""  <!-- So that users can add custom icons -->\n  <script src="\{\{ pathto\("""
+            r"""'_static/scripts/fontawesome\.js', 1\) \}\}\?digest=\w+"></script>\n""",
+            "",
+        ),
+        (
+            r"""  <!-- Pre-loaded scripts that we'll load fully later -->\n"""
+            r"""  <link rel="preload" as="script" href="[^"]+bootstrap\.js[^"]*" />\n"""
+            r"""<link rel="preload" as="script" href="[^"]+pydata-sphinx-theme\.js[^"]*" />\n""",
+            "",
+        ),
     ]
     for pattern, replacement in edits:
         text, count = re.subn(pattern, lambda m, r=replacement: r, text)
         if count != 1:
-            raise ExtensionError("pydata-sphinx-theme's static/webpack-macros.html changed "
-                                 f"(no match for {pattern[:60]!r}): review tools/sphinx_site.py")
+            raise ExtensionError(
+                "pydata-sphinx-theme's static/webpack-macros.html changed "
+                f"(no match for {pattern[:60]!r}): review tools/sphinx_site.py"
+            )
     folder = Path(app.doctreedir).parent / "birnn-templates"
     (folder / "static").mkdir(parents=True, exist_ok=True)
     (folder / "static" / "webpack-macros.html").write_text(text, encoding="utf-8")
@@ -139,13 +153,11 @@ def _configure(app: Sphinx, config) -> None:
     # The language switch is a component of the article header (the theme's own option,
     # article_header_end, in _config.yml); its template lives beside this file, so both
     # editions find it without a path of their own. Then the theme's head, patched.
-    config.templates_path = [*config.templates_path, str(TEMPLATES),
-                             str(_theme_head_macros(app))]
+    config.templates_path = [*config.templates_path, str(TEMPLATES), str(_theme_head_macros(app))]
     editions = config.birnn_editions
     language = config.language or "en"
     if editions and language not in editions:
-        raise ExtensionError(f"birnn_editions {editions} has no edition for language "
-                             f"{language!r}")
+        raise ExtensionError(f"birnn_editions {editions} has no edition for language {language!r}")
     # The canonical URL of each page (Sphinx writes <link rel="canonical"> from it).
     if not config.html_baseurl and editions:
         site = _site_url(app)
@@ -158,14 +170,17 @@ def _counterparts(app: Sphinx, pagename: str) -> dict[str, dict]:
     this page (relative, so the site works offline and from any folder)."""
     editions = app.config.birnn_editions or {}
     here = _language(app)
-    up = "../" * editions.get(here, "").count("/")            # this edition's root -> site root
-    depth = "../" * pagename.count("/")                       # this page -> this edition's root
+    up = "../" * editions.get(here, "").count("/")  # this edition's root -> site root
+    depth = "../" * pagename.count("/")  # this page -> this edition's root
     site = _site_url(app)
     out = {}
     for language, prefix in editions.items():
-        out[language] = {"href": depth + up + prefix + pagename + ".html",
-                         "url": site + prefix + pagename + ".html" if site else "",
-                         "hreflang": _hreflang(language), "name": _switch_words(language)[0]}
+        out[language] = {
+            "href": depth + up + prefix + pagename + ".html",
+            "url": site + prefix + pagename + ".html" if site else "",
+            "hreflang": _hreflang(language),
+            "name": _switch_words(language)[0],
+        }
     return out
 
 
@@ -213,7 +228,7 @@ def _shorten(text: str, limit: int = 160) -> str:
             break
         out += char
     if " " in out[-30:] and ord(out[-1]) < 0x2E80:
-        out = out[:out.rindex(" ")]
+        out = out[: out.rindex(" ")]
     return out.rstrip(" ,;:，；：、") + "…"
 
 
@@ -222,14 +237,30 @@ def description(doctree) -> str:
     admonitions, exercises, figures, tables, lists and notebook cells, and not a note set
     entirely in italics (such as "This section is optional")."""
     for paragraph in doctree.findall(nodes.paragraph):
-        if any(isinstance(a, (nodes.Admonition, nodes.figure, nodes.table, nodes.list_item,
-                              nodes.footnote, nodes.citation, nodes.field_list))
-               or (isinstance(a, nodes.Element)
-                   and ({"cell", "exercise", "solution", "admonition", "toctree-wrapper"}
-                        & set(a.get("classes", []))
-                        or a.tagname in ("exercise_node", "solution_node",
-                                         "enumerable_node", "container")))
-               for a in _ancestors(paragraph, None)):
+        if any(
+            isinstance(
+                a,
+                (
+                    nodes.Admonition,
+                    nodes.figure,
+                    nodes.table,
+                    nodes.list_item,
+                    nodes.footnote,
+                    nodes.citation,
+                    nodes.field_list,
+                ),
+            )
+            or (
+                isinstance(a, nodes.Element)
+                and (
+                    {"cell", "exercise", "solution", "admonition", "toctree-wrapper"}
+                    & set(a.get("classes", []))
+                    or a.tagname
+                    in ("exercise_node", "solution_node", "enumerable_node", "container")
+                )
+            )
+            for a in _ancestors(paragraph, None)
+        ):
             continue
         if len(paragraph.children) == 1 and isinstance(paragraph[0], nodes.emphasis):
             continue
@@ -244,7 +275,7 @@ def _book_title(app: Sphinx) -> str:
 
 
 def _head_tags(app: Sphinx, pagename: str, context: dict, doctree) -> str:
-    if doctree is None:                           # search, genindex: the book's own summary
+    if doctree is None:  # search, genindex: the book's own summary
         doctree = app.env.get_doctree(app.config.root_doc)
     text = description(doctree)
     book = _book_title(app)
@@ -254,25 +285,30 @@ def _head_tags(app: Sphinx, pagename: str, context: dict, doctree) -> str:
     tags = []
     if text:
         tags.append(f'<meta name="description" content="{html.escape(text)}" />')
-    tags += [f'<meta property="og:title" content="{html.escape(title)}" />',
-             f'<meta property="og:site_name" content="{html.escape(book)}" />',
-             '<meta property="og:type" content="article" />',
-             f'<meta property="og:locale" content="{here if "_" in here else "en_US"}" />']
+    tags += [
+        f'<meta property="og:title" content="{html.escape(title)}" />',
+        f'<meta property="og:site_name" content="{html.escape(book)}" />',
+        '<meta property="og:type" content="article" />',
+        f'<meta property="og:locale" content="{here if "_" in here else "en_US"}" />',
+    ]
     if text:
         tags.append(f'<meta property="og:description" content="{html.escape(text)}" />')
     if context.get("pageurl"):
         tags.append(f'<meta property="og:url" content="{html.escape(context["pageurl"])}" />')
     for language in editions:
         if language != here:
-            tags.append('<meta property="og:locale:alternate" content="'
-                        f'{language if "_" in language else "en_US"}" />')
+            tags.append(
+                '<meta property="og:locale:alternate" content="'
+                f'{language if "_" in language else "en_US"}" />'
+            )
     # Every edition of the page, this one included, and the English one for any other
     # language (x-default), as search engines read them.
     default = None
     for edition in editions.values():
         href = edition["url"] or edition["href"]
-        tags.append(f'<link rel="alternate" hreflang="{edition["hreflang"]}" '
-                    f'href="{html.escape(href)}" />')
+        tags.append(
+            f'<link rel="alternate" hreflang="{edition["hreflang"]}" href="{html.escape(href)}" />'
+        )
         default = default or href
     if default:
         tags.append(f'<link rel="alternate" hreflang="x-default" href="{html.escape(default)}" />')
@@ -286,9 +322,11 @@ def _head_tags(app: Sphinx, pagename: str, context: dict, doctree) -> str:
 # The same resolution as the theme's own (prefers-color-scheme), earlier. Upstream:
 # pydata-sphinx-theme#1857 ("Website Flashes White in Dark Mode", open) and #959; drop this
 # when the theme resolves the mode in its inline head script.
-EARLY_THEME = ("(() => { const d = document.documentElement; if (d.dataset.theme === 'auto') "
-               "d.dataset.theme = matchMedia('(prefers-color-scheme: dark)').matches ? "
-               "'dark' : 'light'; })();")
+EARLY_THEME = (
+    "(() => { const d = document.documentElement; if (d.dataset.theme === 'auto') "
+    "d.dataset.theme = matchMedia('(prefers-color-scheme: dark)').matches ? "
+    "'dark' : 'light'; })();"
+)
 
 # External scripts that an inline script uses while the page is parsed, so they stay
 # synchronous: Sphinx writes `DOCUMENTATION_OPTIONS.pagename = ...` inline after them.
@@ -299,9 +337,11 @@ PARSE_TIME_SCRIPTS = ("_static/documentation_options.js",)
 # (a class of theirs in the page's body): sphinx-design (Jupyter Book loads it; no page uses
 # its components: 53 KB of CSS rules every page matched against its whole DOM) and
 # sphinx-exercise's styles.
-PAGE_ASSETS = {"sphinx-design.min.css": r'class="[^"]*\bsd-',
-               "design-tabs.js": r'class="[^"]*\bsd-tab',
-               "exercise.css": r'class="[^"]*\b(?:exercise|solution)\b'}
+PAGE_ASSETS = {
+    "sphinx-design.min.css": r'class="[^"]*\bsd-',
+    "design-tabs.js": r'class="[^"]*\bsd-tab',
+    "exercise.css": r'class="[^"]*\b(?:exercise|solution)\b',
+}
 
 
 def _used(asset, body: str) -> bool:
@@ -320,8 +360,10 @@ def _page_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None
     # page throws "Identifier 'THEBE_JS_URL' has already been declared". Keep the first.
     seen, unique = set(), []
     for js in scripts:  # the same inline script may come with filename None and with ""
-        key = (str(getattr(js, "filename", js) or ""),
-               tuple(sorted((getattr(js, "attributes", {}) or {}).items())))
+        key = (
+            str(getattr(js, "filename", js) or ""),
+            tuple(sorted((getattr(js, "attributes", {}) or {}).items())),
+        )
         if key not in seen:
             seen.add(key)
             unique.append(js)
@@ -334,9 +376,13 @@ def _page_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None
         filename = str(js.filename or "")
         if attrs.get("type") == WIDGET_STATE:
             attrs["body"] = _widget_files(app, context, attrs["body"])
-        elif (filename and not {"async", "defer"} & set(attrs)
-              and attrs.get("type", "text/javascript") == "text/javascript"
-              and filename not in PARSE_TIME_SCRIPTS and pagename != "search"):
+        elif (
+            filename
+            and not {"async", "defer"} & set(attrs)
+            and attrs.get("type", "text/javascript") == "text/javascript"
+            and filename not in PARSE_TIME_SCRIPTS
+            and pagename != "search"
+        ):
             # Scripts wait until the page is parsed, in order, instead of holding up the text
             # (every script Sphinx, the themes and the extensions add runs its work at
             # DOMContentLoaded or later, or only defines names used then). Not on the search
@@ -349,19 +395,34 @@ def _page_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None
         out.append(type(js)(js.filename, priority=js.priority, **attrs))
     out.insert(0, type(unique[0])(None, priority=0, body=EARLY_THEME) if unique else EARLY_THEME)
     scripts[:] = out
-    context["metatags"] = "\n  ".join(filter(None, (
-        context.get("metatags", ""), _head_tags(app, pagename, context, doctree),
-        _font_preloads(app, context)))) + "\n"
+    context["metatags"] = (
+        "\n  ".join(
+            filter(
+                None,
+                (
+                    context.get("metatags", ""),
+                    _head_tags(app, pagename, context, doctree),
+                    _font_preloads(app, context),
+                ),
+            )
+        )
+        + "\n"
+    )
     if context.get("body"):
         context["body"] = _sized_images(app, context["body"])
 
 
 # KaTeX's fonts that a page's formulas need first, by the class KaTeX gives the glyphs: the
 # upright text face of every formula, the italic of variables, the bold of vectors.
-KATEX_FONTS = (("katex", "KaTeX_Main-Regular"), ("mathnormal", "KaTeX_Math-Italic"),
-               ("mathbf", "KaTeX_Main-Bold"))
-_IMAGE = re.compile(r'<img (?P<attrs>[^>]*?)src="(?P<src>(?:\.\./)*_images/(?P<name>[^"]+))"'
-                    r'(?P<rest>[^>]*)>')
+KATEX_FONTS = (
+    ("katex", "KaTeX_Main-Regular"),
+    ("mathnormal", "KaTeX_Math-Italic"),
+    ("mathbf", "KaTeX_Main-Bold"),
+)
+_IMAGE = re.compile(
+    r'<img (?P<attrs>[^>]*?)src="(?P<src>(?:\.\./)*_images/(?P<name>[^"]+))"'
+    r"(?P<rest>[^>]*)>"
+)
 
 
 def _font_preloads(app: Sphinx, context: dict) -> str:
@@ -375,8 +436,10 @@ def _font_preloads(app: Sphinx, context: dict) -> str:
     for cls, font in KATEX_FONTS:
         if re.search(rf'class="[^"]*\b{cls}\b', body):
             href = context["pathto"](f"vendor/katex/fonts/{font}.woff2", resource=True)
-            links.append(f'<link rel="preload" href="{href}" as="font" type="font/woff2" '
-                         'crossorigin="anonymous" />')
+            links.append(
+                f'<link rel="preload" href="{href}" as="font" type="font/woff2" '
+                'crossorigin="anonymous" />'
+            )
     return "\n  ".join(links)
 
 
@@ -403,8 +466,7 @@ def _sized_images(app: Sphinx, body: str) -> str:
             return match[0]
         dims = _png_size(sources.get(match["name"], Path("/nonexistent")))
         extra = f'width="{dims[0]}" height="{dims[1]}" ' if dims else ""
-        return (f'<img {attrs}src="{match["src"]}" {extra}loading="lazy" decoding="async"'
-                f'{rest}>')
+        return f'<img {attrs}src="{match["src"]}" {extra}loading="lazy" decoding="async"{rest}>'
 
     return _IMAGE.sub(size, body)
 
@@ -415,7 +477,8 @@ def _page_editions(app: Sphinx, pagename, templatename, context, doctree) -> Non
     context["birnn_editions"] = [
         {**edition, "title": _switch_words(language)[1]}
         for language, edition in _counterparts(app, pagename).items()
-        if language != _language(app)]
+        if language != _language(app)
+    ]
 
 
 def _switch_words(language: str) -> tuple[str, str]:
@@ -430,6 +493,7 @@ def _switch_words(language: str) -> tuple[str, str]:
 
 
 # --- widgets ---------------------------------------------------------------------------
+
 
 def _widget_files(app: Sphinx, context: dict, body: str) -> str:
     """The saved widget state without its big values: each string value (at any depth) of
@@ -458,7 +522,8 @@ def _widget_files(app: Sphinx, context: dict, body: str) -> str:
             if not target.exists():
                 target.write_bytes(data)
             moved.setdefault(model_id, []).append(
-                [path, context["pathto"](f"_static/widgets/{name}", resource=True)])
+                [path, context["pathto"](f"_static/widgets/{name}", resource=True)]
+            )
 
     for model_id, model in state.get("state", {}).items():
         visit(model.get("state", {}), [], model_id)
@@ -475,8 +540,11 @@ def _widget_files(app: Sphinx, context: dict, body: str) -> str:
     return json.dumps(state).replace("</", "<\\/")
 
 
-_STATE_TAG = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)'
-                        r'</script>', re.S)
+_STATE_TAG = re.compile(
+    r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)'
+    r"</script>",
+    re.S,
+)
 
 
 def page_widget_state(page: Path) -> dict | None:
@@ -498,6 +566,7 @@ def page_widget_state(page: Path) -> dict | None:
 
 
 # --- valid HTML ------------------------------------------------------------------------
+
 
 def _unique_exercise_ids(app: Sphinx, doctree, docname) -> None:
     # sphinx-exercise 1.2.1 gives every exercise's and solution's body section the same id
@@ -523,10 +592,12 @@ def _visit_hidden_cell(self, node) -> None:
     # holds phrasing content.
     classes = " ".join(node["classes"])
     self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
-    self.body.append(f'<span class="collapsed admonition-title">'
-                     f'{html.escape(node["prompt_show"])}</span>\n')
-    self.body.append(f'<span class="expanded admonition-title">'
-                     f'{html.escape(node["prompt_hide"])}</span>\n')
+    self.body.append(
+        f'<span class="collapsed admonition-title">{html.escape(node["prompt_show"])}</span>\n'
+    )
+    self.body.append(
+        f'<span class="expanded admonition-title">{html.escape(node["prompt_hide"])}</span>\n'
+    )
     self.body.append("</summary>\n")
 
 
@@ -559,12 +630,18 @@ def _write_redirect(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.name != "html" or app.config.root_doc == "index":
         return
     target = app.config.root_doc + ".html"
-    (Path(app.outdir) / "index.html").write_text(REDIRECT.format(
-        lang=_hreflang(_language(app)), title=html.escape(_book_title(app)),
-        target=target, canonical=(app.config.html_baseurl or "") + target), encoding="utf-8")
+    (Path(app.outdir) / "index.html").write_text(
+        REDIRECT.format(
+            lang=_hreflang(_language(app)),
+            title=html.escape(_book_title(app)),
+            target=target,
+            canonical=(app.config.html_baseurl or "") + target,
+        ),
+        encoding="utf-8",
+    )
 
 
-FONT_AWESOME = "vendor/fontawesome/webfonts"          # under _static/, the theme's copy
+FONT_AWESOME = "vendor/fontawesome/webfonts"  # under _static/, the theme's copy
 _ICON_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _ESCAPE = re.compile(r'"\\([0-9a-fA-F]{2,6})"')
 _ICON_CLASS = re.compile(r"^\.(fa-[a-z0-9-]+):(?:before|after)$")
@@ -581,17 +658,19 @@ def icon_code_points(site: Path) -> set[int]:
     for css in static.rglob("*.css"):
         for selectors, body in _ICON_RULE.findall(css.read_text(encoding="utf-8")):
             points = [int(h, 16) for h in _ESCAPE.findall(body)] + [
-                ord(c) for c in body if 0xE000 <= ord(c) <= 0xF8FF or ord(c) >= 0xF0000]
+                ord(c) for c in body if 0xE000 <= ord(c) <= 0xF8FF or ord(c) >= 0xF0000
+            ]
             names = [_ICON_CLASS.match(sel.strip()) for sel in selectors.split(",")]
-            if points and names and all(names):               # .fa-bars:before{content:...}
+            if points and names and all(names):  # .fa-bars:before{content:...}
                 for name in names:
                     classes[name[1]] = points[0]
             else:
                 always.update(points)
     used = set()
     for path in [*site.rglob("*.html"), *static.rglob("*.js")]:
-        used.update(re.findall(r"\bfa-[a-z0-9-]+", path.read_text(encoding="utf-8",
-                                                                  errors="ignore")))
+        used.update(
+            re.findall(r"\bfa-[a-z0-9-]+", path.read_text(encoding="utf-8", errors="ignore"))
+        )
     return always | {classes[name] for name in used if name in classes}
 
 
@@ -639,8 +718,7 @@ def _add_site_words(app: Sphinx) -> None:
         app.add_js_file(None, body=f"const BIRNN_WORDS = {table};", priority=400)
 
 
-def _issue_title_names_the_edition(app: Sphinx, pagename, templatename, context,
-                                   doctree) -> None:
+def _issue_title_names_the_edition(app: Sphinx, pagename, templatename, context, doctree) -> None:
     # sphinx-book-theme's issue button titles a new issue "Issue on page /<page>.html",
     # the same for both editions; the Chinese edition's pages live under its folder.
     folder = (app.config.html_theme_options or {}).get("path_to_docs", "").strip("/")
@@ -674,7 +752,8 @@ def _trim_site(app: Sphinx, exception) -> None:
 # A URL to a file of the edition's own static folders, inside an attribute, a CSS url() or
 # a JSON string: the quote or parenthesis before it, the ../ steps, the path, and what ends it.
 _STATIC_URL = re.compile(
-    r"""(?P<lead>["'(])(?P<up>(?:\.\./)*)(?P<path>(?:_static|_images|vendor)/[^"'()\s?#]+)""")
+    r"""(?P<lead>["'(])(?P<up>(?:\.\./)*)(?P<path>(?:_static|_images|vendor)/[^"'()\s?#]+)"""
+)
 
 
 def share_static(site: Path, edition: str = editions.EDITIONS["zh"].locale) -> dict:
@@ -712,7 +791,7 @@ def share_static(site: Path, edition: str = editions.EDITIONS["zh"].locale) -> d
             rewritten += 1
             return match["lead"] + "../" * (depth + 1) + rel
 
-        new = _STATIC_URL.sub(point, text)   # _static/../vendor/x (KaTeX's) is vendor/x
+        new = _STATIC_URL.sub(point, text)  # _static/../vendor/x (KaTeX's) is vendor/x
         if new != text:
             page.write_text(new, encoding="utf-8")
     for rel in shared:
@@ -751,8 +830,7 @@ def setup(app: Sphinx) -> dict:
     # Before sphinx-external-toc's own redirect (priority 500), which then leaves it alone.
     app.connect("build-finished", _write_redirect, priority=400)
     app.connect("build-finished", _trim_site)
-    app.add_node(HideCodeCellNode, override=True,
-                 html=(_visit_hidden_cell, _depart_hidden_cell))
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, _depart_hidden_cell))
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -760,9 +838,11 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) == 2 and argv[0] == "share-static":
         result = share_static(Path(argv[1]))
-        print(f"share-static: {result['shared']} files shared with the English edition, "
-              f"{result['urls_rewritten']} URLs pointed at them; the edition's own: "
-              f"{', '.join(result['own']) or 'none'}")
+        print(
+            f"share-static: {result['shared']} files shared with the English edition, "
+            f"{result['urls_rewritten']} URLs pointed at them; the edition's own: "
+            f"{', '.join(result['own']) or 'none'}"
+        )
         return 0
     print("usage: python -m tools.sphinx_site share-static SITE", file=sys.stderr)
     return 2

@@ -9,6 +9,7 @@ model and compares the losses with the manifest: the proof that this script is t
 
     python -m tools.train_models [--jobs 2] [--only fill_in|language_model]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,7 @@ from book import pretrained as P
 from book.text import count_parameters, masked_loss
 from book.train import seeded, train
 
-FIRST_STEPS = 20          # training losses recorded per model, re-run by the test
+FIRST_STEPS = 20  # training losses recorded per model, re-run by the test
 
 
 def schedule(total):
@@ -36,6 +37,7 @@ def schedule(total):
             return step / warm
         progress = (step - warm) / max(1, total - warm)
         return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress))
+
     return factor
 
 
@@ -61,16 +63,31 @@ def run(task, reader, seed, steps=None):
             data = lambda: P.random_windows(ids[:cut], spec["window"], spec["batch_size"], gen)  # noqa: E731
         losses = []
         start = time.perf_counter()
-        history = train(model, loss_fn, data, steps, lr=P.RECIPE["lr"]["peak"],
-                        eval_every=max(1, steps // 20), schedule=schedule(spec["steps"]),
-                        on_step=lambda step, loss: losses.append(loss),
-                        desc=f"{task} {reader} {seed}")
+        history = train(
+            model,
+            loss_fn,
+            data,
+            steps,
+            lr=P.RECIPE["lr"]["peak"],
+            eval_every=max(1, steps // 20),
+            schedule=schedule(spec["steps"]),
+            on_step=lambda step, loss: losses.append(loss),
+            desc=f"{task} {reader} {seed}",
+        )
         wall = time.perf_counter() - start
-    record = {"task": task, "reader": reader, "seed": seed, "steps": steps,
-              "parameters": count_parameters(model), "wall_seconds": round(wall, 1),
-              "first_losses": losses[:FIRST_STEPS],
-              "train_loss_curve": {"step": history["step"],
-                                   "loss": [round(x, 4) for x in history["train_loss"]]}}
+    record = {
+        "task": task,
+        "reader": reader,
+        "seed": seed,
+        "steps": steps,
+        "parameters": count_parameters(model),
+        "wall_seconds": round(wall, 1),
+        "first_losses": losses[:FIRST_STEPS],
+        "train_loss_curve": {
+            "step": history["step"],
+            "loss": [round(x, 4) for x in history["train_loss"]],
+        },
+    }
     return model, record
 
 
@@ -83,14 +100,18 @@ def evaluate(task, model):
         text, vocab, _, cut = P.corpus()
         wrong_table = ~P.table_right(P.LeftCounts(text[:cut]), inputs, truth, vocab)
         right = logits.argmax(-1) == truth
-        return {"blanks": int(len(truth)), "correct": int(right.sum()),
-                "accuracy": round(right.float().mean().item(), 4),
-                "loss": round(torch.nn.functional.cross_entropy(logits, truth).item(), 4),
-                "table_wrong_blanks": int(wrong_table.sum()),
-                "table_wrong_correct": int(right[wrong_table].sum())}
+        return {
+            "blanks": int(len(truth)),
+            "correct": int(right.sum()),
+            "accuracy": round(right.float().mean().item(), 4),
+            "loss": round(torch.nn.functional.cross_entropy(logits, truth).item(), 4),
+            "table_wrong_blanks": int(wrong_table.sum()),
+            "table_wrong_correct": int(right[wrong_table].sum()),
+        }
     _, _, ids, cut = P.corpus()
-    held = P.random_windows(ids[cut:], P.RECIPE["language_model"]["window"], 256,
-                            torch.Generator().manual_seed(7))
+    held = P.random_windows(
+        ids[cut:], P.RECIPE["language_model"]["window"], 256, torch.Generator().manual_seed(7)
+    )
     with torch.no_grad():
         loss = P.next_char_loss(model, next(held)).item()
     return {"window_perplexity": round(math.exp(loss), 4)}
@@ -100,11 +121,15 @@ def _work(job):
     task, reader, seed = job
     model, record = run(task, reader, seed)
     from safetensors.torch import save_file
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()},
-              str(P._file(task, reader, seed)))
+
+    save_file(
+        {k: v.contiguous() for k, v in model.state_dict().items()}, str(P._file(task, reader, seed))
+    )
     record["held_out"] = evaluate(task, model)
-    print(json.dumps({k: record[k] for k in ("task", "reader", "seed", "wall_seconds",
-                                             "held_out")}), flush=True)
+    print(
+        json.dumps({k: record[k] for k in ("task", "reader", "seed", "wall_seconds", "held_out")}),
+        flush=True,
+    )
     return record
 
 
@@ -135,7 +160,8 @@ def main(argv=None):
         "format": "birnn-pretrained/1",
         "recipe": P.RECIPE,
         "command": f"make train-models (python -m tools.train_models --jobs {args.jobs})",
-        "torch": torch.__version__, "python": sys.version.split()[0],
+        "torch": torch.__version__,
+        "python": sys.version.split()[0],
         "machine": platform.processor() or platform.machine(),
         "wall_seconds_total": round(time.perf_counter() - start, 1),
         "models": records,

@@ -18,6 +18,7 @@ characters plus Latin letters, in the prose (all of it, folded text included; ma
 blocks and inline code left out) and in the outputs a reader sees (printed text, tables,
 check feedback, error messages; not figures or widgets), per page (issue 24's goal: 0.7).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,10 @@ ZH_WPM = 300
 ZH_ROOT = EDITIONS["zh"].source
 
 # Directives whose body is prose the reader reads (exercises, hints, solutions, notes).
-_PROSE_DIRECTIVES = re.compile(r"^\{(exercise|solution|admonition|note|tip|warning|"
-                               r"important|seealso|solution-start)\}")
+_PROSE_DIRECTIVES = re.compile(
+    r"^\{(exercise|solution|admonition|note|tip|warning|"
+    r"important|seealso|solution-start)\}"
+)
 
 
 def prose(markdown: str, on_demand: bool = False) -> str:
@@ -71,7 +74,8 @@ def prose(markdown: str, on_demand: bool = False) -> str:
         if _PROSE_DIRECTIVES.match(info):
             title = _PROSE_DIRECTIVES.sub("", info)
             return title + "\n" + prose(match.group(3))
-        return ""                                   # code, or a non-prose directive
+        return ""  # code, or a non-prose directive
+
     text = _FENCE.sub(fence, markdown)
     text = _DISPLAY_MATH.sub(" ", text)
     text = _INLINE_MATH.sub(" x ", text)
@@ -103,7 +107,7 @@ def page_words(path: Path, unit: re.Pattern = _WORD) -> tuple[int, int]:
         if cell.cell_type != "markdown" or "remove-cell" in cell.metadata.get("tags", []):
             continue
         source = cell.source
-        if "{solution-start}" in source:          # a gated solution: folded until opened
+        if "{solution-start}" in source:  # a gated solution: folded until opened
             in_solution = True
         if in_solution:
             before, _, after = source.partition("````{solution-end}\n````")
@@ -149,27 +153,37 @@ def cjk_share(path: Path) -> dict:
         sources, outputs = [path.read_text(encoding="utf-8")], ""
     else:
         nb = nbformat.read(path, as_version=4)
-        sources = [c.source for c in nb.cells if c.cell_type == "markdown"
-                   and "remove-cell" not in c.metadata.get("tags", [])]
+        sources = [
+            c.source
+            for c in nb.cells
+            if c.cell_type == "markdown" and "remove-cell" not in c.metadata.get("tags", [])
+        ]
         outputs = visible_outputs(nb)
     text = "\n".join(prose(s) + "\n" + prose(s, on_demand=True) for s in sources)
     text = _INLINE_CODE.sub(" ", _INLINE_MATH.sub(" ", text.replace(" x ", " ")))
-    counts = {"prose_cjk": len(_CJK.findall(text)), "prose_latin": len(_LATIN.findall(text)),
-              "output_cjk": len(_CJK.findall(outputs)),
-              "output_latin": len(_LATIN.findall(outputs))}
+    counts = {
+        "prose_cjk": len(_CJK.findall(text)),
+        "prose_latin": len(_LATIN.findall(text)),
+        "output_cjk": len(_CJK.findall(outputs)),
+        "output_latin": len(_LATIN.findall(outputs)),
+    }
     cjk = counts["prose_cjk"] + counts["output_cjk"]
     latin = counts["prose_latin"] + counts["output_latin"]
     counts["share"] = round(cjk / (cjk + latin), 3) if cjk + latin else 1.0
-    counts["prose_share"] = round(counts["prose_cjk"] / max(1, counts["prose_cjk"]
-                                                            + counts["prose_latin"]), 3)
+    counts["prose_share"] = round(
+        counts["prose_cjk"] / max(1, counts["prose_cjk"] + counts["prose_latin"]), 3
+    )
     return counts
 
 
 def pages(root: Path = ROOT) -> list[tuple[str, Path]]:
     """(part, path) for every page in table-of-contents order; the root page is "landing"."""
     book = toc(root)
-    return [("landing", book.landing)] + [("optional" if part.optional else "core", path)
-                                          for part in book.parts for path in part.pages]
+    return [("landing", book.landing)] + [
+        ("optional" if part.optional else "core", path)
+        for part in book.parts
+        for path in part.pages
+    ]
 
 
 def report(root: Path = ROOT, zh: bool = False) -> dict:
@@ -179,49 +193,75 @@ def report(root: Path = ROOT, zh: bool = False) -> dict:
         if zh:
             p = root / ZH_ROOT / p.relative_to(root)
         read, demand = page_words(p, _ZH_WORD if zh else _WORD)
-        rows.append({"page": p.relative_to(root).as_posix(), "part": kind, "words": read,
-                     "minutes": round(read / wpm, 1), "on_demand_words": demand})
+        rows.append(
+            {
+                "page": p.relative_to(root).as_posix(),
+                "part": kind,
+                "words": read,
+                "minutes": round(read / wpm, 1),
+                "on_demand_words": demand,
+            }
+        )
     kinds = ("landing", "core", "optional")
     totals = {kind: sum(r["words"] for r in rows if r["part"] == kind) for kind in kinds}
-    demand = {kind: sum(r["on_demand_words"] for r in rows if r["part"] == kind)
-              for kind in kinds}
-    return {"pages": rows, "words": totals, "on_demand_words": demand,
-            "minutes": {k: round(v / wpm, 1) for k, v in totals.items()}}
+    demand = {kind: sum(r["on_demand_words"] for r in rows if r["part"] == kind) for kind in kinds}
+    return {
+        "pages": rows,
+        "words": totals,
+        "on_demand_words": demand,
+        "minutes": {k: round(v / wpm, 1) for k, v in totals.items()},
+    }
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--zh", action="store_true", help="the Chinese edition (zh_CN/)")
-    parser.add_argument("--cjk-share", action="store_true",
-                        help="with --zh: the share of CJK characters in each page's prose "
-                             "and outputs")
+    parser.add_argument(
+        "--cjk-share",
+        action="store_true",
+        help="with --zh: the share of CJK characters in each page's prose and outputs",
+    )
     args = parser.parse_args(argv)
     if args.cjk_share:
-        rows = {(ROOT / ZH_ROOT / p.relative_to(ROOT)).relative_to(ROOT).as_posix():
-                cjk_share(ROOT / ZH_ROOT / p.relative_to(ROOT)) for _, p in pages()}
+        rows = {
+            (ROOT / ZH_ROOT / p.relative_to(ROOT)).relative_to(ROOT).as_posix(): cjk_share(
+                ROOT / ZH_ROOT / p.relative_to(ROOT)
+            )
+            for _, p in pages()
+        }
         if args.json:
             print(json.dumps(rows, indent=2))
             return 0
-        print(f"| page | CJK share (goal {SHARE_GOAL}) | prose only | prose CJK / Latin "
-              "letters | outputs CJK / Latin letters |\n|---|---|---|---|---|")
+        print(
+            f"| page | CJK share (goal {SHARE_GOAL}) | prose only | prose CJK / Latin "
+            "letters | outputs CJK / Latin letters |\n|---|---|---|---|---|"
+        )
         for page, r in rows.items():
-            print(f"| {page} | {r['share']:.2f} | {r['prose_share']:.2f} | {r['prose_cjk']} / "
-                  f"{r['prose_latin']} | {r['output_cjk']} / {r['output_latin']} |")
+            print(
+                f"| {page} | {r['share']:.2f} | {r['prose_share']:.2f} | {r['prose_cjk']} / "
+                f"{r['prose_latin']} | {r['output_cjk']} / {r['output_latin']} |"
+            )
         return 0
     result = report(zh=args.zh)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
     unit = "characters read" if args.zh else "words read"
-    print(f"| page | part | {unit} | minutes at {ZH_WPM if args.zh else WPM} a minute | "
-          "on demand (hints, solutions) |\n|---|---|---|---|---|")
+    print(
+        f"| page | part | {unit} | minutes at {ZH_WPM if args.zh else WPM} a minute | "
+        "on demand (hints, solutions) |\n|---|---|---|---|---|"
+    )
     for row in result["pages"]:
-        print(f"| {row['page']} | {row['part']} | {row['words']} | {row['minutes']} | "
-              f"{row['on_demand_words']} |")
+        print(
+            f"| {row['page']} | {row['part']} | {row['words']} | {row['minutes']} | "
+            f"{row['on_demand_words']} |"
+        )
     for kind in ("landing", "core", "optional"):
-        print(f"| **{kind}** | | {result['words'][kind]} | {result['minutes'][kind]} | "
-              f"{result['on_demand_words'][kind]} |")
+        print(
+            f"| **{kind}** | | {result['words'][kind]} | {result['minutes'][kind]} | "
+            f"{result['on_demand_words'][kind]} |"
+        )
     return 0
 
 

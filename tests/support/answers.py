@@ -1,5 +1,6 @@
 """Right and wrong answers to the exercises, shared by the checks' tests in English
 (test_exercises.py) and in Chinese (test_exercises_zh.py)."""
+
 from __future__ import annotations
 
 import torch
@@ -39,8 +40,9 @@ class GoodDeep(nn.Module):
 class WrongInputSize(GoodDeep):
     def __init__(self, input_size, hidden_size, num_layers):
         nn.Module.__init__(self)
-        self.layers = nn.ModuleList(BiRNNScratch(input_size, hidden_size)
-                                    for _ in range(num_layers))
+        self.layers = nn.ModuleList(
+            BiRNNScratch(input_size, hidden_size) for _ in range(num_layers)
+        )
 
 
 class DirectionMajor(GoodDeep):
@@ -65,6 +67,7 @@ class SharedWeights(GoodDeep):
 
 class PlainList(GoodDeep):
     """Layers in a Python list: they run, but no optimizer would see their parameters."""
+
     def __init__(self, input_size, hidden_size, num_layers):
         super().__init__(input_size, hidden_size, num_layers)
         layers = list(self.layers)
@@ -85,12 +88,13 @@ def contextual_states(encoder, vocab):
     def contextual_vector(tokens, position):
         with torch.no_grad():
             return encoder.states(vocab.encode(tokens)[:, None])[position, 0]
+
     return contextual_vector
 
 
 def encoder_states(encoder, vocab, tokens):
     with torch.no_grad():
-        return encoder.states(vocab.encode(tokens)[:, None])[:, 0]      # (T, 2h)
+        return encoder.states(vocab.encode(tokens)[:, None])[:, 0]  # (T, 2h)
 
 
 def good_merge(f, b, mode):
@@ -119,15 +123,15 @@ def bad_mean(wrong_mean):
 
 def reverse_within(X, lengths):
     """Each sequence of a padded (T, n, d) batch reversed within its own length."""
-    t = torch.arange(X.shape[0])[:, None]                              # (T, 1)
-    index = torch.where(t < lengths, lengths - 1 - t, t)               # (T, n)
+    t = torch.arange(X.shape[0])[:, None]  # (T, 1)
+    index = torch.where(t < lengths, lengths - 1 - t, t)  # (T, n)
     return X.gather(0, index[..., None].expand_as(X))
 
 
 def scratch_final_states(layer, X, lengths):
     rows, last = torch.arange(X.shape[1]), lengths - 1
-    f_outputs, _ = layer.f_rnn(X)                                      # (T, n, h_f)
-    b_outputs, _ = layer.b_rnn(reverse_within(X, lengths))             # (T, n, h_b)
+    f_outputs, _ = layer.f_rnn(X)  # (T, n, h_f)
+    b_outputs, _ = layer.b_rnn(reverse_within(X, lengths))  # (T, n, h_b)
     return torch.cat([f_outputs[last, rows], b_outputs[last, rows]], dim=-1)
 
 
@@ -159,12 +163,16 @@ def padding_forward_weights(layer, X, lengths):
 
 def padding_forward_through(layer, X, lengths):
     _, H_f = layer.f_rnn(X)
-    return torch.cat([H_f, scratch_final_states(layer, X, lengths)[:, layer.hidden_size:]], -1)
+    return torch.cat([H_f, scratch_final_states(layer, X, lengths)[:, layer.hidden_size :]], -1)
 
 
 def padding_loop(layer, X, lengths):
-    return torch.stack([torch.cat(layer(X[:length, i:i + 1])[1], dim=-1)[0]
-                        for i, length in enumerate(lengths.tolist())])
+    return torch.stack(
+        [
+            torch.cat(layer(X[:length, i : i + 1])[1], dim=-1)[0]
+            for i, length in enumerate(lengths.tolist())
+        ]
+    )
 
 
 def padding_reordered(layer, X, lengths):
@@ -173,19 +181,20 @@ def padding_reordered(layer, X, lengths):
 
 def accuracy_left(model, inputs, truth, k):
     with torch.no_grad():
-        guesses = model(inputs[CONTEXT - k:])[k].argmax(-1)
+        guesses = model(inputs[CONTEXT - k :])[k].argmax(-1)
     return (guesses == truth).float().mean().item()
 
 
 def lookbehind_filled(token):
     def answer(model, inputs, truth, k):
         X = inputs.clone()
-        X[:CONTEXT - k] = token
+        X[: CONTEXT - k] = token
         with torch.no_grad():
             return (model(X)[CONTEXT].argmax(-1) == truth).float().mean()
+
     return answer
 
 
 def lookbehind_wrong_row(model, inputs, truth, k):
     with torch.no_grad():
-        return (model(inputs[CONTEXT - k:])[CONTEXT].argmax(-1) == truth).float().mean()
+        return (model(inputs[CONTEXT - k :])[CONTEXT].argmax(-1) == truth).float().mean()

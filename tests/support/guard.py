@@ -1,5 +1,6 @@
 """The install guard (the first code cell of every notebook, ``tools.nbrefs.install_guard``),
 run with process launching intercepted."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -29,8 +30,12 @@ def run_guard(source: str, monkeypatch, book_missing: bool) -> list:
     monkeypatch.setattr(os, "system", forbidden)
     if book_missing:
         real_find_spec = importlib.util.find_spec
-        monkeypatch.setattr(importlib.util, "find_spec",
-                            lambda name, *a, **k: None if name.split(".")[0] == "book"
-                            else real_find_spec(name, *a, **k))
+        monkeypatch.setattr(
+            importlib.util,
+            "find_spec",
+            lambda name, *a, **k: (
+                None if name.split(".")[0] == "book" else real_find_spec(name, *a, **k)
+            ),
+        )
     exec(compile(source, "<install guard>", "exec"), {"__name__": "__main__"})
     return launched

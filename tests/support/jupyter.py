@@ -1,6 +1,7 @@
 """A JupyterLab or Notebook 7 server on a copy of the chapter, for the client tests
 (test_jupyterlab, test_notebook_clients, test_plain): the copy, the environment, the server,
 the probe notebook and reading what the client rendered."""
+
 from __future__ import annotations
 
 import contextlib
@@ -27,8 +28,7 @@ TOKEN = "birnn-test-token"
 
 
 # Directive and role syntax that must never reach the reader as text.
-RAW = re.compile(r"```\{|:::\{|\{(eq|ref|numref|doc|term|math|glue(:\w+)?)\}`|^\s*\$\$",
-                 re.M)
+RAW = re.compile(r"```\{|:::\{|\{(eq|ref|numref|doc|term|math|glue(:\w+)?)\}`|^\s*\$\$", re.M)
 
 
 PROBE = """(sec-probe)=
@@ -78,8 +78,11 @@ def chapter_copy(home) -> Path:
     # Chinese (book.i18n.language() reads the zh_CN folder).
     shutil.copytree(ROOT / "zh_CN" / "chapters", work / "zh_CN" / "chapters")
     probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(PROBE)])
-    probe.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}
+    probe.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(probe, work / "probe.ipynb")
     return work
 
@@ -87,15 +90,23 @@ def chapter_copy(home) -> Path:
 def client_env(home) -> dict:
     """Temporary config, data (notary) and runtime folders: the learner's own Jupyter
     set-up cannot change what the tests see."""
-    return dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-                JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"))
+    return dict(
+        os.environ,
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+    )
 
 
 def _settings(home):
     """Every cell rendered up front (no windowing); no news pop-up over the page."""
-    files = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-             "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
-                                                             "checkForUpdates": False}}
+    files = {
+        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension/notification": {
+            "fetchNews": "false",
+            "checkForUpdates": False,
+        },
+    }
     for name, values in files.items():
         path = home / "settings" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,11 +122,23 @@ def jupyter_server(app: str, home, work, env):
     port = _free_port()
     log = home / "server.log"
     proc = subprocess.Popen(
-        [str(BIN / "jupyter"), app, "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={work}",
-         f"--{cls}.user_settings_dir={home / 'settings'}",
-         f"--{cls}.workspaces_dir={home / 'workspaces'}"],
-        stdout=subprocess.DEVNULL, stderr=open(log, "w"), env=env, start_new_session=True)
+        [
+            str(BIN / "jupyter"),
+            app,
+            "--no-browser",
+            "--allow-root",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.root_dir={work}",
+            f"--{cls}.user_settings_dir={home / 'settings'}",
+            f"--{cls}.workspaces_dir={home / 'workspaces'}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "w"),
+        env=env,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -140,7 +163,9 @@ def rendered(page, n_markdown: int) -> list[str]:
         """n => { const cells = document.querySelectorAll('.jp-Notebook .jp-MarkdownCell');
                   return cells.length === n && [...cells].every(
                       c => c.querySelector('.jp-RenderedMarkdown, .myst') !== null); }""",
-        arg=n_markdown, timeout=60_000)
+        arg=n_markdown,
+        timeout=60_000,
+    )
     page.wait_for_timeout(500)
     return page.evaluate("""() => [...document.querySelectorAll('.jp-Notebook .jp-MarkdownCell')]
         .map(c => (c.querySelector('.jp-RenderedMarkdown, .myst') || c).innerText)""")
@@ -151,8 +176,11 @@ def check_citations(page, path: Path, follow: bool = True) -> None:
     of the notebook's reference list that names its first author and year, and (``follow``)
     following one brings that entry into view (tools/nbrefs.py writes both)."""
     source = nbformat.read(path, as_version=4)
-    written = sum(len(re.findall(r"\]\(#cite-", c.source)) for c in source.cells
-                  if c.cell_type == "markdown" and not c.metadata.get("book", {}).get("references"))
+    written = sum(
+        len(re.findall(r"\]\(#cite-", c.source))
+        for c in source.cells
+        if c.cell_type == "markdown" and not c.metadata.get("book", {}).get("references")
+    )
     found = page.evaluate("""() => ({
         missing: [...document.querySelectorAll('.jp-Notebook [title="Citation Not Found"]')]
                    .map(e => e.textContent),
@@ -165,13 +193,17 @@ def check_citations(page, path: Path, follow: bool = True) -> None:
     for link in found["links"]:
         author, year = re.match(r"(\S+).*?(\d{4})", link["text"]).groups()
         entry = link["entry"] or ""
-        assert entry.startswith(author) and f"({year})" in entry, \
+        assert entry.startswith(author) and f"({year})" in entry, (
             f"{path.name}: {link['text']!r} does not reach its reference: {entry!r}"
-    shown = page.locator('.jp-Notebook a[href^="#cite-"]:visible')   # not in a closed solution
+        )
+    shown = page.locator('.jp-Notebook a[href^="#cite-"]:visible')  # not in a closed solution
     if follow and shown.count():
         first = shown.first
         target = first.get_attribute("href")
         first.click()
-        page.wait_for_function("""id => { const r = document.getElementById(id)
+        page.wait_for_function(
+            """id => { const r = document.getElementById(id)
             .getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }""",
-                               arg=target[1:], timeout=10_000)
+            arg=target[1:],
+            timeout=10_000,
+        )

@@ -1,13 +1,14 @@
 """The built site's pages, for the site tests: every page of both editions (PAGES), the
 content pages (CONTENT_PAGES, NOTEBOOK_PAGES), the Chinese edition's folder (ZH), a
 phone's viewport and waiting for the maths' fonts."""
+
 from __future__ import annotations
 
 from paths import HTML, ROOT
 
 from tools.editions import EDITIONS
 
-ZH = EDITIONS["zh"].locale        # the Chinese edition's folder, in the site and the repository
+ZH = EDITIONS["zh"].locale  # the Chinese edition's folder, in the site and the repository
 
 
 PHONE = {"width": 375, "height": 812}
@@ -30,14 +31,16 @@ PAGES = _site_pages()
 
 
 # Both editions: the English site and the Chinese one in its zh_CN/ folder (make book).
-CONTENT_PAGES = [p for p in PAGES
-                 if p.removeprefix(f"{ZH}/") not in ("genindex.html", "search.html", "index.html")]
+CONTENT_PAGES = [
+    p
+    for p in PAGES
+    if p.removeprefix(f"{ZH}/") not in ("genindex.html", "search.html", "index.html")
+]
 
 
 # Every page Sphinx renders: all but each edition's index.html, a bare redirect to intro.html.
 SPHINX_PAGES = [p for p in PAGES if p.removeprefix(f"{ZH}/") != "index.html"]
-NOTEBOOK_PAGES = [p for p in CONTENT_PAGES
-                  if (ROOT / p).with_suffix(".ipynb").exists()]
+NOTEBOOK_PAGES = [p for p in CONTENT_PAGES if (ROOT / p).with_suffix(".ipynb").exists()]
 
 
 def wait_for_math(page) -> None:
