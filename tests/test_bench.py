@@ -128,6 +128,7 @@ def test_table_marks_missed_goals_without_failing():
         "pages_lcp_ms_max": 3000.0,
         "pages_cls_max": 0.05,
         "pages_tbt_ms_max": None,
+        "pages_tbt_cpu_ms_max": 120.0,
         "pages_desktop_cls_max": 0.0,
         "notes": {"build_s": "skipped"},
         "birnn_ms": {
@@ -153,6 +154,7 @@ def test_table_marks_missed_goals_without_failing():
     assert rows["pages_lcp_ms_max"].rstrip(" |").endswith("NO")
     assert rows["pages_cls_max"].rstrip(" |").endswith("yes")
     assert "n/a" in rows["pages_tbt_ms_max"]
+    assert rows["pages_tbt_cpu_ms_max"].rstrip(" |").endswith("yes")
 
 
 def test_page_table_names_the_goals_each_page_missed():
@@ -163,6 +165,7 @@ def test_page_table_names_the_goals_each_page_missed():
         "lcp_ms": 2600.0,
         "cls": 0.01,
         "tbt_ms": 50.0,
+        "tbt_cpu_ms": 40.0,
         "bytes": 512_000,
         "desktop_cls": 0.2,
     }

@@ -24,9 +24,11 @@ It measures:
   shape-explorer update in this process;
 * ``pages``: Core Web Vitals of every page of both editions on a throttled phone (slow 4G,
   4x CPU, through Playwright's CDP session, served gzipped as GitHub Pages serves them):
-  LCP, CLS, an estimate of TBT and the bytes transferred per page, and CLS on a desktop
-  screen (tools/pagespeed.py); ``pages_lcp_ms_max``, ``pages_cls_max``, ``pages_tbt_ms_max``
-  and ``pages_desktop_cls_max`` are the worst page's figures, against the goals;
+  LCP, CLS, an estimate of TBT (by the clock, and from main-thread CPU time as Lighthouse
+  simulates it) and the bytes transferred per page, and CLS on a desktop screen
+  (tools/pagespeed.py); ``pages_lcp_ms_max``, ``pages_cls_max``, ``pages_tbt_ms_max``,
+  ``pages_tbt_cpu_ms_max`` and ``pages_desktop_cls_max`` are the worst page's figures,
+  against the goals;
 * ``peak_rss_mb``: the larger of the peak resident set size of this process and that of the
   largest child process it waited for (notebook kernels, the book build), from
   ``resource.getrusage``; both parts are recorded too. A peak, not a sum.
@@ -67,12 +69,14 @@ GOALS = {
     "pages_lcp_ms_max": 2500.0,
     "pages_cls_max": 0.1,
     "pages_tbt_ms_max": 200.0,
+    "pages_tbt_cpu_ms_max": 200.0,
     "pages_desktop_cls_max": 0.1,
 }
 PAGE_METRICS = {
     "pages_lcp_ms_max": "lcp_ms",
     "pages_cls_max": "cls",
     "pages_tbt_ms_max": "tbt_ms",
+    "pages_tbt_cpu_ms_max": "tbt_cpu_ms",
     "pages_desktop_cls_max": "desktop_cls",
 }
 FILLIN_PAGE = "chapters/05_context_in_action.html"

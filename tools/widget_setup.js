@@ -55,12 +55,22 @@
     return restored.get(id);
   }
 
-  async function renderView(tag, state, files) {
+  // A task of its own: what a view does when it is drawn never joins what came before it
+  // (another view, the page's own scripts) into one long task.
+  const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  function savedView(tag, state) {
     const { model_id: id } = JSON.parse(tag.textContent);
     const saved = state[id];
-    if (!saved || saved.model_module !== "anywidget") return;
-    const values = saved.state;
+    return saved && saved.model_module === "anywidget" ? { id, values: saved.state } : null;
+  }
+
+  async function renderView(tag, state, files) {
+    const view = savedView(tag, state);
+    if (!view) return;
+    const { id, values } = view;
     await restoreFiles(id, values, files);
+    await nextTask();
     const el = document.createElement("div");
     el.className = "birnn-widget";
     tag.after(el);
@@ -86,9 +96,14 @@
     const stateTag = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
     if (!stateTag) return;
     const { state, birnn_files: files = {} } = JSON.parse(stateTag.textContent);
-    document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')
-      .forEach((tag) => renderView(tag, state, files)
-        .catch((err) => console.error("widget:", err)));
+    const tags = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
+    // Every view's files are asked for at once; the views are drawn one after another.
+    tags.forEach((tag) => {
+      const view = savedView(tag, state);
+      if (view) restoreFiles(view.id, view.values, files).catch(() => {});
+    });
+    tags.reduce((drawn, tag) => drawn.then(() => renderView(tag, state, files)
+      .catch((err) => console.error("widget:", err))), Promise.resolve());
   }
 
   // Once the page's text has painted (its first contentful paint): the big files must not
