@@ -252,7 +252,7 @@ def test_the_stylesheets_come_as_one_file_in_their_order(built_book, path):
     assert joined.parent == (HTML / "_static").resolve(), joined
     text = joined.read_text(encoding="utf-8")
     assert text.startswith('@charset "UTF-8";\n') and text.count("@charset") == 1
-    sheets = re.findall(r"^/\* (\S+) \*/$", text, re.M)
+    sheets = re.findall(r"^/\* (\S+\.css) \*/$", text, re.M)
     order = [next(i for i, s in enumerate(JOINED_ORDER) if sheet.startswith(s)) for sheet in sheets]
     assert order == sorted(order), sheets
     exercises = "exercise" in path

@@ -375,68 +375,64 @@ def _rebased_css(text: str, sheet: str, folder: str) -> str:
     return _CSS_URL.sub(rebase, _CHARSET.sub("", text))
 
 
-def _late_sheet(name: str) -> bytes | None:
-    """The stylesheets an extension copies into the site only when the build finishes, after
-    the pages are written: myst-nb 1.4's ``mystnb.<sha256>.css`` and sphinx-exercise 1.x's
-    ``exercise.css``, read from the package that ships them."""
-    from importlib import resources
-
-    if name == "_static/exercise.css":
-        import sphinx_exercise
-
-        return resources.files(sphinx_exercise).joinpath("assets/html/exercise.css").read_bytes()
-    mystnb = re.fullmatch(r"_static/mystnb\.([0-9a-f]{64})\.css", name)
-    if mystnb:
-        from myst_nb import static
-
-        source = resources.files(static).joinpath("mystnb.css").read_bytes()
-        return source if hashlib.sha256(source).hexdigest() == mystnb[1] else None
-    return None
-
-
-def _sheet_text(outdir: Path, name: str) -> str | None:
-    """The stylesheet ``name`` of the site being written: the file Sphinx copied there before
-    writing the pages, or the one an extension will copy there later (``_late_sheet``);
-    None if neither."""
-    if (outdir / name).is_file():
-        return (outdir / name).read_text(encoding="utf-8")
-    data = _late_sheet(name)
-    return None if data is None else data.decode("utf-8")
-
-
 def _joined_styles(app: Sphinx, sheets: list) -> list:
-    """The page's stylesheets joined, in their order, into one file of the site,
+    """The page's stylesheets, to be joined in their order into one file of the site,
     ``_static/styles-<content hash>.css``: one request before the first paint instead of
     twelve. On a throttled phone (Lighthouse's slow 4G, 4x CPU) the twelve sheets held the
-    first paint 2.1-2.7 s after the HTML arrived, LCP 2.6-3.1 s against a goal of 2.5 s. Pages
-    with the same sheets share one file; both editions' pages have the same sheets, so
-    share-static leaves one copy. Each sheet's url()s are rewritten for the joined file's
-    folder, and a sheet with a media query keeps it as an @media block. A sheet this cannot
-    join unchanged in meaning (another site's, an alternate, a titled one) fails the build."""
+    first paint 2.1-2.7 s after the HTML arrived, LCP 2.6-3.1 s against a goal of 2.5 s.
+
+    Some sheets are final only when the build finishes (pydata-sphinx-theme rewrites
+    pygments.css for its light and dark modes, myst-nb and sphinx-exercise copy theirs
+    then), so the page names a stand-in, ``styles-<hash of the list>.pending.css``, with the
+    list beside it; ``_write_joined_styles`` joins the sheets after them and names the file
+    in the pages. A sheet this cannot join unchanged in meaning (another site's, an
+    alternate, a titled one) fails the build."""
     if app.builder.format != "html" or not sheets:
         return sheets
+    listed = []
+    for css in sheets:
+        name = posixpath.normpath(str(css.filename).split("?")[0])
+        attrs = dict(css.attributes)
+        media = attrs.pop("media", "all") or "all"
+        if (
+            urlparse(name).scheme
+            or name.startswith(("/", ".."))
+            or attrs.pop("rel", "stylesheet") != "stylesheet"
+            or attrs.pop("type", "text/css") != "text/css"
+            or attrs
+        ):
+            raise ExtensionError(
+                f"stylesheet {css.filename} {css.attributes}: expected a file of the site "
+                "linked as a plain stylesheet, to join with the page's others "
+                "(tools/sphinx_site.py _joined_styles)"
+            )
+        listed.append([name, media])
+    data = json.dumps(listed).encode("utf-8")
+    stand_in = f"_static/styles-{hashlib.sha256(data).hexdigest()[:16]}.pending"
+    target = Path(app.outdir, stand_in + ".json")
+    if not target.is_file():
+        partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, target)  # whole, also when parallel writers race
+    return [type(sheets[0])(stand_in + ".css", priority=0)]
+
+
+def _write_joined_styles(app: Sphinx, exception) -> None:
+    """Each list of sheets ``_joined_styles`` left, joined (url()s rewritten for the joined
+    file's folder, a media query kept as an @media block, @charset once, first), written as
+    ``_static/styles-<sha256 of the content>.css`` and named in the pages instead of the
+    stand-in. Pages with the same sheets share one file; both editions' pages have the same
+    sheets, so share-static keeps one copy."""
+    if exception is not None or app.builder.format != "html":
+        return
     outdir = Path(app.outdir)
-    key = tuple((str(css.filename), tuple(sorted(css.attributes.items()))) for css in sheets)
-    cache = app.__dict__.setdefault("_birnn_joined_styles", {})
-    if key not in cache:
+    names = {}
+    for listing in sorted((outdir / "_static").glob("styles-*.pending.json")):
         parts = []
-        for css in sheets:
-            name = posixpath.normpath(str(css.filename).split("?")[0])
-            attrs = dict(css.attributes)
-            media = attrs.pop("media", "all") or "all"
-            if (
-                urlparse(name).scheme
-                or name.startswith("/")
-                or attrs.pop("rel", "stylesheet") != "stylesheet"
-                or attrs.pop("type", "text/css") != "text/css"
-                or attrs
-                or (text := _sheet_text(outdir, name)) is None
-            ):
-                raise ExtensionError(
-                    f"stylesheet {css.filename} {css.attributes}: expected a file of the site "
-                    "linked as a plain stylesheet, to join with the page's others "
-                    "(tools/sphinx_site.py _joined_styles)"
-                )
+        for name, media in json.loads(listing.read_text(encoding="utf-8")):
+            if not (outdir / name).is_file():
+                raise ExtensionError(f"stylesheet {name} is not in the site {outdir}")
+            text = (outdir / name).read_text(encoding="utf-8")
             if "@import" in text:  # only valid first in a file: one more case to handle here
                 raise ExtensionError(f"{name} has an @import: join it (tools/sphinx_site.py)")
             text = _rebased_css(text, name, "_static")
@@ -444,15 +440,18 @@ def _joined_styles(app: Sphinx, sheets: list) -> list:
                 text = f"@media {media} {{\n{text}\n}}"
             parts.append(f"/* {name} */\n{text.strip()}\n")
         data = ('@charset "UTF-8";\n' + "".join(parts)).encode("utf-8")
-        digest = hashlib.sha256(data).hexdigest()[:16]
-        joined = f"_static/styles-{digest}.css"
-        target = outdir / joined
-        if not target.is_file() or target.read_bytes() != data:
-            partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-            partial.write_bytes(data)
-            os.replace(partial, target)  # whole, also when parallel writers race
-        cache[key] = joined
-    return [type(sheets[0])(cache[key], priority=0)]
+        joined = f"styles-{hashlib.sha256(data).hexdigest()[:16]}.css"
+        (outdir / "_static" / joined).write_bytes(data)
+        names[listing.name.removesuffix(".json") + ".css"] = joined
+        listing.unlink()
+    if not names:
+        return
+    stand_in = re.compile(r"styles-[0-9a-f]{16}\.pending\.css")
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if "styles-" in text and ".pending.css" in text:
+            new = stand_in.sub(lambda m: names[m[0]], text)
+            page.write_text(new, encoding="utf-8")
 
 
 def _used(asset, body: str) -> bool:
@@ -463,7 +462,11 @@ def _used(asset, body: str) -> bool:
 def _page_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
     body = context.get("body") or ""
     if "css_files" in context:
-        sheets = [css for css in context["css_files"] if _used(css, body)]
+        # In the order the page would link them: Sphinx sorts them by priority (stably)
+        # after this event.
+        sheets = sorted(
+            (css for css in context["css_files"] if _used(css, body)), key=lambda css: css.priority
+        )
         if sheets:
             sheets[:0] = [type(sheets[0])(name, priority=0) for name in THEME_SHEETS]
         context["css_files"][:] = _joined_styles(app, sheets)
@@ -975,6 +978,8 @@ def setup(app: Sphinx) -> dict:
     # Before sphinx-external-toc's own redirect (priority 500), which then leaves it alone.
     app.connect("build-finished", _write_redirect, priority=400)
     app.connect("build-finished", _trim_site)
+    # After the theme's, myst-nb's and sphinx-exercise's (priority 500), which write sheets.
+    app.connect("build-finished", _write_joined_styles, priority=900)
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, _depart_hidden_cell))
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
