@@ -7,6 +7,7 @@
 * KaTeX's stylesheet names only the font files the site ships (WOFF2), each with
   font-display: swap, and a page with formulas preloads the fonts they need;
 * no script in the head holds up the text, except the one Sphinx's inline script needs;
+  the page's stylesheets come as one file, joined in their order, its fonts and images found;
 * the widgets' big saved values are files of the site, not part of the page: restoring them
   gives back exactly the state saved in the notebook;
 * the Chinese edition shares the English edition's copy of every identical static file;
@@ -222,6 +223,57 @@ def test_no_script_in_the_head_holds_up_the_text(built_book, path):
     ]
 
 
+# The theme's sheets, then those every page's extensions add, in the order they were linked
+# one by one; exercise.css only where there are exercises (tools/sphinx_site.py PAGE_ASSETS).
+JOINED_ORDER = [
+    "_static/basic.css",
+    "_static/styles/pydata-sphinx-theme.css",
+    "_static/pygments.css",
+    "_static/styles/sphinx-book-theme.css",
+    "_static/togglebutton.css",
+    "_static/copybutton.css",
+    "_static/mystnb.",
+    "_static/sphinx-thebe.css",
+    "_static/exercise.css",
+    "vendor/katex/katex.min.css",
+    "_static/katex-math.css",
+    "_static/site.css",
+]
+
+
+@pytest.mark.parametrize("path", HEAD_PAGES)
+def test_the_stylesheets_come_as_one_file_in_their_order(built_book, path):
+    links = [link for link in _head(path).links if "stylesheet" in link.get("rel", "").split()]
+    assert len(links) == 1, f"{path}: {[link.get('href') for link in links]}"
+    href = urlparse(links[0]["href"]).path
+    assert re.fullmatch(r"(\.\./)*_static/styles-[0-9a-f]{16}\.css", href), href
+    joined = ((HTML / path).parent / href).resolve()
+    # The English edition's copy, for both editions (share-static).
+    assert joined.parent == (HTML / "_static").resolve(), joined
+    text = joined.read_text(encoding="utf-8")
+    assert text.startswith('@charset "UTF-8";\n') and text.count("@charset") == 1
+    sheets = re.findall(r"^/\* (\S+\.css) \*/$", text, re.M)
+    order = [next(i for i, s in enumerate(JOINED_ORDER) if sheet.startswith(s)) for sheet in sheets]
+    assert order == sorted(order), sheets
+    exercises = "exercise" in path
+    assert set(order) == set(range(len(JOINED_ORDER))) - (set() if exercises else {8}), sheets
+
+    # Each sheet whole (as the site ships it, less its @charset), and every url() it names
+    # found from the joined file's folder: the icons', KaTeX's fonts, basic.css's images.
+    def unlinked(css):
+        return re.sub(r"url\([^)]*\)", "url()", css.replace('@charset "UTF-8";', "")).strip()
+
+    for sheet in sheets:
+        own = unlinked((HTML / sheet).read_text(encoding="utf-8"))
+        assert own and own in unlinked(text), f"{sheet} is not whole in {href}"
+    urls = re.findall(r"""url\("([^"]+)"\)""", text)
+    assert any("KaTeX_Main-Regular.woff2" in u for u in urls)
+    assert any("fontawesome/webfonts/fa-solid-900.woff2" in u for u in urls)
+    for url in urls:
+        if not urlparse(url).scheme:
+            assert (joined.parent / url.split("?")[0].split("#")[0]).resolve().is_file(), url
+
+
 # --- widgets -------------------------------------------------------------------------
 
 
@@ -316,7 +368,7 @@ def test_the_chinese_edition_shares_the_english_static_files(built_book):
         english = HTML / rel
         assert not english.is_file() or english.read_bytes() != (HTML / ZH / rel).read_bytes()
     page = (HTML / ZH / "chapters/04_shape_explorer.html").read_text(encoding="utf-8")
-    assert 'href="../../_static/styles/pydata-sphinx-theme.css' in page
+    assert re.search(r'href="\.\./\.\./_static/styles-[0-9a-f]{16}\.css', page)
     assert 'src="../_static/documentation_options.js' in page
 
 
