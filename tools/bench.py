@@ -295,10 +295,7 @@ def fillin_update_ms(html: Path, rounds: int = 5) -> dict:
     slowest position's figure of each, or None with the reason when the book is not built or
     Chromium is missing.
     """
-    import functools
-    import http.server
     import shutil
-    import threading
 
     page_path = html / FILLIN_PAGE
     browser_path = shutil.which("chromium")
@@ -310,13 +307,9 @@ def fillin_update_ms(html: Path, rounds: int = 5) -> dict:
         }
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
+    from tools.pagespeed import serve  # the site's static server, as for the page timings
 
-    handler = functools.partial(Quiet, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(html)
     out = {}
     try:
         with sync_playwright() as p:
