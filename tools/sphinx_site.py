@@ -37,9 +37,10 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 try:
-    from tools import editions
+    from tools import editions, site_fonts
 except ImportError:  # loaded by Sphinx as a local extension (tools/ on the path)
     import editions
+    import site_fonts
 
 # book/i18n.py (book.i18n.tr, the one way to a reader's word), loaded without importing the
 # book package and PyTorch (tools/editions.py).
@@ -435,10 +436,10 @@ def _write_joined_styles(app: Sphinx, exception) -> None:
             text = (outdir / name).read_text(encoding="utf-8")
             if "@import" in text:  # only valid first in a file: one more case to handle here
                 raise ExtensionError(f"{name} has an @import: join it (tools/sphinx_site.py)")
-            text = _rebased_css(text, name, "_static")
+            text = _rebased_css(text, name, "_static").strip()
             if media != "all":
                 text = f"@media {media} {{\n{text}\n}}"
-            parts.append(f"/* {name} */\n{text.strip()}\n")
+            parts.append(f"/* {name} */\n{text}\n")
         data = ('@charset "UTF-8";\n' + "".join(parts)).encode("utf-8")
         joined = f"styles-{hashlib.sha256(data).hexdigest()[:16]}.css"
         (outdir / "_static" / joined).write_bytes(data)
@@ -789,65 +790,6 @@ def _write_redirect(app: Sphinx, exception) -> None:
     )
 
 
-FONT_AWESOME = "vendor/fontawesome/webfonts"  # under _static/, the theme's copy
-_ICON_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
-_ESCAPE = re.compile(r'"\\([0-9a-fA-F]{2,6})"')
-_ICON_CLASS = re.compile(r"^\.(fa-[a-z0-9-]+):(?:before|after)$")
-
-
-def icon_code_points(site: Path) -> set[int]:
-    """The Font Awesome characters the site can show: those of every ``fa-*`` class named
-    in its pages and scripts, and every character the stylesheets draw themselves
-    (``content:"\\f107"``, the admonitions' ``--pst-icon-*`` variables, written as the
-    characters themselves, in Unicode's private use area)."""
-    static = site / "_static"
-    classes: dict[str, int] = {}
-    always: set[int] = set()
-    for css in static.rglob("*.css"):
-        for selectors, body in _ICON_RULE.findall(css.read_text(encoding="utf-8")):
-            points = [int(h, 16) for h in _ESCAPE.findall(body)] + [
-                ord(c) for c in body if 0xE000 <= ord(c) <= 0xF8FF or ord(c) >= 0xF0000
-            ]
-            names = [_ICON_CLASS.match(sel.strip()) for sel in selectors.split(",")]
-            if points and names and all(names):  # .fa-bars:before{content:...}
-                for name in names:
-                    classes[name[1]] = points[0]
-            else:
-                always.update(points)
-    used = set()
-    for path in [*site.rglob("*.html"), *static.rglob("*.js")]:
-        used.update(
-            re.findall(r"\bfa-[a-z0-9-]+", path.read_text(encoding="utf-8", errors="ignore"))
-        )
-    return always | {classes[name] for name in used if name in classes}
-
-
-def _subset_icon_fonts(site: Path) -> None:
-    # pydata-sphinx-theme ships Font Awesome's whole web fonts (fa-solid 153 KB, fa-brands
-    # 115 KB, fa-regular 25 KB in WOFF2), which every page fetched for its dozen header
-    # icons. Cut them down to the characters the site uses, in place (same names, same
-    # @font-face rules), deterministically (no timestamp), so both editions' copies are
-    # one file. Upstream: pydata-sphinx-theme#2379 (Font Awesome's weight, open); drop this
-    # when the theme ships only the icons a site uses.
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    points = icon_code_points(site)
-    for path in sorted((site / "_static" / FONT_AWESOME).glob("*")):
-        if path.suffix not in (".woff2", ".ttf"):
-            continue
-        font = TTFont(path, recalcTimestamp=False)
-        options = subset.Options()
-        options.flavor = "woff2" if path.suffix == ".woff2" else None
-        options.layout_features = ["*"]
-        options.name_IDs = ["*"]
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=points)
-        subsetter.subset(font)
-        font.flavor = options.flavor
-        font.save(path, reorderTables=False)
-
-
 SITE_JS = Path(__file__).resolve().parent.parent / "_static" / "site.js"
 
 
@@ -884,7 +826,8 @@ def _issue_title_names_the_edition(app: Sphinx, pagename, templatename, context,
 def _trim_site(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    _subset_icon_fonts(Path(app.outdir))
+    site_fonts.subset_icon_fonts(Path(app.outdir))
+    site_fonts.subset_katex_fonts(Path(app.outdir))
     static = Path(app.outdir, "_static")
     # pydata-sphinx-theme ships scripts/fontawesome.js (1.4 MB, "so that users can add
     # custom icons"), which its head loaded on every page; the patched head
