@@ -7,7 +7,11 @@ to drop it. What the pages get here:
 * the head: a meta description from the page's own first paragraph, Open Graph tags,
   ``hreflang`` alternates between the editions and a canonical URL (``html_baseurl``,
   derived from the repository when unset); the colour mode resolved before the first paint;
-  scripts deferred so that they do not hold up the text;
+  scripts deferred so that they do not hold up the text; one stylesheet, joined from the
+  dozen Sphinx and the extensions link and cut to the rules the site can use
+  (``tools/css_purge.py``);
+* the fonts: Font Awesome's and KaTeX's cut to the characters the pages draw
+  (``tools/site_fonts.py``);
 * the kernel-less widgets: their big saved values (the fill-in demo's weights, the views'
   code and styles) moved out of the page's ``<head>`` into files under ``_static/widgets/``
   that ``tools/widget_setup.js`` fetches after the text has painted;
