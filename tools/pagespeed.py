@@ -48,8 +48,10 @@ import threading
 import time
 from pathlib import Path
 
+from tools.editions import EDITIONS
+
 ROOT = Path(__file__).resolve().parent.parent
-ZH = "zh_CN"
+ZH = EDITIONS["zh"].locale  # the Chinese edition's folder in the site
 
 # Lighthouse's mobile preset (lighthouse-core/config/constants.js: mobileSlow4G, moto G Power).
 SLOW_4G = {
