@@ -437,15 +437,18 @@ def _write_joined_styles(app: Sphinx, exception) -> None:
     # What the pages and the site's scripts can draw: the rules nothing can match go
     # (tools/css_purge.py), about 90 % of them, before a phone reads them for its first paint.
     used = css_purge.site_names(outdir) if listings else set()
+    cut = {}  # each sheet cut once: the lists share most of their sheets
     for listing in listings:
         parts = []
         for name, media in json.loads(listing.read_text(encoding="utf-8")):
-            if not (outdir / name).is_file():
-                raise ExtensionError(f"stylesheet {name} is not in the site {outdir}")
-            text = (outdir / name).read_text(encoding="utf-8")
-            if "@import" in text:  # only valid first in a file: one more case to handle here
-                raise ExtensionError(f"{name} has an @import: join it (tools/sphinx_site.py)")
-            text = css_purge.purge(_rebased_css(text, name, "_static"), used).strip()
+            if name not in cut:
+                if not (outdir / name).is_file():
+                    raise ExtensionError(f"stylesheet {name} is not in the site {outdir}")
+                text = (outdir / name).read_text(encoding="utf-8")
+                if "@import" in text:  # only valid first in a file: one more case to handle
+                    raise ExtensionError(f"{name} has an @import: join it (tools/sphinx_site.py)")
+                cut[name] = css_purge.purge(_rebased_css(text, name, "_static"), used).strip()
+            text = cut[name]
             if media != "all":
                 text = f"@media {media} {{\n{text}\n}}"
             parts.append(f"/* {name} */\n{text}\n")
